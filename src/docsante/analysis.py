@@ -1,0 +1,127 @@
+"""French analysis chain, in Lucene's order.
+
+tokenizer -> elision -> lowercase -> accent folding -> stopwords -> light stemming
+(protected words untouched).
+
+This module's import path is pickled into every index schema: never move or
+rename it, nor the classes below.
+
+>>> [t.text for t in french_analyzer()("L’Agence régionale de santé (ARS) et les CPTS")]
+['agenc', 'regional', 'sant', 'ars', 'cpts']
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+from unidecode import unidecode
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+
+# A word, possibly with inner apostrophes: "aujourd'hui", "l'atelier", "qu’il".
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+
+ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
+
+
+class ElisionFilter(Filter):
+    """Drop a leading elided article or pronoun; other apostrophes stay.
+
+    >>> [t.text for t in (RegexTokenizer(TOKEN_PATTERN) | ElisionFilter())("l’avion qu'il aujourd'hui")]
+    ['avion', 'il', "aujourd'hui"]
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text.replace("’", "'")
+            head, sep, tail = text.partition("'")
+            if sep and tail and head.lower() in ELIDED:
+                text = tail
+            t.text = text
+            yield t
+
+
+class AsciiFoldFilter(Filter):
+    """Fold accents and ligatures to lowercase ASCII; drop tokens left empty.
+
+    >>> [t.text for t in (RegexTokenizer(TOKEN_PATTERN) | AsciiFoldFilter())("Œuvre santé")]
+    ['oeuvre', 'sante']
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.text.isascii():
+                t.text = "".join(unidecode(t.text).split()).lower()
+                if not t.text:
+                    continue
+            yield t
+
+
+class FrenchStemFilter(Filter):
+    """Snowball French stemming (PyStemmer); protected words are left as they are.
+
+    >>> [t.text for t in (RegexTokenizer(TOKEN_PATTERN) | FrenchStemFilter({"ars"}))("ars contrats")]
+    ['ars', 'contrat']
+    """
+
+    is_morph = True
+
+    def __init__(self, protected=frozenset()):
+        self.protected = frozenset(protected)
+        self._stem = None
+
+    def __getstate__(self):
+        return {"protected": self.protected}
+
+    def __setstate__(self, state):
+        self.protected = state["protected"]
+        self._stem = None
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.protected == self.protected
+
+    def __call__(self, tokens):
+        if self._stem is None:
+            self._stem = lru_cache(maxsize=200_000)(Stemmer.Stemmer("french").stemWord)
+        stem, protected = self._stem, self.protected
+        for t in tokens:
+            if t.text not in protected:
+                t.text = stem(t.text)
+            yield t
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    text = resources.files("docsante").joinpath("data/stopwords_fr.txt").read_text("utf-8")
+    return frozenset(w for w in text.split() if not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def protected_words() -> frozenset[str]:
+    """Acronyms (dispositifs, regions, the acronym table) and proper nouns that stem badly."""
+    data = resources.files("docsante").joinpath("data")
+    words = {"france"}
+    for entry in json.loads(data.joinpath("dispositifs.json").read_text("utf-8"))["dispositifs"]:
+        words.update(a for a in entry["acronyms"] if " " not in a)
+    for region in json.loads(data.joinpath("regions.json").read_text("utf-8"))["regions"]:
+        words.update(a for a in region["aliases"] + region["context_aliases"] if " " not in a and a[1:].isupper())
+    for line in data.joinpath("acronyms.tsv").read_text("utf-8").splitlines()[1:]:
+        words.add(line.split("\t", 1)[0])
+    return frozenset(fold(w) for w in words if w)
+
+
+def fold(text: str) -> str:
+    """Lowercase, ASCII-fold and normalise apostrophes, as the analyzer does."""
+    return unidecode(text.replace("’", "'")).lower()
+
+
+def french_analyzer(protected: frozenset[str] | None = None, stem: bool = True):
+    """The analyzer of every text field. `stem=False` gives the normalising chain
+    used for truncated terms (Lucene's `normalize()`)."""
+    chain = (RegexTokenizer(TOKEN_PATTERN) | ElisionFilter() | LowercaseFilter()
+             | AsciiFoldFilter() | StopFilter(stoplist=stopwords(), minsize=1))
+    if stem:
+        chain = chain | FrenchStemFilter(protected_words() if protected is None else protected)
+    return chain

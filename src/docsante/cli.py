@@ -1,0 +1,227 @@
+"""Command line: parse the arguments, call the library, render. Errors become one French line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
+from .errors import DocsanteError
+from .indexer.write import BATCH_PASSAGES, IndexReport, build_index
+from .location import ENV_VAR, default_index_dir, ensure_sample_index
+from .search.engine import Index, open_index
+from .search.render import to_json, to_jsonl, to_table
+
+EXIT_PARTIAL = 3
+
+
+class UserError(click.ClickException):
+    """Exit 1 with one French line on stderr."""
+
+    def show(self, file=None):
+        click.echo(f"Erreur : {self.format_message()}", err=True)
+
+
+class Cli(click.Group):
+    """Library errors become `Erreur : …` with exit 1; nothing ever shows a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DocsanteError as e:
+            raise UserError(str(e)) from e
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:  # last resort: one line, never a trace
+            raise UserError(f"erreur inattendue ({type(e).__name__}) : {e}") from e
+
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+    help=f"Dossier de l'index (défaut : ${ENV_VAR}, sinon le dossier de données de l'utilisateur).")
+
+
+def _open(index_dir: Path | None) -> Index:
+    """The given index; by default, the user's, built from the sample corpus on first use."""
+    if index_dir is None:
+        index_dir = default_index_dir()
+        if not (Path(index_dir).exists() and any(Path(index_dir).iterdir())) and not _env_set():
+            ensure_sample_index(index_dir)
+    return open_index(index_dir)
+
+
+def _env_set() -> bool:
+    return bool(os.environ.get(ENV_VAR, "").strip())
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="docsante", message="docsante %(version)s")
+def cli():
+    """Recherche de passages dans les documents de santé publique (ARS, IREPS, CPTS…).
+
+    Premier essai, sans rien préparer :  docsante search "contrat local de santé"
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Repartir d'un index vide.")
+@click.option("--quiet", "-q", is_flag=True, help="Ni barre de progression ni résumé.")
+@click.option("--batch-size", default=BATCH_PASSAGES, show_default=True, type=click.IntRange(1),
+              help="Passages écrits entre deux validations (ce qui est validé survit à une interruption).")
+def index(paths, index_dir, rebuild, quiet, batch_size):
+    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .jsonl).
+
+    Les documents inchangés sont sautés, les documents modifiés remplacés.
+    Code de sortie : 0 si tout est indexé, 3 si des fichiers ont été ignorés,
+    1 si rien n'a pu l'être.
+    """
+    index_dir = index_dir or default_index_dir()
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(unit=" doc", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(report: IndexReport, where: str):
+        bar.update(1)
+        bar.set_postfix_str(f"{report.passages} passages", refresh=False)
+
+    try:
+        report = build_index(paths, index_dir, rebuild=rebuild, batch_size=batch_size,
+                             on_progress=progress if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    for failure in report.failures:
+        click.echo(f"ignoré : {failure}", err=True)
+    if not quiet:
+        rate = report.passages / report.seconds if report.seconds else 0
+        click.echo(f"{report.documents} document(s) indexé(s), {report.passages} passage(s), "
+                   f"{report.unchanged} inchangé(s), {report.failed} en échec — "
+                   f"{report.seconds:.1f} s ({rate:.0f} passages/s) → {index_dir}")
+    if report.failed and not (report.documents or report.unchanged):
+        sys.exit(1)
+    if report.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+def facet_options(f):
+    for facet, help_ in (("theme", "Thème (ex. « santé mentale »)."),
+                         ("dispositif", "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »)."),
+                         ("region", "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).")):
+        f = click.option(f"--{facet}", f"{facet}s", multiple=True, metavar="VALEUR",
+                         help=help_ + " Répétable : OU entre valeurs.")(f)
+    return f
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, 1000), help="Nombre de passages.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Passages à sauter (pagination).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True,
+              help="Format de sortie.")
+@facet_options
+@click.option("--explain", is_flag=True, help="Afficher la requête telle qu'elle a été comprise.")
+def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, explain):
+    """Chercher des passages.
+
+    \b
+    Syntaxe : mots (OU classé), ET, OU, SAUF (ou -mot), "phrase exacte",
+    "mots proches"~3, tronc* , titre:… section:… region:… dispositif:… theme:…
+    Exemple : docsante search "contrat local de santé" --region PACA
+    """
+    text = " ".join(query)
+    results = _open(index_dir).search(text, region=regions or None, dispositif=dispositifs or None,
+                                      theme=themes or None, limit=limit, offset=offset)
+    if explain:
+        click.echo(f"Requête comprise : {results.parsed}", err=True)
+    if fmt == "json":
+        click.echo(to_json(results))
+    elif fmt == "jsonl":
+        if results.hits:
+            click.echo(to_jsonl(results))
+    else:
+        tty = sys.stdout.isatty()
+        click.echo(to_table(results, style=(lambda s: click.style(s, bold=True, underline=True)) if tty else
+                            (lambda s: f"[{s}]")))
+
+
+@cli.command()
+@click.argument("passage_id")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(passage_id, index_dir, fmt):
+    """Afficher un passage, ses voisins et son document."""
+    view = _open(index_dir).passage(passage_id)
+    if fmt == "json":
+        click.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        return
+    p, doc = view["passage"], view["document"]
+    click.echo(f"{doc['title']}  ({doc['passages']} passages)\n{doc['source']}")
+    for key, label in (("region", "Régions"), ("dispositifs", "Dispositifs"), ("themes", "Thèmes")):
+        if p[key]:
+            click.echo(f"{label} : {', '.join(p[key])}")
+    for before in view["before"]:
+        click.echo(f"\n[{before['id']}] {before['section']}\n{before['text']}")
+    click.echo(f"\n>>> [{p['id']}] {p['section']}\n{p['text']}")
+    for after in view["after"]:
+        click.echo(f"\n[{after['id']}] {after['section']}\n{after['text']}")
+
+
+@cli.command()
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(index_dir, fmt):
+    """Compter documents, passages et valeurs de facettes."""
+    s = _open(index_dir).stats()
+    if fmt == "json":
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    vocab = vocabulary()
+    click.echo(f"Index : {s['index']}\nDocuments : {s['documents']}\nPassages : {s['passages']}\n"
+               f"Taille : {s['size_bytes'] / 1e6:.1f} Mo")
+    for facet in FACETS:
+        values = s["facets"][facet]
+        click.echo(f"{FACET_LABELS_FR[facet]} : {len(values)} valeur(s)"
+                   + (f", dont {', '.join(f'{vocab.label(facet, v)} ({n})' for v, n in list(values.items())[:5])}"
+                      if values else ""))
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@index_option
+@click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def facets(query, index_dir, facets, fmt):
+    """Lister les valeurs de facettes et leurs nombres de passages (pour une requête ou tout l'index)."""
+    results = _open(index_dir).search(" ".join(query), limit=0, facet_size=10_000)
+    chosen = facets or FACETS
+    if fmt == "json":
+        click.echo(json.dumps({f: [b.to_dict() for b in results.facets[f]] for f in chosen}, ensure_ascii=False, indent=2))
+        return
+    for f in chosen:
+        click.echo(f"{FACET_LABELS_FR[f]} :")
+        for b in results.facets[f]:
+            click.echo(f"  {b.count:>7}  {b.label}  [{b.value}]")
+
+
+@cli.command()
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1000), help="Documents par requête.")
+def run(queries, index_dir, limit):
+    """Produire un « run » TREC (qid Q0 doc_id rang score docsante) depuis un fichier TSV qid<TAB>requête."""
+    table = {}
+    with queries.open(encoding="utf-8", newline="") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if len(row) >= 2 and row[0] and row[0] != "qid":
+                table[row[0]] = row[1]
+    for qid, doc_id, rank, score in _open(index_dir).run(table, limit=limit):
+        click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} docsante")

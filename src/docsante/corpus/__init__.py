@@ -1,0 +1,1 @@
+"""Reading sources into documents, and the vocabularies. No Whoosh here."""

@@ -1,0 +1,37 @@
+"""What a reader produces: a document made of blocks of text."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+LINE = "line"  # plain-text line: whether it is a heading is decided later
+
+
+@dataclass
+class Block:
+    text: str
+    kind: str = LINE
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str
+    blocks: list[Block]
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    regions: list[str] = field(default_factory=list)  # region names given by metadata
+    section: str = ""  # heading given by metadata (JSONL `section` or `path`)
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for part in (self.title, self.url, self.date, self.section, *self.regions):
+            h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+        for b in self.blocks:
+            h.update(b.kind.encode() + b"\x01" + b.text.encode("utf-8", "surrogatepass") + b"\x00")
+        return h.hexdigest()

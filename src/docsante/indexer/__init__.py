@@ -1,0 +1,1 @@
+"""Normalise, chunk, tag, analyse and write passages into the Whoosh index."""

@@ -1,0 +1,102 @@
+"""Unicode clean-up and removal of web boilerplate, by general rules.
+
+Text keeps its accents and typographic apostrophes for display; only the
+analyzer folds them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from ..analysis import fold
+from ..corpus.document import HEADING, Block
+
+SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
+WIDGET_WORDS = frozenset("a aa aaa a+ a- a+a- plus moins + - texte police taille".split())
+GLUED_CRUMB = re.compile(r"^(Accueil|Home)\s*(?:[>»›/|]|(?=[A-ZÀ-Ý]))")
+ENDS_WITH_NUMBER = re.compile(r"^(.*\D)\s+\d+$")
+TRAILING_LINKS_MAX = 80
+RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le meme sujet|dans la meme rubrique"
+                           r"|articles? (lies|similaires)|ressources liees)$")
+
+
+@lru_cache(maxsize=1)
+def _ui_labels() -> re.Pattern:
+    text = resources.files("docsante").joinpath("data/boilerplate_fr.txt").read_text("utf-8")
+    patterns = [p for p in text.splitlines() if p.strip() and not p.startswith("#")]
+    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$")
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control or invisible characters, single spaces, no trailing blanks.
+
+    >>> clean_text("Sant\\u0065\\u0301\\u00a0 publique\\u00ad\\r\\n")
+    'Santé publique'
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL.sub("", INVISIBLE.sub("", text))
+    return "\n".join(SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def _label_key(line: str) -> str:
+    return " ".join(re.sub(r"[^\w' +-]", " ", fold(line)).split()).strip(" .")
+
+
+def is_boilerplate(line: str) -> bool:
+    """A short line that is web interface, not content.
+
+    >>> [is_boilerplate(s) for s in ["RETOUR HAUT DE PAGE", "AA", "plus moins", "Le CLS est conclu."]]
+    [True, True, True, False]
+    """
+    if not HAS_WORD.search(line):
+        return True  # bullets, dashes, page or slide numbers
+    if len(line) > TRAILING_LINKS_MAX:
+        return False
+    key = _label_key(line)
+    if all(w in WIDGET_WORDS for w in key.split()):
+        return True
+    return bool(GLUED_CRUMB.match(line) or _ui_labels().match(key) or RELATED_LINKS.match(key))
+
+
+def _repeated_counters(blocks: list[Block]) -> set[str]:
+    """Short lines like 'ARS Uncategorized 69', whose shape recurs with another number."""
+    shapes: dict[str, int] = {}
+    for b in blocks:
+        m = ENDS_WITH_NUMBER.match(b.text)
+        if m and len(b.text.split()) <= 6:
+            shapes[m.group(1)] = shapes.get(m.group(1), 0) + 1
+    return {shape for shape, n in shapes.items() if n >= 2}
+
+
+def drop_boilerplate(blocks: list[Block]) -> list[Block]:
+    """Clean every block and drop navigation, widgets, counters and trailing link lists."""
+    cleaned = []
+    for b in blocks:
+        for line in clean_text(b.text).split("\n") if b.kind != HEADING else [clean_text(b.text).replace("\n", " ")]:
+            cleaned.append(Block(line, b.kind))
+    counters = _repeated_counters(cleaned)
+    kept: list[Block] = []
+    for i, b in enumerate(cleaned):
+        if not b.text:
+            kept.append(b)  # blank lines separate paragraphs
+            continue
+        m = ENDS_WITH_NUMBER.match(b.text)
+        if m and m.group(1) in counters:
+            continue
+        if is_boilerplate(b.text):
+            if RELATED_LINKS.match(_label_key(b.text)) and _only_short_lines_follow(cleaned, i):
+                break  # "Aller plus loin" followed by a list of links: the rest is navigation
+            continue
+        kept.append(b)
+    return kept
+
+
+def _only_short_lines_follow(blocks: list[Block], i: int) -> bool:
+    rest = [b.text for b in blocks[i + 1:] if b.text]
+    return bool(rest) and all(len(t) <= TRAILING_LINKS_MAX and not t.endswith((".", "!", "?", ":", ";")) for t in rest)

@@ -1,0 +1,237 @@
+"""Tag passages with regions, dispositifs and themes found in their text.
+
+Matching works on tokens folded and stemmed like the analyzer does (so plurals
+and accents do not matter), except for acronyms, which must appear in capitals.
+Ambiguous forms never tag on their own:
+- region short forms ("GE", "Centre", "Réunion") need "ARS", "région" or "ex-" before them;
+- one-word department names (often rivers: "la Meuse") need "dans", "en",
+  "département de" before them or "(55)" after; department numbers need "du"/"le"
+  before them and no month after, or parentheses;
+- ambiguous acronyms (CPS, ETP, ASV…) count only in a document that also names
+  the dispositif in full;
+- a theme needs two pieces of evidence (distinct triggers, a trigger in the
+  section heading counts twice, a related dispositif counts once).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from ..analysis import ELIDED, TOKEN_PATTERN, fold
+from ..corpus.vocab import Vocabulary, vocabulary
+from .chunk import Passage
+
+TOKEN = re.compile(TOKEN_PATTERN)
+MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
+REGION_CONTEXT = frozenset({"ars", "region", "ex"})
+THEME_MIN_EVIDENCE = 2
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str   # as written, elision removed
+    key: str    # folded and stemmed
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str:
+    return _stemmer().stemWord(fold(word))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return Stemmer.Stemmer("french")
+
+
+def tokens(text: str) -> list[Tok]:
+    out = []
+    for m in TOKEN.finditer(text):
+        word, start = m.group(), m.start()
+        head, sep, tail = word.replace("’", "'").partition("'")
+        if sep and tail and head.lower() in ELIDED:
+            word, start = tail, start + len(head) + 1
+        out.append(Tok(word, _word_key(word), start, m.end()))
+    return out
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2
+
+
+GENERIC_PLACE_WORDS = frozenset({"region", "departement", "collectivit", "territorial", "ile", "ars"})
+EXACT, KEY, CAPITALISED = "=", "~", "^"
+
+
+def _pattern(form: str, proper: bool, exact_acronyms: bool) -> list[tuple[str, str]]:
+    """One edge per token: acronyms match as written (`exact_acronyms`), other words by
+    their key; in proper names (`proper`), capitalised words must be capitalised in the text too."""
+    edges = []
+    for t in tokens(form):
+        if exact_acronyms and _is_acronym(t.text):
+            edges.append((EXACT, t.text))
+        elif proper and t.text[:1].isupper() and t.key not in GENERIC_PLACE_WORDS:
+            edges.append((CAPITALISED, t.key))
+        else:
+            edges.append((KEY, t.key))
+    return edges
+
+
+class Matcher:
+    """Longest non-overlapping matches of many multi-word forms, with a token trie."""
+
+    VALUE = None  # key of the value stored at the end of a form, in a trie node
+
+    def __init__(self, proper: bool = False, exact_acronyms: bool = True):
+        self.proper, self.exact_acronyms = proper, exact_acronyms
+        self.root: dict = {}
+        self.first_texts: set[str] = set()  # quick rejection of tokens that start no form
+        self.first_keys: set[str] = set()
+
+    def add(self, form: str, value):
+        edges = _pattern(form, self.proper, self.exact_acronyms)
+        if not edges:
+            return
+        (self.first_texts if edges[0][0] == EXACT else self.first_keys).add(edges[0][1])
+        node = self.root
+        for edge in edges:
+            node = node.setdefault(edge, {})
+        node.setdefault(self.VALUE, value)
+
+    def _longest(self, toks: list[Tok], i: int):
+        best = None
+        frontier = [(self.root, i)]
+        while frontier:
+            node, j = frontier.pop()
+            if self.VALUE in node and (best is None or j > best[0]):
+                best = (j, node[self.VALUE])
+            if j < len(toks):
+                t = toks[j]
+                for edge in ((EXACT, t.text), (KEY, t.key), (CAPITALISED, t.key) if t.text[:1].isupper() else None):
+                    child = node.get(edge) if edge else None
+                    if child is not None:
+                        frontier.append((child, j + 1))
+        return best
+
+    def find(self, toks: list[Tok]):
+        """Yield (start_index, end_index, value)."""
+        i, n = 0, len(toks)
+        texts, keys = self.first_texts, self.first_keys
+        while i < n:
+            t = toks[i]
+            found = self._longest(toks, i) if (t.key in keys or t.text in texts) else None
+            if found:
+                yield i, found[0], found[1]
+                i = found[0]
+            else:
+                i += 1
+
+
+class Tagger:
+    def __init__(self, vocab: Vocabulary | None = None):
+        self.vocab = vocab or vocabulary()
+        self.regions, self.disp, self.themes = Matcher(proper=True), Matcher(), Matcher()
+        for e in self.vocab.entries["region"].values():
+            for f in e.forms:
+                self.regions.add(f, ("region", e.id))
+            for f in e.context_forms:
+                self.regions.add(f, ("region?", e.id))
+        for d in self.vocab.departments:
+            for f in d.forms:
+                self.regions.add(f, ("dep?" if d.needs_context else "dep", d.region))
+        for e in self.vocab.entries["dispositif"].values():
+            for f in e.forms:
+                self.disp.add(f, (True, e.id))
+            for f in e.context_forms:
+                self.disp.add(f, (False, e.id))
+        for e in self.vocab.entries["theme"].values():
+            for f in e.forms:
+                self.themes.add(f, e.id)
+        self.dep_codes = {d.code: d.region for d in self.vocab.departments}
+        self.theme_of_disp: dict[str, set[str]] = {}
+        for e in self.vocab.entries["dispositif"].values():
+            for t in e.themes:
+                self.theme_of_disp.setdefault(e.id, set()).add(t)
+        for e in self.vocab.entries["theme"].values():
+            for d in e.themes:
+                self.theme_of_disp.setdefault(d, set()).add(e.id)
+
+    # -- regions
+    def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
+        """Regions named in `text` (one item per mention); `toks` = tokens(text) if already computed."""
+        toks = tokens(text) if toks is None else toks
+        found = []
+        for i, j, (kind, region) in self.regions.find(toks):
+            prev = [t.key for t in toks[max(0, i - 3):i]]
+            if kind == "region?" and not (prev and prev[-1] in REGION_CONTEXT):
+                continue
+            if kind == "dep?":
+                written = toks[i].text
+                after = text[toks[j - 1].end:toks[j - 1].end + 6]
+                if not written[:1].isupper() or not (
+                        (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
+                        or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
+                    continue
+            found.append(region)
+        for i, t in enumerate(toks):
+            region = self.dep_codes.get(t.text)
+            if region is None or not t.text[0].isdigit():
+                continue
+            before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
+            prev = toks[i - 1].key if i else ""
+            nxt = fold(toks[i + 1].text) if i + 1 < len(toks) else ""
+            if (before == "(" and after == ")") or (
+                    prev in ("du", "le", "departement", "departemental") and nxt not in MONTHS and not nxt.isdigit()):
+                found.append(region)
+        return found
+
+    # -- dispositifs
+    def dispositif_matches(self, toks: list[Tok]) -> list[tuple[bool, str]]:
+        """(unambiguous, id) per mention."""
+        return [value for _, _, value in self.disp.find(toks)]
+
+    def tag(self, passages: list[Passage], title: str = "", meta_regions: list[str] = ()) -> None:
+        """Set regions, dispositifs and themes on the passages of one document, in place."""
+        if not passages:
+            return
+        texts = [f"{p.section}\n{p.text}" for p in passages]
+        toks = [tokens(t) for t in texts]
+        mentions = [self.region_mentions(t, tk) for t, tk in zip(texts, toks)]
+        if meta_regions:
+            dominant = [r for r in (self.vocab.try_resolve("region", m) for m in meta_regions) if r]
+        else:
+            counts = Counter(self.region_mentions(title))
+            for m in mentions:
+                counts.update(m)
+            top = max(counts.values(), default=0)
+            dominant = sorted(r for r, n in counts.items() if n == top and top > 0)
+        disp_hits = [self.dispositif_matches(tk) for tk in toks]
+        named = {d for hits in disp_hits for sure, d in hits if sure}
+        named |= {d for sure, d in self.dispositif_matches(tokens(title)) if sure}
+        for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
+            p.regions = sorted(set(dominant) | set(regions))
+            p.dispositifs = sorted({d for sure, d in hits if sure or d in named})
+            heading_end = len(p.section)
+            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end])
+
+    def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None) -> list[str]:
+        """Themes with enough evidence: distinct triggers in the text (1 each), in the
+        heading (2 each), related dispositifs already tagged (1 each)."""
+        text_toks = tokens(p.text) if text_toks is None else text_toks
+        heading_toks = tokens(p.section) if heading_toks is None else heading_toks
+        evidence: Counter[str] = Counter()
+        distinct = {(theme, tuple(t.key for t in text_toks[i:j])) for i, j, theme in self.themes.find(text_toks)}
+        for theme, _ in distinct:
+            evidence[theme] += 1
+        for theme in {t for _, _, t in self.themes.find(heading_toks)}:
+            evidence[theme] += 2
+        for d in p.dispositifs:
+            for theme in self.theme_of_disp.get(d, ()):
+                evidence[theme] += 1
+        return sorted(t for t, n in evidence.items() if n >= THEME_MIN_EVIDENCE)

@@ -1,0 +1,138 @@
+"""Write documents into the Whoosh index: add, replace changed ones, skip unchanged ones."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from ..corpus.document import Document
+from ..corpus.readers import Failure, read_sources
+from ..errors import DocsanteError, IndexDamaged
+from ..schema import SCHEMA_VERSION, build_schema
+from .chunk import chunk
+from .tag import Tagger
+
+META_FILE = "docsante.json"
+BATCH_PASSAGES = 5000
+
+
+@dataclass
+class IndexReport:
+    documents: int = 0          # documents (files or records) added or replaced
+    passages: int = 0           # passages written
+    unchanged: int = 0          # documents skipped because their content did not change
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def to_dict(self) -> dict:
+        return {"documents": self.documents, "passages": self.passages, "unchanged": self.unchanged,
+                "failed": self.failed, "failures": [str(f) for f in self.failures], "seconds": round(self.seconds, 3)}
+
+
+def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
+                batch_size: int = BATCH_PASSAGES,
+                on_progress: Callable[[IndexReport, str], None] | None = None) -> IndexReport:
+    """Index files and folders into `index_dir` (created if needed).
+
+    A document whose content hash is unchanged is skipped; a changed one has its
+    passages replaced. Work is committed every few thousand passages, so an
+    interrupted run keeps what it committed. Raises DocsanteError when the index
+    cannot be opened or written.
+    """
+    index_dir = Path(index_dir)
+    ix = open_or_create(index_dir, rebuild=rebuild)
+    known = _known_hashes(ix)
+    tagger = Tagger()
+    report = IndexReport()
+    started = time.perf_counter()
+    seen: set[str] = set()
+    writer = _writer(ix)
+    pending = 0
+    try:
+        for item in read_sources(paths):
+            if isinstance(item, Failure):
+                report.failures.append(item)
+            elif item.doc_id in seen:
+                report.failures.append(Failure(item.source, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
+            else:
+                seen.add(item.doc_id)
+                digest = item.content_hash
+                if known.get(item.doc_id) == digest:
+                    report.unchanged += 1
+                else:
+                    if item.doc_id in known:
+                        writer.delete_by_term("doc_id", item.doc_id)
+                    pending += _add_document(writer, tagger, item, digest)
+                    report.documents += 1
+            if pending >= batch_size:
+                writer.commit()
+                report.passages += pending
+                pending = 0
+                writer = _writer(ix)
+            if on_progress:
+                on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
+        writer.commit()
+        report.passages += pending
+    except BaseException:
+        writer.cancel()
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _add_document(writer, tagger: Tagger, doc: Document, digest: str) -> int:
+    passages = chunk(doc)
+    tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
+    for p in passages:
+        writer.add_document(
+            id=p.id, doc_id=p.doc_id, position=p.position, doc_hash=digest, source=doc.source,
+            url=doc.url, date=doc.date, title=p.title, section=p.section, text=p.text,
+            region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
+        )
+    return len(passages)
+
+
+def _writer(ix):
+    try:
+        return ix.writer(timeout=30.0, limitmb=256)
+    except LockError as e:
+        raise DocsanteError("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
+
+
+def _known_hashes(ix) -> dict[str, str]:
+    with ix.searcher() as s:
+        return {f["doc_id"]: f["doc_hash"] for f in s.reader().all_stored_fields() if f.get("position") == 0}
+
+
+def open_or_create(index_dir: Path, *, rebuild: bool = False):
+    meta = index_dir / META_FILE
+    try:
+        if not rebuild and whoosh_index.exists_in(str(index_dir)):
+            check_version(index_dir)
+            return whoosh_index.open_dir(str(index_dir))
+        index_dir.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        return ix
+    except OSError as e:
+        raise DocsanteError(f"Impossible d'écrire l'index dans {index_dir} : {e.strerror or e}.") from e
+
+
+def check_version(index_dir: Path) -> None:
+    try:
+        version = json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        version = None
+    if version != SCHEMA_VERSION:
+        raise IndexDamaged(f"L'index {index_dir} a été créé par une autre version de docsante ; "
+                           f"reconstruisez-le avec « docsante index … --rebuild ».")

@@ -1,0 +1,32 @@
+"""Field and facet names shared by the indexer and the search side."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import french_analyzer
+
+SCHEMA_VERSION = 2  # bump when the analyzer or the fields change: old indexes must be rebuilt
+FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
+TEXT_FIELDS = ("text", "section", "title")
+QUERY_FIELDS = {"titre": "title", "title": "title", "section": "section", "texte": "text", "text": "text"}
+
+
+def build_schema() -> Schema:
+    analyzer = french_analyzer()
+    facet = dict(stored=True, commas=True, scorable=False, lowercase=False)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        position=STORED,
+        doc_hash=STORED,
+        source=STORED,
+        url=STORED,
+        date=STORED,
+        title=TEXT(analyzer=analyzer, stored=True),
+        section=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True),
+        region=KEYWORD(**facet),
+        dispositif=KEYWORD(**facet),
+        theme=KEYWORD(**facet),
+    )

@@ -1,0 +1,1 @@
+"""Parse, expand and run queries; count facets; highlight; render."""

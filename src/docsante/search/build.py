@@ -1,0 +1,202 @@
+"""Turn a parsed query into Whoosh queries: one to score, one to filter by facets.
+
+Named dispositifs and places widen and re-rank the query:
+- a typed acronym also matches its full name as a phrase ("CLS" finds
+  "contrat local de santé"), at half weight;
+- a typed full name also matches its acronym, at half weight;
+- passages tagged with a named dispositif or region get a constant bonus.
+Ambiguous acronyms (CPS, ETP…) typed alone get only the tag bonus, since tags
+were given with context at index time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from ..analysis import french_analyzer
+from ..corpus.vocab import vocabulary
+from ..indexer.tag import tokens
+from ..schema import FACET_FIELDS, TEXT_FIELDS
+from .expand import ACRONYM, NAME, TABLE, Mention, query_vocabulary
+from .parse import Any, Clauses, Not, Phrase, Word
+
+FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
+COORD_SCALE = 0.9      # a ranked OR rewards passages that match more of its clauses
+EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
+TAG_BONUS = {"dispositif": 2.0, "region": 1.0}
+
+@dataclass
+class Compiled:
+    query: wq.Query | None
+    notes: list[str] = field(default_factory=list)   # expansions, in French, for --explain
+
+
+class QueryCompiler:
+    """Compiles parsed queries with the analyzer of the index being searched."""
+
+    def __init__(self, analyzer=None):
+        self.analyzer = analyzer or french_analyzer()
+
+    def terms(self, text: str) -> list[str]:
+        return [t.text for t in self.analyzer(text)]
+
+    def normalized(self, text: str) -> list[str]:
+        """Folded and elided but not stemmed (for truncated words): Whoosh skips is_morph filters."""
+        return [t.text for t in self.analyzer(text, no_morph=True)]
+
+    def compile(self, clauses: Clauses, expand: bool = True) -> Compiled:
+        if not expand:
+            return Compiled(self._clauses(clauses, {}, []))
+        attached, extra, notes = self._expansions(clauses)
+        return Compiled(self._clauses(clauses, attached, extra), notes)
+
+    def _expansions(self, c: Clauses):
+        """Alternatives attached to single typed words, extra optional clauses, and notes."""
+        words = [w for w in (*c.required, *c.optional) if isinstance(w, Word) and not w.field and not w.prefix]
+        if not words:
+            return {}, [], []
+        spans, pos = [], 0
+        for w in words:
+            n = len(tokens(w.text))
+            spans.append((pos, pos + n))
+            pos += n
+        attached: dict[Word, list] = {}
+        extra, notes = [], []
+        for m in query_vocabulary().mentions(" ".join(w.text for w in words)):
+            covered = [w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start]
+            alternatives = self._alternatives(m, notes)
+            if len(covered) == 1 and m.via == ACRONYM:
+                attached.setdefault(covered[0], []).extend(alternatives)
+            else:
+                extra.extend(alternatives)
+        return attached, extra, notes
+
+    def _alternatives(self, m: Mention, notes: list[str]) -> list:
+        vocab = vocabulary()
+        out = []
+        if m.facet == "region":
+            out.append(wq.ConstantScoreQuery(wq.Term("region", m.value), TAG_BONUS["region"]))
+            notes.append(f"lieu : {vocab.label('region', m.value)}")
+        elif m.facet == "dispositif":
+            entry = vocab.entries["dispositif"][m.value]
+            out.append(wq.ConstantScoreQuery(wq.Term("dispositif", m.value), TAG_BONUS["dispositif"]))
+            if m.via == ACRONYM and not entry.ambiguous:
+                out.append(self._expansion(entry.names[0]))
+                notes.append(f"{entry.label} → « {entry.names[0]} »")
+            elif m.via == NAME and not entry.ambiguous and entry.acronyms:
+                out.append(self._expansion(entry.acronyms[0]))
+                notes.append(f"« {entry.names[0]} » → {entry.acronyms[0]}")
+            else:
+                notes.append(f"dispositif : {entry.label}")
+        elif m.facet == TABLE:
+            expansion = query_vocabulary().expansions[m.value]
+            out.append(self._expansion(expansion if m.via == ACRONYM else m.value))
+            notes.append(f"{m.value} → « {expansion} »" if m.via == ACRONYM else f"« {expansion} » → {m.value}")
+        return [q for q in out if q is not None]
+
+    def _expansion(self, text: str):
+        """`text` as a phrase in every field, weighing like one typed term times EXPANSION_WEIGHT
+        (a phrase's score adds up its terms', and an acronym is a single term)."""
+        words = self.terms(text)
+        return _fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
+
+    def _clauses(self, c: Clauses, attached, extra):
+        required = [q for q in (self._item(i, attached) for i in c.required) if q is not None]
+        optional = [q for q in (self._item(i, attached) for i in c.optional) if q is not None]
+        excluded = [q for q in (self._item(i, {}) for i in c.excluded) if q is not None]
+        if required:
+            positive = wq.And(required) if len(required) > 1 else required[0]
+            if optional or extra:
+                positive = wq.AndMaybe(positive, _ranked_or(optional + extra))
+        elif optional:
+            positive = _ranked_or(optional + extra)
+        else:
+            return None
+        if excluded:
+            # Not AndNot: whoosh 2.7's AndNotMatcher lets an excluded first match through docs().
+            positive = wq.And([positive, wq.Not(wq.Or(excluded) if len(excluded) > 1 else excluded[0])])
+        return positive
+
+    def _item(self, item, attached):
+        if isinstance(item, Word):
+            q = self._word(item)
+            alternatives = attached.get(item)
+            if q is not None and alternatives:
+                q = wq.Or([q, *alternatives])
+            return q
+        if isinstance(item, Phrase):
+            return _fields(item.field, lambda f: _phrase(f, self.terms(item.words), item.slop))
+        if isinstance(item, Any):
+            subs = [q for q in (self._item(i, attached) for i in item.items) if q is not None]
+            return wq.Or(subs) if subs else None
+        if isinstance(item, Not):
+            inner = self._item(item.item, {})
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(item, Clauses):
+            return self._clauses(item, attached, [])
+        return None
+
+    def _word(self, w: Word):
+        if w.prefix:
+            normalized = self.normalized(w.text)
+            if len(normalized) != 1:
+                return _fields(w.field, lambda f: _phrase(f, self.terms(w.text), 0))
+            stems = {normalized[0], *self.terms(w.text)}
+            return _fields(w.field, lambda f: wq.Or([wq.Prefix(f, s) for s in sorted(stems)]))
+        words = self.terms(w.text)
+        if not words:
+            return None
+        return _fields(w.field, lambda f: _phrase(f, words, 0))
+
+
+def _ranked_or(items):
+    return items[0] if len(items) == 1 else wq.Or(items, scale=COORD_SCALE)
+
+
+def _phrase(fieldname, words, slop):
+    if not words:
+        return None
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0])
+    return wq.Phrase(fieldname, words, slop=max(1, slop))
+
+
+def _fields(fieldname, make, weight=1.0):
+    fields = [fieldname] if fieldname else TEXT_FIELDS
+    subs = []
+    for f in fields:
+        q = make(f)
+        if q is not None:
+            q.boost = FIELD_BOOSTS[f] * weight
+            subs.append(q)
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def to_filter(filters: dict[str, list[str]]) -> wq.Query | None:
+    """OR within a facet, AND across facets; values must be canonical ids."""
+    parts = []
+    for facet, values in filters.items():
+        if values:
+            terms_ = [wq.Term(FACET_FIELDS[facet], v) for v in values]
+            parts.append(terms_[0] if len(terms_) == 1 else wq.Or(terms_))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def resolve_filters(clauses: Clauses, **given) -> dict[str, list[str]]:
+    """Canonical facet ids from keyword arguments (str or list) and from `region:`-style clauses."""
+    vocab = vocabulary()
+    out: dict[str, list[str]] = {f: [] for f in FACET_FIELDS}
+    for facet, values in given.items():
+        if values is None:
+            continue
+        for v in [values] if isinstance(values, str) else values:
+            out[facet].append(vocab.resolve(facet, v))
+    for f in clauses.filters:
+        out[f.facet].append(vocab.resolve(f.facet, f.value))
+    return {k: list(dict.fromkeys(v)) for k, v in out.items()}

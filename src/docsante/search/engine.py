@@ -1,0 +1,222 @@
+"""The search side of the API: open an index, search it, read passages."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from ..corpus.vocab import FACETS, vocabulary
+from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
+from ..indexer.write import check_version
+from .build import QueryCompiler, resolve_filters, to_filter
+from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
+from .highlight import fallback_snippet, make_highlighter
+from .parse import Clauses, parse
+
+MAX_QUERY_CHARS = 2000
+MAX_LIMIT = 1000
+
+
+@dataclass
+class Hit:
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    section: str
+    text: str
+    snippet: str
+    score: float
+    region: list[str]
+    dispositifs: list[str]
+    themes: list[str]
+    url: str = ""
+    position: int = 0
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
+                "section": self.section, "text": self.text, "snippet": self.snippet,
+                "score": round(self.score, 4), "region": self.region, "dispositifs": self.dispositifs,
+                "themes": self.themes, "url": self.url, "position": self.position}
+
+
+@dataclass
+class Results:
+    query: str
+    parsed: Clauses
+    total: int
+    offset: int
+    limit: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    facets_truncated: dict[str, bool] = field(default_factory=dict)
+    did_you_mean: str | None = None
+
+    def to_dict(self) -> dict:
+        """The one JSON shape used by the CLI, the API and the HTTP server."""
+        return {
+            "query": self.query,
+            "interpreted": str(self.parsed),
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {f: [b.to_dict() for b in self.facets.get(f, [])] for f in FACETS},
+            "facets_truncated": {f: self.facets_truncated.get(f, False) for f in FACETS},
+            "did_you_mean": self.did_you_mean,
+        }
+
+
+def open_index(index_dir: str | os.PathLike) -> "Index":
+    """Open an existing index. Raises IndexNotFound or IndexDamaged."""
+    return Index(index_dir)
+
+
+class Index:
+    def __init__(self, index_dir: str | os.PathLike):
+        self.path = Path(index_dir)
+        if not whoosh_index.exists_in(str(self.path)):
+            raise IndexNotFound(f"Aucun index dans {self.path} ; créez-le avec « docsante index DOSSIER --index {self.path} ».")
+        check_version(self.path)
+        try:
+            self._ix = whoosh_index.open_dir(str(self.path))
+            self._searcher = self._ix.searcher()
+        except Exception as e:  # whoosh raises many types on damaged files
+            raise IndexDamaged(f"L'index {self.path} est illisible ({type(e).__name__}) ; "
+                               f"reconstruisez-le avec « docsante index … --rebuild ».") from e
+        self._facets = None
+        self._highlighter = make_highlighter()
+        self._compiler = QueryCompiler(self._ix.schema["text"].analyzer)
+
+    def close(self):
+        self._searcher.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def searcher(self):
+        """The open searcher, refreshed when another process committed."""
+        fresh = self._searcher.refresh()
+        if fresh is not self._searcher:
+            self._searcher, self._facets = fresh, None
+        return self._searcher
+
+    def _facet_postings(self, searcher) -> FacetPostings:
+        if self._facets is None:
+            self._facets = FacetPostings(searcher)
+        return self._facets
+
+    def search(self, query: str, *, region=None, dispositif=None, theme=None,
+               limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE) -> Results:
+        """Ranked passages for `query`, with facet counts over all matches. An empty
+        query matches every passage (to browse by facets).
+
+        `region`, `dispositif`, `theme` take any alias (or a list: OR within a facet).
+        Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(f"Requête trop longue ({len(query)} caractères ; {MAX_QUERY_CHARS} au plus).")
+        if not (0 <= offset) or not (0 <= limit <= MAX_LIMIT):
+            raise QueryError(f"« limit » doit être entre 0 et {MAX_LIMIT}, « offset » positif ou nul.")
+        parsed = parse(query)
+        selected = resolve_filters(parsed, region=region, dispositif=dispositif, theme=theme)
+        compiled = self._compiler.compile(parsed)
+        scoring = compiled.query
+        flt = to_filter(selected)
+        searcher = self.searcher
+        if scoring is None:
+            if query.strip() and not parsed.filters:
+                return Results(query, parsed, 0, offset, limit, [])  # only stopwords or punctuation
+            scoring = wq.Every()  # an empty query (or filters only) browses every passage
+        matched = wq.And([scoring, flt]) if flt is not None else scoring
+        docs = np.fromiter(searcher.docs_for_query(matched), dtype=np.int64)
+        counts = self._facet_postings(searcher).count(docs, selected=selected, size=facet_size)
+        hits = []
+        if limit and len(docs) > offset:
+            page = searcher.search(scoring, filter=flt, limit=offset + limit)
+            hits = [self._hit(h, parsed) for h in page[offset:offset + limit]]
+        return Results(query, parsed, len(docs), offset, limit, hits,
+                       facets={f: c[0] for f, c in counts.items()},
+                       facets_truncated={f: c[1] for f, c in counts.items()})
+
+    def _hit(self, hit, parsed) -> Hit:
+        stored = hit.fields()
+        snippet = self._highlighter.highlight_hit(hit, "text", text=stored["text"], top=2)
+        return _to_hit(stored, hit.score, snippet or fallback_snippet(stored["text"]))
+
+    def passage(self, passage_id: str, *, context: int = 1) -> dict:
+        """A passage with its neighbours and its document. `passage_id` is a full id or a
+        unique end of one ("fiche.pdf#p3"). Raises PassageNotFound."""
+        searcher = self.searcher
+        stored = searcher.document(id=passage_id) or searcher.document(id=self._complete_id(passage_id))
+        if stored is None:
+            raise PassageNotFound(f"Aucun passage « {passage_id} » dans l'index.")
+        doc_id, position = stored["doc_id"], stored["position"]
+        siblings = sorted((f for f in searcher.documents(doc_id=doc_id)), key=lambda f: f["position"])
+        around = [f for f in siblings if abs(f["position"] - position) <= context]
+        return {
+            "passage": _to_hit(stored, 0.0, fallback_snippet(stored["text"])).to_dict(),
+            "before": [_to_hit(f, 0.0, "").to_dict() for f in around if f["position"] < position],
+            "after": [_to_hit(f, 0.0, "").to_dict() for f in around if f["position"] > position],
+            "document": {"doc_id": doc_id, "title": stored["title"], "source": stored["source"],
+                         "url": stored.get("url", ""), "passages": len(siblings)},
+        }
+
+    def _complete_id(self, end: str) -> str:
+        doc_end, sep, position = end.rpartition("#")
+        if not sep:
+            return end
+        matches = [d for d in self.searcher.lexicon("doc_id") if d.decode("utf-8").endswith("/" + doc_end)]
+        if len(matches) > 1:
+            names = ", ".join(m.decode("utf-8") for m in matches[:3])
+            raise PassageNotFound(f"« {end} » désigne plusieurs documents ({names}…) : donnez l'identifiant complet.")
+        return f"{matches[0].decode('utf-8')}#{position}" if matches else end
+
+    def stats(self) -> dict:
+        searcher = self.searcher
+        reader = searcher.reader()
+        documents = sum(1 for _ in reader.lexicon("doc_id"))
+        counts = self._facet_postings(searcher).count(
+            np.fromiter(searcher.docs_for_query(wq.Every()), dtype=np.int64), size=1000)
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {"index": str(self.path), "passages": searcher.doc_count(), "documents": documents,
+                "size_bytes": size,
+                "facets": {f: {b.value: b.count for b in counts[f][0]} for f in FACETS}}
+
+    def run(self, queries: dict[str, str], *, limit: int = 100) -> list[tuple[str, str, int, float]]:
+        """A TREC run: for each query, source records (doc_id) ranked by their best passage."""
+        rows = []
+        for qid, text in queries.items():
+            scoring = self._compiler.compile(parse(text)).query
+            if scoring is None:
+                continue
+            best: dict[str, float] = defaultdict(float)
+            for hit in self.searcher.search(scoring, limit=limit * 5):
+                doc_id = hit["doc_id"]
+                best[doc_id] = max(best[doc_id], hit.score)
+            ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
+        return rows
+
+
+def _labels(facet: str, stored: str) -> list[str]:
+    vocab = vocabulary()
+    return [vocab.label(facet, v) for v in stored.split(",") if v]
+
+
+def _to_hit(stored: dict, score: float, snippet: str) -> Hit:
+    return Hit(id=stored["id"], doc_id=stored["doc_id"], source=stored.get("source", ""),
+               title=stored.get("title", ""), section=stored.get("section", ""), text=stored["text"],
+               snippet=snippet, score=float(score), region=_labels("region", stored.get("region", "")),
+               dispositifs=_labels("dispositif", stored.get("dispositif", "")),
+               themes=_labels("theme", stored.get("theme", "")), url=stored.get("url", ""),
+               position=stored.get("position", 0))

@@ -1,0 +1,68 @@
+"""Facet counts over the current result set (Datasette's model).
+
+Each reader generation gets a cache of facet postings: for every facet value,
+the sorted array of document numbers carrying it. Counting a result set is then
+one boolean-mask lookup per value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..corpus.vocab import FACETS, vocabulary
+from ..schema import FACET_FIELDS
+
+DEFAULT_SIZE = 20
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    facet: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+    def to_dict(self):
+        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+
+
+class FacetPostings:
+    """Document numbers per facet value, for one searcher."""
+
+    def __init__(self, searcher):
+        self.doc_count = searcher.doc_count_all()
+        self.postings: dict[str, dict[str, np.ndarray]] = {}
+        for facet in FACETS:
+            fieldname = FACET_FIELDS[facet]
+            values = {}
+            for term in searcher.lexicon(fieldname):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                docs = np.fromiter(searcher.docs_for_query(_term(fieldname, value)), dtype=np.int64)
+                if len(docs):
+                    values[value] = docs
+            self.postings[facet] = values
+
+    def count(self, matching: np.ndarray, facets=FACETS, selected=None, size=DEFAULT_SIZE):
+        """{facet: ([FacetCount…], truncated)} for the documents in `matching`."""
+        mask = np.zeros(self.doc_count, dtype=bool)
+        mask[matching] = True
+        vocab = vocabulary()
+        selected = selected or {}
+        out = {}
+        for facet in facets:
+            buckets = []
+            for value, docs in self.postings[facet].items():
+                n = int(np.count_nonzero(mask[docs]))
+                if n:
+                    buckets.append(FacetCount(facet, value, vocab.label(facet, value), n, value in selected.get(facet, ())))
+            buckets.sort(key=lambda b: (-b.count, b.label.lower()))
+            out[facet] = (buckets[:size], len(buckets) > size)
+        return out
+
+
+def _term(fieldname, value):
+    from whoosh.query import Term
+    return Term(fieldname, value)

@@ -1,0 +1,37 @@
+"""Snippets: the best fragments of a passage with matches marked <mark>…</mark>, text escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from whoosh import highlight
+
+SNIPPET_CHARS = 240
+
+
+class MarkFormatter(highlight.Formatter):
+    """Whoosh formatter that wraps matches in plain <mark> tags and escapes the rest."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def _text(self, text):
+        return escape(text, quote=False)
+
+
+def make_highlighter() -> highlight.Highlighter:
+    return highlight.Highlighter(
+        fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80),
+        scorer=highlight.BasicFragmentScorer(),
+        formatter=MarkFormatter(),
+    )
+
+
+def fallback_snippet(text: str) -> str:
+    """The start of the passage, when the match was only in its heading or title."""
+    cut = text[:SNIPPET_CHARS]
+    if len(text) > SNIPPET_CHARS:
+        cut = cut[: cut.rfind(" ")] + " …" if " " in cut else cut + "…"
+    return escape(cut, quote=False)

@@ -1,0 +1,249 @@
+"""The query language, parsed into a small tree whose str() prints it back.
+
+    CPTS ET "exercice coordonné"~2 SAUF formation
+    (PRS OU PRSE) region:PACA addicto*
+
+- juxtaposed clauses form a ranked OR (passages matching more of them rank higher);
+- ET / AND makes the clauses on both sides required; SAUF / NON / NOT / a leading
+  `-` excludes; OU / OR joins alternatives; operators count only in capitals;
+- "phrase" and "phrase"~N (words at most N positions apart), word* (truncation);
+- titre:, section:, texte: restrict a clause to one field; region:, dispositif:,
+  theme: (or thème:) filter by facet.
+
+Malformed input never fails: stray quotes, parentheses and operators are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..analysis import fold
+from ..corpus.vocab import FACETS
+from ..schema import QUERY_FIELDS
+
+OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NON": "NOT", "NOT": "NOT"}
+FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
+LEXER = re.compile(r'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d+))?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
+MAX_SLOP = 50
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    field: str | None = None
+    prefix: bool = False
+
+    def __str__(self):
+        return f"{_field(self.field)}{self.text}{'*' if self.prefix else ''}"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: str
+    slop: int = 0
+    field: str | None = None
+
+    def __str__(self):
+        return f'{_field(self.field)}"{self.words}"' + (f"~{self.slop}" if self.slop else "")
+
+
+@dataclass(frozen=True)
+class Filter:
+    facet: str
+    value: str
+
+    def __str__(self):
+        value = f'"{self.value}"' if re.search(r"[\s()]", self.value) else self.value
+        return f"{self.facet}:{value}"
+
+
+@dataclass(frozen=True)
+class Not:
+    item: object
+
+    def __str__(self):
+        return f"SAUF {self.item}"
+
+
+@dataclass(frozen=True)
+class Any:
+    """Alternatives: at least one must match."""
+    items: tuple
+
+    def __str__(self):
+        return "(" + " OU ".join(map(str, self.items)) + ")"
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """A sequence of clauses: required ones (ET), optional ranked ones, excluded ones (Not)."""
+    required: tuple = ()
+    optional: tuple = ()
+    excluded: tuple = ()
+    filters: tuple = field(default=())
+
+    def __str__(self):
+        parts = []
+        if self.required:
+            parts.append(" ET ".join(_group(i) for i in self.required))
+        parts += [_group(i) for i in self.optional]
+        parts += [str(Not(i)) if not isinstance(i, Not) else str(i) for i in self.excluded]
+        parts += [str(f) for f in self.filters]
+        return " ".join(parts)
+
+    def is_empty(self):
+        return not (self.required or self.optional)
+
+
+FIELD_NAMES_FR = {"title": "titre", "text": "texte", "section": "section"}
+
+
+def _field(name):
+    return f"{FIELD_NAMES_FR[name]}:" if name else ""
+
+
+def _group(item):
+    return f"({item})" if isinstance(item, Clauses) and len(item.required) + len(item.optional) + len(item.excluded) > 1 else str(item)
+
+
+def parse(text: str) -> Clauses:
+    """Parse a query; never raises."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if text.count('"') % 2:
+        text = text[::-1].replace('"', " ", 1)[::-1]  # drop the unmatched last quote
+    tokens = [_token(m) for m in LEXER.finditer(text)]
+    parser = _Parser([t for t in tokens if t])
+    return parser.clauses(top=True)
+
+
+def _token(m):
+    if m.group("phrase") is not None:
+        words = " ".join(m.group("phrase").split())
+        return ("phrase", words, min(int(m.group("slop") or 0), MAX_SLOP)) if words else None
+    if m.group("open"):
+        return ("open",)
+    if m.group("close"):
+        return ("close",)
+    word = m.group("word")
+    if word in OPERATORS:
+        return ("op", OPERATORS[word])
+    return ("word", word)
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens, self.i = tokens, 0
+
+    def peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self):
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def clauses(self, top=False) -> Clauses:
+        required, optional, excluded, filters = [], [], [], []
+        pending_and = False
+        while (t := self.peek()) is not None:
+            if t[0] == "close":
+                self.take()
+                if top:
+                    continue  # stray ")"
+                break
+            if t[0] == "op" and t[1] == "AND":
+                self.take()
+                if optional and not pending_and:
+                    required.append(optional.pop())
+                pending_and = True
+                continue
+            negate = False
+            if t[0] == "op" and t[1] == "NOT":
+                self.take()
+                negate = True
+            item = self.alternatives()
+            if item is None:
+                continue
+            if isinstance(item, Filter):
+                filters.append(item)
+            elif negate:
+                excluded.append(item.item if isinstance(item, Not) else item)
+            elif isinstance(item, Not):
+                excluded.append(item.item)
+            elif pending_and:
+                required.append(item)
+            else:
+                optional.append(item)
+            pending_and = False
+        return Clauses(tuple(required), tuple(optional), tuple(excluded), tuple(filters))
+
+    def alternatives(self):
+        items = [self.unary()]
+        while (t := self.peek()) is not None and t[0] == "op" and t[1] == "OR":
+            self.take()
+            items.append(self.unary())
+        items = [i for i in items if i is not None]
+        if not items:
+            return None
+        return items[0] if len(items) == 1 else Any(tuple(items))
+
+    def unary(self):
+        t = self.peek()
+        if t is None:
+            return None
+        if t[0] == "op":
+            self.take()
+            if t[1] == "NOT":
+                inner = self.unary()
+                return Not(inner) if inner is not None else None
+            return None  # lone AND/OR where a clause was expected
+        if t[0] == "open":
+            self.take()
+            inner = self.clauses()
+            if inner.is_empty() and not inner.filters:
+                return None
+            return inner
+        if t[0] == "close":
+            return None
+        self.take()
+        if t[0] == "phrase":
+            return Phrase(t[1], t[2])
+        return self.word(t[1])
+
+    def word(self, raw: str):
+        if raw.startswith("-") and len(raw) > 1:
+            inner = self.word(raw[1:])
+            return Not(inner) if inner is not None and not isinstance(inner, Filter) else inner
+        name, sep, value = raw.partition(":")
+        key = fold(name)
+        if sep and key in FACET_PREFIXES:
+            value = value or self._phrase_value()
+            return Filter(FACET_PREFIXES[key], value) if value else None
+        if sep and key in QUERY_FIELDS:
+            fieldname = QUERY_FIELDS[key]
+            if not value:
+                nxt = self.peek()
+                if nxt and nxt[0] == "phrase":
+                    self.take()
+                    return Phrase(nxt[1], nxt[2], fieldname)
+                return None
+            return self._plain(value, fieldname)
+        return self._plain(raw, None)
+
+    def _phrase_value(self):
+        nxt = self.peek()
+        if nxt and nxt[0] == "phrase":
+            self.take()
+            return nxt[1]
+        return ""
+
+    @staticmethod
+    def _plain(raw: str, fieldname):
+        prefix = raw.endswith("*")
+        text = raw.strip("*")
+        if not re.search(r"\w", text):
+            return None
+        return Word(text, fieldname, prefix and len(text) >= 2)
+
+

@@ -1,0 +1,109 @@
+"""Shared fixtures: real files on disk, real Whoosh indexes in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+
+import docsante
+from docsante.location import sample_corpus
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def short(doc_id: str, root: Path) -> str:
+    """A file's doc_id (its absolute path) relative to `root`; a record id as it is."""
+    return Path(doc_id).relative_to(root.resolve()).as_posix() if doc_id.startswith("/") else doc_id
+
+
+def sample_id(name: str) -> str:
+    """The doc_id of a bundled sample document."""
+    return (sample_corpus().resolve() / name).as_posix()
+
+
+def make_pdf(path: Path, lines: list[str]) -> Path:
+    """A real one-page PDF (Helvetica, WinAnsi encoding) whose text pypdf can extract."""
+    def esc(s):
+        return s.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    content = b"BT /F1 11 Tf 50 780 Td 14 TL " + b" ".join(b"(" + esc(l) + b") '" for l in lines) + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def make_docx(path: Path) -> Path:
+    d = docx.Document()
+    d.add_heading("Conseil local de santé mentale", level=1)
+    d.add_paragraph("Le CLSM de Besançon associe élus, psychiatrie et usagers pour la santé mentale.")
+    d.add_heading("Franche-Comté", level=2)
+    d.add_paragraph("En Franche-Comté, le pôle de compétences accompagne la prévention du suicide.")
+    d.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    """About ten awkward French documents in every format, all valid."""
+    root = tmp_path_factory.mktemp("corpus") / "corpus"
+    shutil.copytree(FIXTURES / "corpus", root)
+    make_pdf(root / "rapport-prse.pdf", ["Plan régional santé environnement", "Le PRSE Grand Est réduit l’exposition au radon",
+                                         "et améliore la qualité de l'air intérieur."])
+    make_docx(root / "clsm.docx")
+    return root
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory, corpus) -> Path:
+    """Valid files plus broken ones: each broken one must be named and skipped."""
+    root = tmp_path_factory.mktemp("hostile") / "hostile"
+    shutil.copytree(corpus, root)
+    good_pdf = (root / "rapport-prse.pdf").read_bytes()
+    (root / "tronque.pdf").write_bytes(good_pdf[: len(good_pdf) // 3])
+    (root / "faux.pdf").write_text("pas un pdf", encoding="utf-8")
+    (root / "faux.docx").write_text("pas un docx", encoding="utf-8")
+    (root / "vide.docx").write_bytes(b"")
+    (root / "vide.txt").write_bytes(b"")
+    (root / "binaire.txt").write_bytes(bytes(range(256)) * 20)
+    (root / "profond.html").write_text("<html><body>" + "<div>" * 3000 + "Texte profond sur la vaccination."
+                                       + "</div>" * 3000 + "</body></html>", encoding="utf-8")
+    (root / "boucle").symlink_to(root, target_is_directory=True)
+    (root / "lien-casse.txt").symlink_to(root / "n-existe-pas.txt")
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample-index")
+    docsante.build_index([sample_corpus()], path)
+    return path
+
+
+@pytest.fixture()
+def sample(sample_index):
+    with docsante.open_index(sample_index) as ix:
+        yield ix
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, corpus) -> Path:
+    path = tmp_path_factory.mktemp("corpus-index")
+    docsante.build_index([corpus], path)
+    return path

@@ -1,0 +1,87 @@
+"""The French analyzer: hand-written pairs, a golden vocabulary, properties, pickling."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import docsante
+from docsante.analysis import (AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer,
+                               protected_words, stopwords)
+from whoosh.analysis import RegexTokenizer
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def texts(chain, s):
+    return [t.text for t in chain(s)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("l'avion", ["avion"]), ("l’avion", ["avion"]), ("qu’il", ["il"]), ("jusqu'alors", ["alors"]),
+    ("lorsqu'on", ["on"]), ("aujourd'hui", ["aujourd'hui"]), ("presqu'île", ["presqu'île"]), ("L'ARS", ["ARS"]),
+])
+def test_elision(text, expected):
+    assert texts(RegexTokenizer(TOKEN_PATTERN) | ElisionFilter(), text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("santé", ["sante"]), ("Œuvre", ["oeuvre"]), ("déjà", ["deja"]), ("naïve", ["naive"]), ("ﬁn", ["fin"]),
+])
+def test_ascii_fold(text, expected):
+    assert texts(RegexTokenizer(TOKEN_PATTERN) | AsciiFoldFilter(), text) == expected
+
+
+def test_stemmer_leaves_protected_words():
+    chain = RegexTokenizer(TOKEN_PATTERN) | FrenchStemFilter({"ars", "cpts"})
+    assert texts(chain, "ars cpts contrats") == ["ars", "cpts", "contrat"]
+
+
+def test_protected_words_cover_dispositif_and_table_acronyms():
+    words = protected_words()
+    assert {"ars", "cpts", "cls", "clsm", "ptsm", "prse", "france", "ehpad"} <= words
+
+
+def test_french_stopwords_include_les_and_spare_the_season():
+    assert {"les", "des", "du", "la", "qu"} <= stopwords()
+    assert "ete" not in stopwords()
+
+
+def golden_rows():
+    for line in (GOLDEN / "analyzer_vocabulary.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, expected = line.partition("\t")
+            yield word, expected.split()
+
+
+@pytest.mark.parametrize("word, expected", list(golden_rows()))
+def test_golden_vocabulary(word, expected):
+    assert texts(french_analyzer(), word) == expected
+
+
+def test_truncation_chain_does_not_stem():
+    assert texts(french_analyzer(stem=False), "L'addictologie Régionales") == ["addictologie", "regionales"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_analyzer_never_raises_and_yields_clean_terms(s):
+    for term in texts(french_analyzer(), s):
+        assert term and term == term.lower() and term.isascii() and " " not in term
+
+
+def test_analyzer_pickles_and_keeps_behaviour():
+    analyzer = french_analyzer()
+    clone = pickle.loads(pickle.dumps(analyzer))
+    sentence = "Les contrats locaux de santé de l’ARS Hauts-de-France"
+    assert texts(clone, sentence) == texts(analyzer, sentence)
+
+
+def test_index_built_by_an_earlier_run_still_opens(tmp_path):
+    """An index committed in tests/golden was written by version 2 of the schema: its
+    pickled analyzer must still load from docsante.analysis."""
+    with docsante.open_index(GOLDEN / "index-v2") as ix:
+        results = ix.search("contrat local de santé")
+        assert results.total > 0
+        assert any("CLS" in h.dispositifs for h in results.hits)

@@ -1,0 +1,110 @@
+"""The command line, through click's CliRunner and once through the installed script."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from conftest import sample_id, short
+from docsante.cli import cli
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_index_then_search_json(tmp_path, corpus):
+    r = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 3  # the fixture's four bad JSONL lines are skipped and named
+    assert [line.split(":")[-2].split()[0] for line in r.stderr.splitlines()] == ["3", "4", "5", "6"]
+    assert "11 document(s) indexé(s)" in r.output
+    r = CliRunner().invoke(cli, ["index", str(corpus / "page-cpts.html"), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0 and "0 document(s) indexé(s)" in r.output and "1 inchangé(s)" in r.output
+    r = run("search", "radon", "--index", str(tmp_path / "ix"), "--format", "json")
+    data = json.loads(r.output)
+    assert short(data["hits"][0]["doc_id"], corpus) == "rapport-prse.pdf"
+
+
+def test_exit_codes_for_partial_and_failed_runs(tmp_path, hostile):
+    r = CliRunner().invoke(cli, ["index", str(hostile), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 3
+    assert "Traceback" not in r.output
+    for name in ("tronque.pdf", "faux.docx", "binaire.txt"):
+        assert any(line.startswith("ignoré : ") and name in line for line in r.stderr.splitlines()), name
+    bad = tmp_path / "seul.pdf"
+    bad.write_text("rien")
+    r = CliRunner().invoke(cli, ["index", str(bad), "--index", str(tmp_path / "ix2")])
+    assert r.exit_code == 1
+
+
+def test_search_table_fits_80_columns_and_is_french(sample_index):
+    import docsante
+    with docsante.open_index(sample_index) as ix:
+        total = ix.search("contrat local de santé").total
+    r = run("search", "contrat local de santé", "--index", str(sample_index), "--limit", "3")
+    assert r.exit_code == 0
+    assert r.output.startswith(f"{total} passages pour « contrat local de santé » — résultats 1 à 3")
+    assert "[contrats] [locaux] de [santé]" in r.output
+    assert max(len(line) for line in r.output.splitlines()) <= 80
+    assert "Régions : Hauts-de-France" in r.output
+    assert "    réf. hauts-de-france-zoom-politiques-dispositifs.txt#p8" in r.output
+
+
+def test_filters_and_jsonl(sample_index):
+    r = run("search", "santé", "--index", str(sample_index), "--region", "PACA", "--format", "jsonl")
+    lines = [json.loads(line) for line in r.output.splitlines()]
+    assert len(lines) == 2 and all(h["region"] == ["Provence-Alpes-Côte d'Azur"] for h in lines)
+
+
+def test_errors_are_one_french_line_with_exit_1(tmp_path, sample_index):
+    r = CliRunner().invoke(cli, ["search", "santé", "--index", str(sample_index), "--region", "Narnia"])
+    assert r.exit_code == 1 and r.stderr.startswith("Erreur : Région inconnue : « Narnia ».")
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = CliRunner().invoke(cli, ["search", "santé", "--index", str(tmp_path / "nowhere")])
+    assert r.exit_code == 1 and "Aucun index" in r.stderr
+    r = CliRunner().invoke(cli, ["show", "nope#p0", "--index", str(sample_index)])
+    assert r.exit_code == 1 and "Aucun passage" in r.stderr
+    r = CliRunner().invoke(cli, ["search", "x" * 20_000, "--index", str(sample_index)])
+    assert r.exit_code == 1 and "trop longue" in r.stderr
+
+
+def test_show_stats_facets_run(tmp_path, sample_index):
+    zoom = sample_id("hauts-de-france-zoom-politiques-dispositifs.txt") + "#p8"
+    r = run("show", zoom, "--index", str(sample_index))
+    assert f">>> [{zoom}] Contrats Locaux de Santé" in r.output
+    short_ref = run("show", "hauts-de-france-zoom-politiques-dispositifs.txt#p8", "--index", str(sample_index))
+    assert short_ref.output == r.output
+    r = run("stats", "--index", str(sample_index), "--format", "json")
+    assert json.loads(r.output)["passages"] == 42
+    r = run("facets", "--index", str(sample_index), "--facet", "region")
+    assert r.output.splitlines()[1].split() == ["19", "Hauts-de-France", "[hauts-de-france]"]
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tcompétences psychosociales en région Paca\nq2\tcontrat local de santé\n", encoding="utf-8")
+    r = run("run", str(queries), "--index", str(sample_index), "--limit", "2")
+    rows = [line.split() for line in r.output.splitlines()]
+    assert rows[0][:4] == ["q1", "Q0", sample_id("paca-ars-competences-psychosociales.txt"), "1"]
+    assert [row[0] for row in rows] == ["q1", "q1", "q2", "q2"] and all(row[5] == "docsante" for row in rows)
+
+
+def test_every_command_has_french_help():
+    for name, command in cli.commands.items():
+        assert command.help and command.help.strip(), name
+        r = run(name, "--help")
+        assert r.exit_code == 0 and "Usage" in r.output
+
+
+def test_installed_script_first_search_with_empty_home(tmp_path):
+    """The README's promise: a fresh user searches the bundled corpus with no setup."""
+    script = shutil.which("docsante", path=os.path.dirname(sys.executable))
+    assert script, "the docsante console script is not installed next to this Python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DOCSANTE"))}
+    env.update(HOME=str(tmp_path), DOCSANTE_INDEX="")
+    r = subprocess.run([script, "search", "contrat local de santé", "--format", "json"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["total"] >= 1
+    assert "index d'exemple" in r.stderr
+    assert (tmp_path / ".local/share/docsante/index").is_dir()

@@ -1,0 +1,119 @@
+"""Reading every format, normalising, removing boilerplate, chunking into passages."""
+
+import re
+
+from docsante.corpus.readers import Failure, read_sources
+from docsante.indexer.chunk import MAX_CHARS, chunk, split_sentences
+from docsante.indexer.normalise import clean_text, drop_boilerplate, is_boilerplate
+from docsante.corpus.document import Block
+from docsante.location import sample_corpus
+from conftest import short
+
+
+def docs(path):
+    return {short(d.doc_id, path): d for d in read_sources([path]) if not isinstance(d, Failure)}
+
+
+def text_of(doc):
+    return "\n".join(p.text for p in chunk(doc))
+
+
+def test_every_format_is_read(corpus):
+    found = docs(corpus)
+    assert set(found) == {
+        "bom-crlf-cls.txt", "cp1252-meuse.txt", "nfd-accents.txt", "page-cpts.html",
+        "notes-ptsm.md", "rec-1", "rec-2", "6", "sous-dossier/slides-paca.txt",
+        "rapport-prse.pdf", "clsm.docx"}
+
+
+def test_encodings_and_unicode_are_normalised(corpus):
+    found = docs(corpus)
+    assert "Parentalité dans la Meuse" == chunk(found["cp1252-meuse.txt"])[0].section
+    assert "L’ARS Grand Est" in text_of(found["cp1252-meuse.txt"])  # ’ kept for display
+    cls = text_of(found["bom-crlf-cls.txt"])
+    assert "\ufeff" not in cls and "\r" not in cls
+    assert "Compétences" in chunk(found["nfd-accents.txt"])[0].section  # NFD -> NFC
+    assert "compétences psychosociales" in text_of(found["nfd-accents.txt"])
+
+
+def test_html_keeps_content_and_headings_drops_chrome(corpus):
+    doc = docs(corpus)["page-cpts.html"]
+    passages = chunk(doc)
+    body = "\n".join(p.text for p in passages)
+    assert doc.title == "CPTS en Hauts-de-France"
+    assert [p.section for p in passages] == ["Communautés professionnelles territoriales de santé", "Exercice coordonné"]
+    assert "d'un territoire autour d’un projet" in body
+    for chrome in ("secret", "Menu caché", "Mentions légales", "Articles similaires", "Retour haut de page", "color"):
+        assert chrome not in body
+
+
+def test_docx_and_pdf(corpus):
+    found = docs(corpus)
+    clsm = chunk(found["clsm.docx"])
+    assert [p.section for p in clsm] == ["Conseil local de santé mentale", "Franche-Comté"]
+    pdf = chunk(found["rapport-prse.pdf"])
+    assert pdf[0].section == "Plan régional santé environnement"
+    assert "Le PRSE Grand Est réduit l’exposition au radon et améliore la qualité de l'air intérieur." == pdf[0].text
+
+
+def test_jsonl_records_keep_their_ids_and_bad_lines_are_numbered(corpus):
+    items = list(read_sources([corpus / "enregistrements.jsonl"]))
+    failures = [str(i) for i in items if isinstance(i, Failure)]
+    assert [f.rsplit(":", 2)[1].split()[0] for f in failures] == ["3", "4", "5", "6"]
+    rec = next(i for i in items if not isinstance(i, Failure) and i.doc_id == "rec-1")
+    assert rec.url == "https://exemple.fr/asv" and rec.regions == ["Hauts-de-France"]
+    passages = chunk(rec)
+    assert len(passages) == 1 and passages[0].id == "rec-1#p0"
+
+
+def test_boilerplate_rules_are_general():
+    for line in ["RETOUR HAUT DE PAGE", "Aller au contenu principal", "LIRE LA SUITE", "plus moins", "AA",
+                 "Rejoignez-nous sur les réseaux", "AccueilSOUTIEN AUX POLITIQUESZoom sur les politiques",
+                 "Suivez-nous sur Twitter", "Imprimer cette page", "Accueil > Actualités > CLS", "-", "12"]:
+        assert is_boilerplate(line), line
+    for line in ["Contrats Locaux de Santé", "Accueillir les familles en Meuse", "Plus de 180 acteurs réunis.",
+                 "Freins", "Moins de tabac chez les jeunes"]:
+        assert not is_boilerplate(line), line
+
+
+def test_repeated_counters_and_trailing_links_are_dropped():
+    blocks = [Block(t) for t in ["Le CLS est signé.", "ARS Uncategorized 69", "Texte utile.", "ARS Uncategorized 70",
+                                 "Aller plus loin", "Transformer le système de santé", "Innovation et e-santé"]]
+    assert [b.text for b in drop_boilerplate(blocks)] == ["Le CLS est signé.", "Texte utile."]
+
+
+def test_clean_text():
+    assert clean_text("a\u00a0\u00a0b\u200b\u00ad c\r\nd\x07") == "a b c\nd"
+
+
+def test_sentences_are_never_cut_and_passages_stay_short():
+    text = " ".join(f"La phrase numéro {i} parle du contrat local de santé et de ses partenaires." for i in range(60))
+    from docsante.corpus.document import Document
+    passages = chunk(Document("long", "long", [Block(text)]))
+    assert len(passages) > 3
+    for p in passages:
+        assert len(p.text) <= MAX_CHARS
+        assert re.fullmatch(r"(La phrase numéro \d+ parle du contrat local de santé et de ses partenaires\.\s?)+", p.text)
+
+
+def test_split_sentences_keeps_abbreviations():
+    assert split_sentences("Voir art. 3 du code. M. Martin signe. Fin.") == ["Voir art. 3 du code.", "M. Martin signe.", "Fin."]
+
+
+def test_passage_ids_are_stable_and_sections_follow_headings():
+    first = {p.id: (p.section, p.text) for d in read_sources([sample_corpus()]) for p in chunk(d)}
+    again = {p.id: (p.section, p.text) for d in read_sources([sample_corpus()]) for p in chunk(d)}
+    assert first == again
+    zoom = {k.rsplit("#", 1)[1]: v for k, v in first.items() if "zoom" in k}
+    assert zoom["p8"][0] == "Contrats Locaux de Santé" and zoom["p8"][1].startswith("Les contrats locaux de santé (CLS)")
+    assert all("Aller au contenu" not in text and "Rejoignez" not in text for _, text in first.values())
+
+
+def test_hostile_folder_names_each_broken_file(hostile):
+    items = list(read_sources([hostile]))
+    failures = {str(i).split(" : ")[0].rsplit("/", 1)[-1]: i.reason for i in items if isinstance(i, Failure)}
+    assert {"tronque.pdf", "faux.pdf", "faux.docx", "vide.docx", "vide.txt", "binaire.txt", "lien-casse.txt"} <= set(failures)
+    assert "binaire" in failures["binaire.txt"] and "PDF" in failures["faux.pdf"]
+    good = [short(i.doc_id, hostile) for i in items if not isinstance(i, Failure)]
+    assert "profond.html" in good and "rapport-prse.pdf" in good
+    assert len(good) == len(set(good)) and not any("boucle" in d for d in good)  # the loop is visited once

@@ -1,0 +1,130 @@
+"""Writing the index: add, skip unchanged, replace changed, survive bad files and kill -9."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+import docsante
+from conftest import short
+from docsante.errors import IndexDamaged, IndexNotFound
+
+
+def passage_ids(index_dir):
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as s:
+        return sorted(f["id"] for f in s.all_stored_fields())
+
+
+def test_corpus_is_indexed_and_every_format_is_searchable(corpus_index, corpus):
+    with docsante.open_index(corpus_index) as ix:
+        stats = ix.stats()
+        assert stats["documents"] == 11
+        for query, doc_id in [("radon", "rapport-prse.pdf"), ("Besançon", "clsm.docx"),
+                              ("Roubaix", "rec-1"), ("trente-deux CPTS", "page-cpts.html"),
+                              ("Triple P", "cp1252-meuse.txt"), ("suicide", "notes-ptsm.md")]:
+            assert doc_id in {short(h.doc_id, corpus) for h in ix.search(query).hits}, query
+
+
+def test_reindexing_skips_unchanged_and_replaces_changed(tmp_path, corpus):
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus, folder)
+    index_dir = tmp_path / "ix"
+    first = docsante.build_index([folder], index_dir)
+    assert (first.documents, first.unchanged) == (11, 0)
+    before = passage_ids(index_dir)
+
+    again = docsante.build_index([folder], index_dir)
+    assert (again.documents, again.unchanged, again.passages) == (0, 11, 0)
+    assert passage_ids(index_dir) == before
+
+    (folder / "notes-ptsm.md").write_text("# PTSM\n\nUn seul passage sur la pair-aidance désormais.\n", encoding="utf-8")
+    changed = docsante.build_index([folder], index_dir)
+    assert (changed.documents, changed.unchanged) == (1, 10)
+    ids = passage_ids(index_dir)
+    assert len(ids) == len(set(ids))
+    notes = (folder / "notes-ptsm.md").resolve().as_posix()
+    assert [i for i in ids if i.startswith(notes)] == [notes + "#p0"]
+    with docsante.open_index(index_dir) as ix:
+        assert notes not in {h.doc_id for h in ix.search("suicide").hits}
+        assert ix.search("pair-aidance").hits[0].doc_id == notes
+    alone = docsante.build_index([folder / "notes-ptsm.md"], index_dir)  # the same file, reached on its own
+    assert (alone.documents, alone.unchanged) == (0, 1)
+
+
+def test_hostile_folder_keeps_every_valid_file(tmp_path, hostile):
+    report = docsante.build_index([hostile], tmp_path / "ix")
+    names = {str(f).split(" : ")[0].rsplit("/", 1)[-1] for f in report.failures}
+    assert {"tronque.pdf", "faux.pdf", "faux.docx", "vide.docx", "vide.txt", "binaire.txt", "lien-casse.txt"} <= names
+    with docsante.open_index(tmp_path / "ix") as ix:
+        assert short(ix.search("Texte profond vaccination").hits[0].doc_id, hostile) == "profond.html"
+        assert short(ix.search("radon").hits[0].doc_id, hostile) == "rapport-prse.pdf"
+        assert ix.stats()["documents"] == 12
+
+
+def test_big_text_file_is_indexed(tmp_path):
+    big = tmp_path / "gros.txt"
+    paragraph = "Le contrat local de santé de la commune réunit les acteurs du territoire. " * 12 + "\n\n"
+    with big.open("w", encoding="utf-8") as f:
+        while f.tell() < 20_000_000:
+            f.write(paragraph)
+    report = docsante.build_index([big], tmp_path / "ix", batch_size=50_000)
+    assert report.failed == 0 and report.passages > 20_000
+
+
+def test_missing_and_damaged_index_raise_clear_errors(tmp_path, sample_index):
+    with pytest.raises(IndexNotFound, match="Aucun index"):
+        docsante.open_index(tmp_path / "nothing")
+    damaged = tmp_path / "damaged"
+    shutil.copytree(sample_index, damaged)
+    for seg in damaged.glob("*.seg"):
+        seg.write_bytes(b"garbage")
+    with pytest.raises(IndexDamaged, match="illisible"):
+        with docsante.open_index(damaged) as ix:
+            ix.search("santé")
+
+
+def write_records(path: Path, prefix: str, n: int):
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"{prefix}{i}", "title": f"Fiche {prefix}{i}",
+                                "text": f"Le contrat local de santé {prefix}{i} soutient la vaccination en Bretagne."}) + "\n")
+
+
+def generation(index_dir):
+    return whoosh_index.open_dir(str(index_dir)).latest_generation()
+
+
+def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
+    index_dir = tmp_path / "ix"
+    write_records(tmp_path / "a.jsonl", "a", 300)
+    write_records(tmp_path / "b.jsonl", "b", 10_000)
+    docsante.build_index([tmp_path / "a.jsonl"], index_dir)
+    start_gen = generation(index_dir)
+    cmd = [sys.executable, "-m", "docsante", "index", str(tmp_path / "b.jsonl"), "--index", str(index_dir),
+           "--quiet", "--batch-size", "1000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while generation(index_dir) < start_gen + 2 and time.time() < deadline:
+            with docsante.open_index(index_dir) as ix:  # searches answer during indexing
+                assert ix.search("contrat local").total >= 300
+            time.sleep(0.05)
+        assert proc.poll() is None, "indexing ended before it could be killed"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with docsante.open_index(index_dir) as ix:
+        after_kill = ix.search("contrat local", limit=0).total
+    assert 300 + 2000 <= after_kill < 10_300  # both committed batches are there, the rest is not
+    report = docsante.build_index([tmp_path / "b.jsonl"], index_dir)  # no lock blocks the next run
+    assert report.failed == 0
+    ids = passage_ids(index_dir)
+    assert len(ids) == len(set(ids)) == 10_300

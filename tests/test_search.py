@@ -1,0 +1,149 @@
+"""Searching a real index: query language, filters, facets, snippets, the JSON contract."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from conftest import sample_id
+from docsante.errors import DocsanteError, QueryError, UnknownFacetValue
+from docsante.search.parse import parse
+
+HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
+            "url", "position"}
+
+
+@pytest.mark.parametrize("text", [
+    'CPTS ET "exercice coordonné"~2 SAUF formation', "(PRS OU PRSE) region:PACA addicto*", "CPTS SAUF formation",
+    'titre:"santé mentale" OU section:CLS', "a ET b ET c d", 'dispositif:"contrat local de santé" santé',
+])
+def test_parsed_query_prints_back_in_the_same_syntax(text):
+    assert str(parse(str(parse(text)))) == str(parse(text))
+
+
+@pytest.mark.parametrize("text, printed", [
+    ("-formation cpts", "cpts SAUF formation"), ("a ((b", "a b"), ('"unbalanced', "unbalanced"), (") ET OU", ""),
+    ("*", ""), ("titre:", ""), ("CPTS AND formation", "CPTS ET formation"), ("x NOT y", "x SAUF y"),
+    ("titre:CLS", "titre:CLS"),
+])
+def test_malformed_queries_degrade_to_plain_terms(text, printed):
+    assert str(parse(text)) == printed
+
+
+def test_json_contract_shape(sample):
+    d = sample.search("contrat local de santé", limit=2).to_dict()
+    assert {"query", "total", "offset", "limit", "hits", "facets", "did_you_mean"} <= set(d)
+    assert (d["query"], d["offset"], d["limit"], d["did_you_mean"]) == ("contrat local de santé", 0, 2, None)
+    assert len(d["hits"]) == 2 and all(set(h) == HIT_KEYS for h in d["hits"])
+    assert set(d["facets"]) == {"region", "dispositif", "theme"}
+    for buckets in d["facets"].values():
+        assert all(set(b) == {"value", "label", "count", "selected"} for b in buckets)
+    top = d["hits"][0]
+    assert top["id"] == top["doc_id"] + "#p8" and top["section"] == "Contrats Locaux de Santé"
+    assert top["region"] == ["Hauts-de-France"] and "CLS" in top["dispositifs"]
+    assert "<mark>contrats</mark> <mark>locaux</mark> de <mark>santé</mark>" in top["snippet"]
+
+
+def test_folded_and_truncated_forms_are_found_and_highlighted(sample):
+    assert sample.search("sante mentale").hits[0].id.endswith("zoom-politiques-dispositifs.txt#p9")
+    addicto = sample.search("addicto*")
+    assert addicto.total == 2 and "<mark>addictologie</mark>" in addicto.hits[0].snippet
+    assert "<mark>parentalité</mark>" in sample.search("parentalite").hits[0].snippet
+
+
+def test_acronyms_and_full_names_find_each_other(tmp_path, sample):
+    import docsante
+    (tmp_path / "nom.txt").write_text("La commune a signé un contrat local de santé avec l'agence.", encoding="utf-8")
+    (tmp_path / "sigle.txt").write_text("Le CLS de la commune sera évalué en 2026.", encoding="utf-8")
+    (tmp_path / "autre.txt").write_text("Un contrat de ville pour la santé locale.", encoding="utf-8")
+    docsante.build_index([tmp_path], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        by_acronym = [h.doc_id.rsplit("/", 1)[1] for h in ix.search("CLS").hits]
+        by_name = [h.doc_id.rsplit("/", 1)[1] for h in ix.search('"contrat local de santé"').hits]
+        assert by_acronym[:2] == ["sigle.txt", "nom.txt"]  # typed form first, expansion second
+        assert set(by_name) == {"nom.txt"}  # a quoted phrase is not expanded...
+        assert ix.search("contrat local de santé").hits[0].doc_id.endswith("nom.txt")
+        assert "sigle.txt" in {h.doc_id.rsplit("/", 1)[1] for h in ix.search("contrat local de santé").hits}
+    assert sample.search("compétences psychosociales").hits[0].doc_id.endswith("paca-ars-competences-psychosociales.txt")
+    by_acronym = {h.id for h in sample.search("PJJ").hits}
+    by_name = {h.id for h in sample.search("protection judiciaire de la jeunesse").hits}
+    assert len(by_acronym) == 2 and by_acronym <= by_name  # the passage saying only "PJJ" is found by name too
+
+
+def test_places_in_queries_boost_their_region(sample):
+    for place in ("PACA", "région Sud", "Provence-Alpes-Côte d'Azur", "13", "Bouches-du-Rhône"):
+        assert sample.search(f"prévention {place}").hits[0].region == ["Provence-Alpes-Côte d'Azur"], place
+    assert sample.search("parentalité la Meuse").hits[0].region == ["Grand Est"]
+    assert sample.search("pôle de compétences Franche-Comté").hits[0].region == ["Bourgogne-Franche-Comté"]
+
+
+def test_operators(sample):
+    assert sample.search("CPTS").total == 4
+    assert sample.search("CPTS SAUF formation").total < sample.search("CPTS").total
+    both = sample.search("CPTS ET formation")
+    assert both.total >= 1 and all("formation" in h.text.lower() and "CPTS" in h.text for h in both.hits)
+    assert sample.search("CLSM OU PTSM").total == sample.search("CLSM").total + sample.search("PTSM").total
+    phrase = sample.search('"exercice coordonné"')
+    assert phrase.total == 1 and "exercice coordonné" in phrase.hits[0].text
+    assert sample.search('"coordonné exercice"').total == 0
+    assert sample.search('"coordonné exercice"~3').total == 1
+    assert sample.search("titre:Franche-Comté").total == 4
+
+
+def test_ranked_or_prefers_passages_matching_more_terms(sample):
+    hits = sample.search("atelier santé ville", limit=1).hits
+    assert hits[0].section == "Ateliers Santé Ville"
+
+
+def test_filters_accept_any_alias_and_counts_follow(sample):
+    for alias in ("PACA", "Provence-Alpes-Côte d'Azur", "région Sud", "13", "Paca"):
+        r = sample.search("santé", region=alias)
+        assert r.total == 2 and all(h.region == ["Provence-Alpes-Côte d'Azur"] for h in r.hits)
+        assert [(b.value, b.count, b.selected) for b in r.facets["region"]] == [("provence-alpes-cote-d-azur", 2, True)]
+    assert sample.search("santé", region="Franche-Comté").total == 4
+    cls = sample.search("santé", dispositif="contrat local de santé")
+    assert cls.total >= 3 and all("CLS" in h.dispositifs for h in cls.hits)
+    mental = sample.search("santé", theme="sante mentale")
+    assert mental.total >= 3 and all("Santé mentale" in h.themes for h in mental.hits)
+    both = sample.search("santé", region=["PACA", "Grand Est"])
+    assert {r for h in both.hits for r in h.region} == {"Provence-Alpes-Côte d'Azur", "Grand Est"}
+    assert sample.search("santé region:PACA").total == 2
+
+
+def test_facet_counts_cover_all_matches_not_just_the_page(sample):
+    r = sample.search("santé", limit=1)
+    assert sum(b.count for b in r.facets["region"]) == r.total
+    counts = [b.count for b in r.facets["dispositif"]]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_unknown_facet_value_lists_close_values(sample):
+    with pytest.raises(UnknownFacetValue, match="Région inconnue.*Valeurs proches"):
+        sample.search("santé", region="Bourgogne Franche")
+
+
+def test_empty_query_browses_everything(sample):
+    assert sample.search("", limit=0).total == 42
+    assert sample.search("le la les").total == 0
+
+
+def test_passage_with_neighbours(sample):
+    view = sample.passage(sample_id("hauts-de-france-zoom-politiques-dispositifs.txt") + "#p8")
+    assert [p["id"].rsplit("#", 1)[1] for p in view["before"] + view["after"]] == ["p7", "p9"]
+    assert view["document"]["passages"] == 14
+
+
+def test_too_long_query_is_a_clear_error(sample):
+    with pytest.raises(QueryError, match="trop longue"):
+        sample.search("santé " * 4000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+       | st.lists(st.sampled_from(['"', "(", ")", "ET", "OU", "SAUF", "-", "*", "titre:", "region:", "santé", "~2",
+                                   "CLS", "région*", "😀", "\x00", ":"]), max_size=12).map(" ".join))
+def test_any_query_string_gives_results_or_a_docsante_error(sample_index, text):
+    import docsante
+    with docsante.open_index(sample_index) as ix:
+        try:
+            ix.search(text)
+        except DocsanteError:
+            pass

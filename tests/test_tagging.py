@@ -1,0 +1,70 @@
+"""Facet tagging at index time: the golden test on the bundled sample corpus."""
+
+import re
+
+import pytest
+
+from docsante.corpus.readers import read_sources
+from docsante.indexer.chunk import chunk
+from docsante.indexer.tag import Tagger
+from docsante.location import sample_corpus
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    tagger = Tagger()
+    out = {}
+    for doc in read_sources([sample_corpus()]):
+        passages = chunk(doc)
+        tagger.tag(passages, passages[0].title)
+        out[doc.doc_id.rsplit("/", 1)[1]] = passages
+    return out
+
+
+@pytest.mark.parametrize("name, region", [
+    ("franche-comte-pole-competences-education-sante.txt", "bourgogne-franche-comte"),
+    ("paca-ars-competences-psychosociales.txt", "provence-alpes-cote-d-azur"),
+    ("grand-est-ars-travailler-avec-les-partenaires.txt", "grand-est"),
+    ("hauts-de-france-ars-formation-coordinateurs-cpts.txt", "hauts-de-france"),
+    ("hauts-de-france-zoom-politiques-dispositifs.txt", "hauts-de-france"),
+])
+def test_every_passage_of_a_document_gets_its_region_and_no_other(tagged, name, region):
+    assert {r for p in tagged[name] for r in p.regions} == {region}
+
+
+def test_cls_passages_are_tagged_cls(tagged):
+    for name in ("grand-est-ars-travailler-avec-les-partenaires.txt", "hauts-de-france-zoom-politiques-dispositifs.txt"):
+        for p in tagged[name]:
+            if re.search(r"\bCLS\b|[Cc]ontrats? locaux? de santé", p.text):
+                assert "cls" in p.dispositifs, p.id
+
+
+def test_clsm_and_ptsm_passages_are_mental_health(tagged):
+    zoom = tagged["hauts-de-france-zoom-politiques-dispositifs.txt"]
+    for p in zoom:
+        if "CLSM" in p.text or "PTSM" in p.text:
+            assert "sante_mentale" in p.themes, p.id
+    assert {"ptsm"} <= {d for p in zoom for d in p.dispositifs} and {"clsm"} <= {d for p in zoom for d in p.dispositifs}
+
+
+def test_ambiguous_acronym_needs_the_full_name_in_the_document(tagged):
+    cps = tagged["paca-ars-competences-psychosociales.txt"]
+    assert sum("cps" in p.dispositifs for p in cps) >= 6  # title says "Compétences Psychosociales"
+    hdf = tagged["hauts-de-france-ars-formation-coordinateurs-cpts.txt"]
+    assert not any("msp" in p.dispositifs for p in hdf)  # "MSP" alone, never spelt out
+
+
+def test_dates_are_not_departments():
+    tagger = Tagger()
+    assert tagger.region_mentions("Signée le 22 novembre et le 17 octobre.") == []
+    assert tagger.region_mentions("Accompagnement du 04 et du 84.") == ["provence-alpes-cote-d-azur"] * 2
+    assert tagger.region_mentions("Les CODES (13) et la Meuse.") == ["provence-alpes-cote-d-azur"]
+    assert tagger.region_mentions("Une journée dans la Meuse, en Somme.") == ["grand-est", "hauts-de-france"]
+    assert tagger.region_mentions("Le Centre de soins. La réunion du Sud.") == []
+    assert tagger.region_mentions("L'ARS Centre et la Réunion.") == ["centre-val-de-loire"]
+
+
+def test_the_word_sante_alone_tags_no_theme():
+    from docsante.indexer.chunk import Passage
+    p = Passage("x#p0", "x", 0, "", "", "La santé de la population est une priorité de santé.")
+    assert Tagger().themes_of(p) == []
