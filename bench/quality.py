@@ -7,7 +7,8 @@ Each engine indexes the same records (id, title, text) of a set under
 scores the runs. Peers: SQLite FTS5 (unicode61 remove_diacritics 2), stock Whoosh
 (StandardAnalyzer and LanguageAnalyzer("fr")), tantivy (French stemmer + ASCII
 folding), bm25s (Snowball French + French stopwords). docsante ranks documents by
-their best passage (`docsante run`).
+their best passage (`docsante run`); in the passage set it is told which fiche each
+passage comes from (JSONL `document`), which it uses for document context.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ class Docsante:
         source = workdir / "records.jsonl"
         with source.open("w", encoding="utf-8") as f:
             for r in records:
-                f.write(json.dumps({"id": r["id"], "title": r.get("title", ""), "text": r["text"]}, ensure_ascii=False) + "\n")
+                record = {"id": r["id"], "title": r.get("title", ""), "text": r["text"]}
+                if r.get("fiche"):  # passages of one fiche: their document, for document context
+                    record["document"] = r["fiche"]
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
         docsante.build_index([source], workdir / "docsante")
         self.ix = docsante.open_index(workdir / "docsante")
 

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import french_analyzer
 
-SCHEMA_VERSION = 2  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 3  # bump when the analyzer or the fields change: old indexes must be rebuilt
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 TEXT_FIELDS = ("text", "section", "title")
 QUERY_FIELDS = {"titre": "title", "title": "title", "section": "section", "texte": "text", "text": "text"}
@@ -18,6 +18,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
+        group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
         doc_hash=STORED,
         source=STORED,

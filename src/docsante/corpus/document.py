@@ -26,11 +26,17 @@ class Document:
     date: str = ""
     regions: list[str] = field(default_factory=list)  # region names given by metadata
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
+    is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
+    group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
+
+    @property
+    def parent(self) -> str:
+        return self.group or self.doc_id
 
     @property
     def content_hash(self) -> str:
         h = hashlib.blake2b(digest_size=16)
-        for part in (self.title, self.url, self.date, self.section, *self.regions):
+        for part in (self.title, self.url, self.date, self.section, self.group, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for b in self.blocks:
             h.update(b.kind.encode() + b"\x01" + b.text.encode("utf-8", "surrogatepass") + b"\x00")

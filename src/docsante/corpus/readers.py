@@ -253,6 +253,8 @@ def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
             date=_str(record.get("date")),
             regions=regions,
             section=_str(record.get("section") or record.get("path")),
+            is_record=True,
+            group=_str(record.get("document")),
         )
 
 

@@ -97,12 +97,13 @@ def _units(blocks: list[Block]) -> list[tuple[str, str]]:
 
 def chunk(doc: Document) -> list[Passage]:
     """Passages of whole sentences, at most MAX_CHARS long, never across a heading.
-    A short JSONL record (the whole text fits in a passage) stays one passage."""
+    A JSONL record whose text fits in a passage stays one passage; a record's title
+    is its metadata only, a file's is guessed from its headings or its name."""
     blocks = _join_wrapped(drop_boilerplate(doc.blocks))
-    title = doc.title or _first_title(blocks) or _title_from_id(doc.doc_id)
+    title = doc.title if doc.is_record else doc.title or _first_title(blocks) or _title_from_id(doc.doc_id)
     whole = "\n".join(b.text for b in blocks if b.text)
     groups: list[tuple[str, list[str]]] = []
-    if doc.section and len(whole) <= MAX_CHARS:
+    if doc.is_record and len(whole) <= MAX_CHARS:
         groups.append((doc.section, [whole]))
     else:
         for section, unit in _units(blocks):

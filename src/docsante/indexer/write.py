@@ -95,7 +95,7 @@ def _add_document(writer, tagger: Tagger, doc: Document, digest: str) -> int:
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
     for p in passages:
         writer.add_document(
-            id=p.id, doc_id=p.doc_id, position=p.position, doc_hash=digest, source=doc.source,
+            id=p.id, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest, source=doc.source,
             url=doc.url, date=doc.date, title=p.title, section=p.section, text=p.text,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
         )

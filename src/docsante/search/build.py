@@ -12,10 +12,12 @@ were given with context at index time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from whoosh import query as wq
 
-from ..analysis import french_analyzer
+from ..analysis import fold, french_analyzer
 from ..corpus.vocab import vocabulary
 from ..indexer.tag import tokens
 from ..schema import FACET_FIELDS, TEXT_FIELDS
@@ -23,7 +25,6 @@ from .expand import ACRONYM, NAME, TABLE, Mention, query_vocabulary
 from .parse import Any, Clauses, Not, Phrase, Word
 
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
-COORD_SCALE = 0.9      # a ranked OR rewards passages that match more of its clauses
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "region": 1.0}
 
@@ -103,8 +104,11 @@ class QueryCompiler:
         return _fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
 
     def _clauses(self, c: Clauses, attached, extra):
+        """Required (ET), optional (ranked OR) and excluded clauses; interrogative words
+        ("comment", "quelles"…) are dropped from the optional ones unless nothing else is left."""
+        optional_items = [i for i in c.optional if not _is_question_word(i)] or list(c.optional)
         required = [q for q in (self._item(i, attached) for i in c.required) if q is not None]
-        optional = [q for q in (self._item(i, attached) for i in c.optional) if q is not None]
+        optional = [q for q in (self._item(i, attached) for i in optional_items) if q is not None]
         excluded = [q for q in (self._item(i, {}) for i in c.excluded) if q is not None]
         if required:
             positive = wq.And(required) if len(required) > 1 else required[0]
@@ -152,7 +156,18 @@ class QueryCompiler:
 
 
 def _ranked_or(items):
-    return items[0] if len(items) == 1 else wq.Or(items, scale=COORD_SCALE)
+    """BM25 sums the clauses that match: no coordination factor (it lost 0.013 nDCG@10 on spf passages)."""
+    return items[0] if len(items) == 1 else wq.Or(items)
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    text = resources.files("docsante").joinpath("data/question_words_fr.txt").read_text("utf-8")
+    return frozenset(w for w in text.split() if not w.startswith("#"))
+
+
+def _is_question_word(item) -> bool:
+    return isinstance(item, Word) and not item.field and not item.prefix and fold(item.text).strip("?!.,;:") in question_words()
 
 
 def _phrase(fieldname, words, slop):
