@@ -14,7 +14,7 @@ from whoosh.index import LockError
 from ..corpus.document import Document
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexDamaged
-from ..schema import SCHEMA_VERSION, build_schema
+from ..schema import DOCUMENT, PASSAGE, SCHEMA_VERSION, build_schema
 from .chunk import chunk
 from .tag import Tagger
 
@@ -95,10 +95,15 @@ def _add_document(writer, tagger: Tagger, doc: Document, digest: str) -> int:
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
     for p in passages:
         writer.add_document(
-            id=p.id, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest, source=doc.source,
+            id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest,
+            source=doc.source,
             url=doc.url, date=doc.date, title=p.title, section=p.section, text=p.text,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
         )
+    if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
+        whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
+        writer.add_document(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, group=doc.parent,
+                            position=-1, doc_hash=digest, source=doc.source, doctext=whole)
     return len(passages)
 
 

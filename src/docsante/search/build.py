@@ -20,11 +20,11 @@ from whoosh import query as wq
 from ..analysis import fold, french_analyzer
 from ..corpus.vocab import vocabulary
 from ..indexer.tag import tokens
-from ..schema import FACET_FIELDS, TEXT_FIELDS
+from ..schema import DOCUMENT_FIELDS, FACET_FIELDS, TEXT_FIELDS
 from .expand import ACRONYM, NAME, TABLE, Mention, query_vocabulary
 from .parse import Any, Clauses, Not, Phrase, Word
 
-FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
+FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "region": 1.0}
 
@@ -35,10 +35,13 @@ class Compiled:
 
 
 class QueryCompiler:
-    """Compiles parsed queries with the analyzer of the index being searched."""
+    """Compiles parsed queries with the analyzer of the index being searched, over the
+    passage fields, or (`documents=True`) over the whole-document field, without tag bonuses."""
 
-    def __init__(self, analyzer=None):
+    def __init__(self, analyzer=None, documents: bool = False):
         self.analyzer = analyzer or french_analyzer()
+        self.fields = DOCUMENT_FIELDS if documents else TEXT_FIELDS
+        self.tag_bonus = {} if documents else TAG_BONUS
 
     def terms(self, text: str) -> list[str]:
         return [t.text for t in self.analyzer(text)]
@@ -78,11 +81,11 @@ class QueryCompiler:
         vocab = vocabulary()
         out = []
         if m.facet == "region":
-            out.append(wq.ConstantScoreQuery(wq.Term("region", m.value), TAG_BONUS["region"]))
+            out.append(self._tagged("region", m.value))
             notes.append(f"lieu : {vocab.label('region', m.value)}")
         elif m.facet == "dispositif":
             entry = vocab.entries["dispositif"][m.value]
-            out.append(wq.ConstantScoreQuery(wq.Term("dispositif", m.value), TAG_BONUS["dispositif"]))
+            out.append(self._tagged("dispositif", m.value))
             if m.via == ACRONYM and not entry.ambiguous:
                 out.append(self._expansion(entry.names[0]))
                 notes.append(f"{entry.label} → « {entry.names[0]} »")
@@ -97,11 +100,30 @@ class QueryCompiler:
             notes.append(f"{m.value} → « {expansion} »" if m.via == ACRONYM else f"« {expansion} » → {m.value}")
         return [q for q in out if q is not None]
 
+    def _fields(self, fieldname, make, weight=1.0):
+        """`make(field)` over the compiler's fields (or the one named), OR-ed, with field boosts."""
+        fields = [fieldname] if fieldname and fieldname in self.fields else self.fields
+        subs = []
+        for f in fields:
+            q = make(f)
+            if q is not None:
+                q.boost = FIELD_BOOSTS[f] * weight
+                subs.append(q)
+        if not subs:
+            return None
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _tagged(self, facet: str, value: str):
+        """A constant bonus for passages tagged with `value`."""
+        if facet in self.tag_bonus:
+            return wq.ConstantScoreQuery(wq.Term(facet, value), self.tag_bonus[facet])
+        return None
+
     def _expansion(self, text: str):
         """`text` as a phrase in every field, weighing like one typed term times EXPANSION_WEIGHT
         (a phrase's score adds up its terms', and an acronym is a single term)."""
         words = self.terms(text)
-        return _fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
+        return self._fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
 
     def _clauses(self, c: Clauses, attached, extra):
         """Required (ET), optional (ranked OR) and excluded clauses; interrogative words
@@ -131,7 +153,7 @@ class QueryCompiler:
                 q = wq.Or([q, *alternatives])
             return q
         if isinstance(item, Phrase):
-            return _fields(item.field, lambda f: _phrase(f, self.terms(item.words), item.slop))
+            return self._fields(item.field, lambda f: _phrase(f, self.terms(item.words), item.slop))
         if isinstance(item, Any):
             subs = [q for q in (self._item(i, attached) for i in item.items) if q is not None]
             return wq.Or(subs) if subs else None
@@ -146,13 +168,13 @@ class QueryCompiler:
         if w.prefix:
             normalized = self.normalized(w.text)
             if len(normalized) != 1:
-                return _fields(w.field, lambda f: _phrase(f, self.terms(w.text), 0))
+                return self._fields(w.field, lambda f: _phrase(f, self.terms(w.text), 0))
             stems = {normalized[0], *self.terms(w.text)}
-            return _fields(w.field, lambda f: wq.Or([wq.Prefix(f, s) for s in sorted(stems)]))
+            return self._fields(w.field, lambda f: wq.Or([wq.Prefix(f, s) for s in sorted(stems)]))
         words = self.terms(w.text)
         if not words:
             return None
-        return _fields(w.field, lambda f: _phrase(f, words, 0))
+        return self._fields(w.field, lambda f: _phrase(f, words, 0))
 
 
 def _ranked_or(items):
@@ -176,19 +198,6 @@ def _phrase(fieldname, words, slop):
     if len(words) == 1:
         return wq.Term(fieldname, words[0])
     return wq.Phrase(fieldname, words, slop=max(1, slop))
-
-
-def _fields(fieldname, make, weight=1.0):
-    fields = [fieldname] if fieldname else TEXT_FIELDS
-    subs = []
-    for f in fields:
-        q = make(f)
-        if q is not None:
-            q.boost = FIELD_BOOSTS[f] * weight
-            subs.append(q)
-    if not subs:
-        return None
-    return subs[0] if len(subs) == 1 else wq.Or(subs)
 
 
 def to_filter(filters: dict[str, list[str]]) -> wq.Query | None:
