@@ -108,3 +108,10 @@ def test_installed_script_first_search_with_empty_home(tmp_path):
     assert json.loads(r.stdout)["total"] >= 1
     assert "index d'exemple" in r.stderr
     assert (tmp_path / ".local/share/docsante/index").is_dir()
+
+
+def test_explain_and_did_you_mean_in_the_table(sample_index):
+    r = CliRunner().invoke(cli, ["search", "CLS", "--explain", "--index", str(sample_index)])
+    assert r.stderr.splitlines() == ["Requête comprise : CLS", "  élargie : CLS → « Contrat local de santé »"]
+    r = run("search", "adictologie", "--index", str(sample_index))
+    assert r.output.splitlines() == ["Aucun passage ne correspond à « adictologie ».", "Essayez : « addictologie »"]

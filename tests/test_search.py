@@ -147,3 +147,22 @@ def test_any_query_string_gives_results_or_a_docsante_error(sample_index, text):
             ix.search(text)
         except DocsanteError:
             pass
+
+
+@pytest.mark.parametrize("typed, suggested", [
+    ("parentalitée", "parentalite"), ("adictologie", "addictologie"),
+    ("compétances psychosocialles", "competences psychosociales"),
+])
+def test_did_you_mean_respells_unknown_words_when_that_finds_more(sample, typed, suggested):
+    results = sample.search(typed)
+    assert results.did_you_mean == suggested
+    assert sample.search(suggested).total > results.total
+
+
+def test_no_suggestion_for_known_words_or_hopeless_ones(sample):
+    assert sample.search("santé").did_you_mean is None
+    assert sample.search("xyzzyq").did_you_mean is None
+
+
+def test_expansions_are_reported(sample):
+    assert sample.search("CLS Grand Est").expansions == ["CLS → « Contrat local de santé »", "lieu : Grand Est"]

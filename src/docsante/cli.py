@@ -142,6 +142,8 @@ def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, e
                                       theme=themes or None, limit=limit, offset=offset)
     if explain:
         click.echo(f"Requête comprise : {results.parsed}", err=True)
+        for note in results.expansions:
+            click.echo(f"  élargie : {note}", err=True)
     if fmt == "json":
         click.echo(to_json(results))
     elif fmt == "jsonl":

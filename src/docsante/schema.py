@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import french_analyzer
 
-SCHEMA_VERSION = 4  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 5  # bump when the analyzer or the fields change: old indexes must be rebuilt
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
@@ -27,9 +27,9 @@ def build_schema() -> Schema:
         source=STORED,
         url=STORED,
         date=STORED,
-        title=TEXT(analyzer=analyzer, stored=True),
-        section=TEXT(analyzer=analyzer, stored=True),
-        text=TEXT(analyzer=analyzer, stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        section=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        text=TEXT(analyzer=analyzer, stored=True, spelling=True),  # + unstemmed words, for suggestions
         doctext=TEXT(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
         region=KEYWORD(**facet),
         dispositif=KEYWORD(**facet),

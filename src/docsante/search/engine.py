@@ -21,6 +21,7 @@ from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
 from .highlight import fallback_snippet, make_highlighter
 from .weighting import DocsanteBM25F
 from .parse import Clauses, parse
+from .suggest import respell
 
 MAX_QUERY_CHARS = 2000
 MAX_LIMIT = 1000
@@ -64,12 +65,14 @@ class Results:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     facets_truncated: dict[str, bool] = field(default_factory=dict)
     did_you_mean: str | None = None
+    expansions: list[str] = field(default_factory=list)  # how the query was widened, in French
 
     def to_dict(self) -> dict:
         """The one JSON shape used by the CLI, the API and the HTTP server."""
         return {
             "query": self.query,
             "interpreted": str(self.parsed),
+            "expansions": self.expansions,
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
@@ -154,7 +157,20 @@ class Index:
             hits = [self._hit(searching.Hit(results, docnum, score=score)) for score, docnum in ranked[offset:offset + limit]]
         return Results(query, parsed, len(docs), offset, limit, hits,
                        facets={f: c[0] for f, c in counts.items()},
-                       facets_truncated={f: c[1] for f, c in counts.items()})
+                       facets_truncated={f: c[1] for f, c in counts.items()},
+                       did_you_mean=self._did_you_mean(query, parsed, flt, len(docs)),
+                       expansions=compiled.notes)
+
+    def _did_you_mean(self, query, parsed, flt, total) -> str | None:
+        """A respelt query, offered only when it finds more passages than the query typed."""
+        corrected = respell(query, parsed, self.searcher, self._compiler)
+        if corrected is None:
+            return None
+        q = self._compiler.compile(parse(corrected)).query
+        if q is None:
+            return None
+        found = sum(1 for _ in self.searcher.docs_for_query(wq.And([q, flt]) if flt is not None else q))
+        return corrected if found > total else None
 
     def _ranked(self, searcher, scoring, flt, needed: int):
         """Passages by score plus CONTEXT_WEIGHT times the best score of their document
