@@ -68,3 +68,28 @@ def test_the_word_sante_alone_tags_no_theme():
     from docsante.indexer.chunk import Passage
     p = Passage("x#p0", "x", 0, "", "", "La santé de la population est une priorité de santé.")
     assert Tagger().themes_of(p) == []
+
+
+def test_metadata_region_wins_over_the_text(tmp_path):
+    import docsante
+    (tmp_path / "page.html").write_text(
+        '<html><head><meta name="region" content="Occitanie"></head><body><p>Le CLS de la ville, signé avec '
+        "l'ARS, couvre aussi des actions en Bretagne.</p></body></html>", encoding="utf-8")
+    (tmp_path / "records.jsonl").write_text(
+        '{"id": "r1", "text": "Un atelier santé ville (ASV) en quartier prioritaire.", "region": "PACA"}\n', encoding="utf-8")
+    docsante.build_index([tmp_path], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        page = ix.search("CLS").hits[0]
+        assert page.region == ["Bretagne", "Occitanie"]  # metadata region, plus the one the passage names
+        assert ix.search("atelier").hits[0].region == ["Provence-Alpes-Côte d'Azur"]
+
+
+def test_a_document_s_own_definition_of_an_acronym_wins():
+    from docsante.indexer.chunk import Passage
+    passages = [Passage("d#p0", "d", 0, "", "", "L'allocation de rentrée scolaire (ARS) est versée en août."),
+                Passage("d#p1", "d", 1, "", "", "Le montant de l'ARS dépend de l'âge.")]
+    Tagger().tag(passages)
+    assert [p.dispositifs for p in passages] == [[], []]
+    agency = [Passage("e#p0", "e", 0, "", "", "L'agence régionale de santé (ARS) finance le CLS.")]
+    Tagger().tag(agency)
+    assert agency[0].dispositifs == ["ars", "cls"]

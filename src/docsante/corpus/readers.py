@@ -87,11 +87,11 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
             yield from _read_jsonl(path)
             return
         reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
-        title, blocks = reader(path)
+        title, blocks, *meta = reader(path)
         if not any(b.text.strip() for b in blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path.resolve().as_posix()
-        yield Document(doc_id=source, source=source, blocks=blocks, title=title)
+        yield Document(doc_id=source, source=source, blocks=blocks, title=title, regions=meta[0] if meta else [])
     except SourceError as e:
         yield Failure(str(path), str(e))
     except OSError as e:
@@ -137,11 +137,13 @@ HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption", "div", "section", "article", "main", "tr", "br"}
 
 
-def _read_html(path: Path) -> tuple[str, list[Block]]:
+def _read_html(path: Path) -> tuple[str, list[Block], list[str]]:
+    """Title, blocks, and regions from <meta name="region" content="…">."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(decode(read_bytes(path)), "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
     for tag in soup.find_all(HTML_DROP):
         tag.extract()
     for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
@@ -174,7 +176,7 @@ def _read_html(path: Path) -> tuple[str, list[Block]]:
     flush()
     if not title:
         title = next((b.text for b in blocks if b.kind == HEADING), "")
-    return title, blocks
+    return title, blocks, regions
 
 
 def _read_pdf(path: Path) -> tuple[str, list[Block]]:

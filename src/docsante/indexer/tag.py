@@ -22,13 +22,15 @@ from functools import lru_cache
 
 import Stemmer
 
-from ..analysis import ELIDED, TOKEN_PATTERN, fold
+from ..analysis import ELIDED, TOKEN_PATTERN, fold, protected_words
 from ..corpus.vocab import Vocabulary, vocabulary
 from .chunk import Passage
 
 TOKEN = re.compile(TOKEN_PATTERN)
 MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})
+DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
+TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
 THEME_MIN_EVIDENCE = 2
 
 
@@ -42,7 +44,9 @@ class Tok:
 
 @lru_cache(maxsize=200_000)
 def _word_key(word: str) -> str:
-    return _stemmer().stemWord(fold(word))
+    """Folded and stemmed like the analyzer does, protected words (acronyms) left whole."""
+    folded = fold(word)
+    return folded if folded in protected_words() else _stemmer().stemWord(folded)
 
 
 @lru_cache(maxsize=1)
@@ -133,6 +137,14 @@ class Matcher:
                 i += 1
 
 
+def _acronym_forms(acronym: str) -> list[str]:
+    """An acronym as written, and in title case when it is long enough not to be a word."""
+    forms = [acronym]
+    if len(acronym) >= TITLE_CASE_MIN and acronym.isalpha() and acronym.isupper():
+        forms.append(acronym[0] + acronym[1:].lower())
+    return forms
+
+
 class Tagger:
     def __init__(self, vocab: Vocabulary | None = None):
         self.vocab = vocab or vocabulary()
@@ -145,11 +157,17 @@ class Tagger:
         for d in self.vocab.departments:
             for f in d.forms:
                 self.regions.add(f, ("dep?" if d.needs_context else "dep", d.region))
+        self.disp_names = Matcher()  # names only: to check a document's own "name (ACRONYM)"
+        self.acronym_ids: dict[str, set[str]] = {}
         for e in self.vocab.entries["dispositif"].values():
-            for f in e.forms:
-                self.disp.add(f, (True, e.id))
-            for f in e.context_forms:
-                self.disp.add(f, (False, e.id))
+            for name in e.names:
+                self.disp.add(name, (True, e.id, None))
+                self.disp_names.add(name, e.id)
+            for acronym in (*e.acronyms, *e.context_forms):
+                sure = acronym not in e.context_forms
+                for form in _acronym_forms(acronym):
+                    self.disp.add(form, (sure, e.id, acronym))
+                self.acronym_ids.setdefault(acronym, set()).add(e.id)
         for e in self.vocab.entries["theme"].values():
             for f in e.forms:
                 self.themes.add(f, e.id)
@@ -161,6 +179,9 @@ class Tagger:
         for e in self.vocab.entries["theme"].values():
             for d in e.themes:
                 self.theme_of_disp.setdefault(d, set()).add(e.id)
+        # a dispositif whose very name holds a theme's trigger (CLSM: "santé mentale") is about that theme
+        self.intrinsic = {e.id: {(t, form) for n in e.names for t, form in self._trigger_forms(tokens(n))}
+                          for e in self.vocab.entries["dispositif"].values()}
 
     # -- regions
     def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
@@ -192,9 +213,23 @@ class Tagger:
         return found
 
     # -- dispositifs
-    def dispositif_matches(self, toks: list[Tok]) -> list[tuple[bool, str]]:
-        """(unambiguous, id) per mention."""
+    def dispositif_matches(self, toks: list[Tok]) -> list[tuple[bool, str, str | None]]:
+        """(unambiguous, id, acronym or None for a name) per mention."""
         return [value for _, _, value in self.disp.find(toks)]
+
+    def redefined(self, texts: list[str]) -> set[str]:
+        """Acronyms the document defines as something else: "allocation de rentrée scolaire (ARS)"."""
+        out = set()
+        for text in texts:
+            for m in DEFINED.finditer(text):
+                acronym = m.group(1)
+                ids = self.acronym_ids.get(acronym)
+                if not ids:
+                    continue
+                before = tokens(text[max(0, m.start() - 150):m.start()])
+                if not ids & {d for _, _, d in self.disp_names.find(before)}:
+                    out.add(acronym)
+        return out
 
     def tag(self, passages: list[Passage], title: str = "", meta_regions: list[str] = ()) -> None:
         """Set regions, dispositifs and themes on the passages of one document, in place."""
@@ -211,27 +246,36 @@ class Tagger:
                 counts.update(m)
             top = max(counts.values(), default=0)
             dominant = sorted(r for r, n in counts.items() if n == top and top > 0)
-        disp_hits = [self.dispositif_matches(tk) for tk in toks]
-        named = {d for hits in disp_hits for sure, d in hits if sure}
-        named |= {d for sure, d in self.dispositif_matches(tokens(title)) if sure}
+        redefined = self.redefined([title, *texts])
+        disp_hits = [[h for h in self.dispositif_matches(tk) if h[2] not in redefined] for tk in toks]
+        named = {d for hits in disp_hits for sure, d, _ in hits if sure}
+        named |= {d for sure, d, _ in self.dispositif_matches(tokens(title)) if sure}
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
             p.regions = sorted(set(dominant) | set(regions))
-            p.dispositifs = sorted({d for sure, d in hits if sure or d in named})
+            p.dispositifs = sorted({d for sure, d, _ in hits if sure or d in named})
             heading_end = len(p.section)
             p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end])
 
+    def _trigger_forms(self, toks: list[Tok]) -> set[tuple[str, tuple[str, ...]]]:
+        """(theme, trigger form) for each distinct trigger found."""
+        return {(theme, tuple(t.key for t in toks[i:j])) for i, j, theme in self.themes.find(toks)}
+
     def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None) -> list[str]:
         """Themes with enough evidence: distinct triggers in the text (1 each), in the
-        heading (2 each), related dispositifs already tagged (1 each)."""
+        heading (2 each), a tagged dispositif whose name holds a trigger (2), other
+        related dispositifs (1 in all)."""
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
-        distinct = {(theme, tuple(t.key for t in text_toks[i:j])) for i, j, theme in self.themes.find(text_toks)}
-        for theme, _ in distinct:
+        in_text = self._trigger_forms(text_toks)
+        for theme, _ in in_text:
             evidence[theme] += 1
-        for theme in {t for _, _, t in self.themes.find(heading_toks)}:
+        for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
             evidence[theme] += 2
-        for d in p.dispositifs:
-            for theme in self.theme_of_disp.get(d, ()):
-                evidence[theme] += 1
+        intrinsic = {tf for d in p.dispositifs for tf in self.intrinsic.get(d, ())}
+        for theme, _ in intrinsic - in_text:  # a trigger form counts once, named or implied
+            evidence[theme] += 2
+        intrinsic_themes = {t for t, _ in intrinsic}
+        for theme in {t for d in p.dispositifs for t in self.theme_of_disp.get(d, ())} - intrinsic_themes:
+            evidence[theme] += 1
         return sorted(t for t, n in evidence.items() if n >= THEME_MIN_EVIDENCE)
