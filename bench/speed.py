@@ -1,0 +1,285 @@
+"""Speed at scale: docsante against stock Whoosh and tantivy, same records, same queries.
+
+    pip install ".[bench]" && python bench/speed.py --sizes 50000,200000
+
+Records: articles of ../shared/eval/legi-codes-fr-2015/corpus.jsonl.gz cut into
+pieces of at most 800 characters at sentence ends. Each engine runs in its own
+process (so peak RSS is its own), indexes the records, then answers a fixed,
+seeded mix of queries (one to three words of varied frequency, phrases,
+truncations; half with a facet filter), once to warm up and once measured. A
+measured query is the search plus the counts of all three facets. docsante tags
+the records itself; the peers index the facet values docsante found, untimed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+LEGI = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "legi-codes-fr-2015" / "corpus.jsonl.gz"
+MAX_CHARS = 800
+FACETS = ("region", "dispositif", "theme")
+WORD = re.compile(r"[^\W\d_]{4,}")
+SENTENCE = re.compile(r"(?<=[.;:!?])\s+")
+
+
+def make_records(n: int) -> list[dict]:
+    out = []
+    with gzip.open(LEGI, "rt", encoding="utf-8") as f:
+        for line in f:
+            article = json.loads(line)
+            pieces, current = [], ""
+            for sentence in SENTENCE.split(" ".join(article["text"].split())):
+                while len(sentence) > MAX_CHARS:
+                    cut = sentence.rfind(" ", 0, MAX_CHARS) or MAX_CHARS
+                    pieces.append(sentence[:cut])
+                    sentence = sentence[cut:].strip()
+                if current and len(current) + 1 + len(sentence) > MAX_CHARS:
+                    pieces.append(current)
+                    current = sentence
+                else:
+                    current = f"{current} {sentence}".strip()
+            if current:
+                pieces.append(current)
+            for k, piece in enumerate(pieces):
+                out.append({"id": f"{article['id']}#{k}", "title": article["title"], "text": piece})
+                if len(out) == n:
+                    return out
+    return out
+
+
+def make_queries(records: list[dict], facet_values: dict[str, list[str]], count: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    df = Counter()
+    for r in records[:20000]:
+        df.update(set(w.lower() for w in WORD.findall(r["text"])))
+    ranked = [w for w, _ in df.most_common()]
+    bands = [ranked[: len(ranked) // 100], ranked[len(ranked) // 100: len(ranked) // 10], ranked[len(ranked) // 10:]]
+    queries = []
+    while len(queries) < count:
+        kind = rng.choice(["1 word", "2 words", "3 words", "phrase", "truncation"])
+        if kind == "phrase":
+            words = WORD.findall(rng.choice(records)["text"])
+            if len(words) < 3:
+                continue
+            i = rng.randrange(len(words) - 1)
+            text = f'"{words[i]} {words[i + 1]}"'
+        elif kind == "truncation":
+            word = rng.choice(bands[1])
+            text = word[: max(4, len(word) - 3)] + "*"
+        else:
+            text = " ".join(rng.choice(rng.choice(bands)) for _ in range(int(kind[0])))
+        flt = None
+        if rng.random() < 0.5:
+            facet = rng.choice([f for f in FACETS if facet_values.get(f)] or [None])
+            if facet:
+                flt = {facet: rng.choice(facet_values[facet][:5])}
+        queries.append({"text": text, "kind": kind, "filter": flt})
+    return queries
+
+
+# ---------------------------------------------------------------- engines (run in a child process)
+
+def run_docsante(work: Path, records, facets, queries):
+    import docsante
+    src = work / "records.jsonl"
+    started = time.perf_counter()
+    docsante.build_index([src], work / "index", batch_size=50_000)
+    indexed = time.perf_counter() - started
+    ix = docsante.open_index(work / "index")
+    tags = {}
+    searcher = ix.searcher
+    for fields in searcher.all_stored_fields():
+        if fields.get("kind") == "passage":
+            tags[fields["doc_id"]] = {f: [v for v in fields.get(f, "").split(",") if v] for f in FACETS}
+    (work / "facets.json").write_text(json.dumps(tags), "utf-8")
+
+    def search(q):
+        kw = {k: v for k, v in (q["filter"] or {}).items()}
+        ix.search(q["text"], limit=10, **kw)
+    return indexed, work / "index", search
+
+
+def run_whoosh(work: Path, records, facets, queries):
+    from whoosh import index, sorting
+    from whoosh import query as wq
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, KEYWORD, TEXT, Schema
+    from whoosh.qparser import MultifieldParser, OrGroup
+    schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=StandardAnalyzer()),
+                    text=TEXT(analyzer=StandardAnalyzer(), stored=True),
+                    region=KEYWORD(commas=True, stored=True), dispositif=KEYWORD(commas=True, stored=True),
+                    theme=KEYWORD(commas=True, stored=True))
+    path = work / "whoosh"
+    path.mkdir()
+    ix = index.create_in(str(path), schema)
+    started = time.perf_counter()
+    with ix.writer(limitmb=256) as w:
+        for r in records:
+            tags = facets.get(r["id"], {})
+            w.add_document(id=r["id"], title=r["title"], text=r["text"],
+                           **{f: ",".join(tags.get(f, [])) for f in FACETS})
+    indexed = time.perf_counter() - started
+    parser = MultifieldParser(["title", "text"], schema, group=OrGroup)
+    searcher = ix.searcher()
+    groups = {f: sorting.FieldFacet(f, allow_overlap=True) for f in FACETS}
+
+    def search(q):
+        flt = None
+        if q["filter"]:
+            (facet, value), = q["filter"].items()
+            flt = wq.Term(facet, value)
+        results = searcher.search(parser.parse(q["text"]), filter=flt, limit=10, groupedby=groups, maptype=sorting.Count)
+        for f in FACETS:
+            results.groups(f)
+    return indexed, path, search
+
+
+def run_tantivy(work: Path, records, facets, queries):
+    import tantivy
+    analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
+                .filter(tantivy.Filter.ascii_fold()).filter(tantivy.Filter.stemmer("french")).build())
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", tokenizer_name="fr")
+    sb.add_text_field("text", stored=True, tokenizer_name="fr")
+    for f in FACETS:
+        sb.add_text_field(f, tokenizer_name="raw", fast=True)
+    schema = sb.build()
+    path = work / "tantivy"
+    path.mkdir()
+    ix = tantivy.Index(schema, path=str(path))
+    ix.register_tokenizer("fr", analyzer)
+    started = time.perf_counter()
+    w = ix.writer(heap_size=256_000_000, num_threads=2)
+    for r in records:
+        doc = tantivy.Document(id=r["id"], title=r["title"], text=r["text"])
+        for f, values in facets.get(r["id"], {}).items():
+            for v in values:
+                doc.add_text(f, v)
+        w.add_document(doc)
+    w.commit()
+    w.wait_merging_threads()
+    indexed = time.perf_counter() - started
+    ix.reload()
+    searcher = ix.searcher()
+    aggs = {f: {"terms": {"field": f, "size": 20}} for f in FACETS}
+
+    def search(q):
+        text = q["text"]
+        if text.endswith("*"):
+            query = tantivy.Query.regex_query(schema, "text", re.escape(text[:-1].lower()) + ".*")
+        else:
+            query = ix.parse_query(text, ["title", "text"])
+        if q["filter"]:
+            (facet, value), = q["filter"].items()
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query),
+                                                 (tantivy.Occur.Must, tantivy.Query.term_query(schema, facet, value))])
+        searcher.search(query, 10)
+        searcher.aggregate(query, aggs)
+    return indexed, path, search
+
+
+ENGINES = {"docsante": run_docsante, "whoosh-stock": run_whoosh, "tantivy": run_tantivy}
+
+
+def child(engine: str, work: Path):
+    records = [json.loads(line) for line in (work / "records.jsonl").open(encoding="utf-8")]
+    facets_file = work / "facets.json"
+    facets = json.loads(facets_file.read_text("utf-8")) if facets_file.exists() else {}
+    queries = json.loads((work / "queries.json").read_text("utf-8")) if (work / "queries.json").exists() else []
+    indexed, path, search = ENGINES[engine](work, records, facets, queries)
+    timings = []
+    for q in queries:  # warm-up
+        search(q)
+    for q in queries:
+        started = time.perf_counter()
+        search(q)
+        timings.append((time.perf_counter() - started) * 1000)
+    size = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+    print(json.dumps({"engine": engine, "passages_per_s": len(records) / indexed, "index_s": indexed,
+                      "size_mb": size / 1e6, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "timings": timings}))
+
+
+def measure(engine, work) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", engine, "--work", str(work)],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{engine} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="50000,200000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child, Path(args.work))
+    engines = args.engines.split(",")
+    for size in map(int, args.sizes.split(",")):
+        base = Path(tempfile.mkdtemp(prefix=f"docsante-speed-{size}-"))
+        records = make_records(size)
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        rows = []
+        # docsante first: it tags the records, and the peers index its facet values
+        order = ["docsante"] + [e for e in engines if e != "docsante"]
+        queries = None
+        for engine in order:
+            work = base / engine
+            work.mkdir()
+            (work / "records.jsonl").write_text(lines, "utf-8")
+            if engine != "docsante":
+                shutil.copy(base / "docsante" / "facets.json", work / "facets.json")
+            if queries is None:
+                if engine != "docsante":
+                    raise SystemExit("docsante must run first")
+                # a first docsante pass without queries gives the facet values the queries filter on
+                measure("docsante", work)
+                tags = json.loads((work / "facets.json").read_text("utf-8"))
+                common = {f: [v for v, _ in Counter(v for t in tags.values() for v in t[f]).most_common(5)] for f in FACETS}
+                queries = make_queries(records, common, args.queries)
+                shutil.rmtree(work)
+                work.mkdir()
+                (work / "records.jsonl").write_text(lines, "utf-8")
+            (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), "utf-8")
+            if engine != "docsante":
+                shutil.copy(base / "docsante" / "facets.json", work / "facets.json")
+            if engine in engines:
+                rows.append(measure(engine, work))
+        shutil.rmtree(base)
+        print(f"\n### {size} passages, {len(queries)} queries (search + 3 facet counts, warm)\n")
+        ref = {r["engine"]: r for r in rows}.get("docsante")
+        print("| engine | p50 ms | p95 ms | max ms | index passages/s | index MB | peak RSS MB | docsante p95 speed-up |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            t = r["timings"]
+            p95 = percentile(t, 95)
+            ratio = f"{p95 / percentile(ref['timings'], 95):.1f}×" if ref and r is not ref else "—"
+            print(f"| {r['engine']} | {statistics.median(t):.1f} | {p95:.1f} | {max(t):.1f} | {r['passages_per_s']:.0f} "
+                  f"| {r['size_mb']:.0f} | {r['peak_rss_mb']:.0f} | {ratio} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
