@@ -26,6 +26,17 @@ TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
 
 
+def strip_elision(word: str) -> str:
+    """The word without a leading elided article or pronoun, apostrophes normalised.
+
+    >>> [strip_elision(w) for w in ["l’avion", "qu'il", "aujourd'hui"]]
+    ['avion', 'il', "aujourd'hui"]
+    """
+    word = word.replace("’", "'")
+    head, sep, tail = word.partition("'")
+    return tail if sep and tail and head.lower() in ELIDED else word
+
+
 class ElisionFilter(Filter):
     """Drop a leading elided article or pronoun; other apostrophes stay.
 
@@ -35,11 +46,7 @@ class ElisionFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            text = t.text.replace("’", "'")
-            head, sep, tail = text.partition("'")
-            if sep and tail and head.lower() in ELIDED:
-                text = tail
-            t.text = text
+            t.text = strip_elision(t.text)
             yield t
 
 

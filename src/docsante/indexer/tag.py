@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from ..analysis import ELIDED, TOKEN_PATTERN, fold, protected_words
+from ..analysis import TOKEN_PATTERN, fold, protected_words, strip_elision
 from ..corpus.vocab import Vocabulary, vocabulary
 from .chunk import Passage
 
@@ -57,11 +57,8 @@ def _stemmer():
 def tokens(text: str) -> list[Tok]:
     out = []
     for m in TOKEN.finditer(text):
-        word, start = m.group(), m.start()
-        head, sep, tail = word.replace("’", "'").partition("'")
-        if sep and tail and head.lower() in ELIDED:
-            word, start = tail, start + len(head) + 1
-        out.append(Tok(word, _word_key(word), start, m.end()))
+        word = strip_elision(m.group())
+        out.append(Tok(word, _word_key(word), m.end() - len(word), m.end()))
     return out
 
 

@@ -158,18 +158,18 @@ class Index:
         return Results(query, parsed, len(docs), offset, limit, hits,
                        facets={f: c[0] for f, c in counts.items()},
                        facets_truncated={f: c[1] for f, c in counts.items()},
-                       did_you_mean=self._did_you_mean(query, parsed, flt, len(docs)),
+                       did_you_mean=self._did_you_mean(searcher, query, parsed, flt, len(docs)),
                        expansions=compiled.notes)
 
-    def _did_you_mean(self, query, parsed, flt, total) -> str | None:
+    def _did_you_mean(self, searcher, query, parsed, flt, total) -> str | None:
         """A respelt query, offered only when it finds more passages than the query typed."""
-        corrected = respell(query, parsed, self.searcher, self._compiler)
+        corrected = respell(query, parsed, searcher, self._compiler)
         if corrected is None:
             return None
         q = self._compiler.compile(parse(corrected)).query
         if q is None:
             return None
-        found = sum(1 for _ in self.searcher.docs_for_query(wq.And([q, flt]) if flt is not None else q))
+        found = sum(1 for _ in searcher.docs_for_query(wq.And([q, flt]) if flt is not None else q))
         return corrected if found > total else None
 
     def _ranked(self, searcher, scoring, flt, needed: int):
@@ -194,7 +194,7 @@ class Index:
         """A passage with its neighbours and its document. `passage_id` is a full id or a
         unique end of one ("fiche.pdf#p3"). Raises PassageNotFound."""
         searcher = self.searcher
-        stored = searcher.document(id=passage_id) or searcher.document(id=self._complete_id(passage_id))
+        stored = searcher.document(id=passage_id) or searcher.document(id=_complete_id(searcher, passage_id))
         if stored is None:
             raise PassageNotFound(f"Aucun passage « {passage_id} » dans l'index.")
         doc_id, position = stored["doc_id"], stored["position"]
@@ -208,16 +208,6 @@ class Index:
             "document": {"doc_id": doc_id, "title": stored["title"], "source": stored["source"],
                          "url": stored.get("url", ""), "passages": len(siblings)},
         }
-
-    def _complete_id(self, end: str) -> str:
-        doc_end, sep, position = end.rpartition("#")
-        if not sep:
-            return end
-        matches = [d for d in self.searcher.lexicon("doc_id") if d.decode("utf-8").endswith("/" + doc_end)]
-        if len(matches) > 1:
-            names = ", ".join(m.decode("utf-8") for m in matches[:3])
-            raise PassageNotFound(f"« {end} » désigne plusieurs documents ({names}…) : donnez l'identifiant complet.")
-        return f"{matches[0].decode('utf-8')}#{position}" if matches else end
 
     def stats(self) -> dict:
         searcher = self.searcher
@@ -251,6 +241,18 @@ class Index:
                             key=lambda kv: (-kv[1], kv[0]))[:limit]
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
+
+
+def _complete_id(searcher, end: str) -> str:
+    """The full passage id ending with `end` ("fiche.pdf#p3"), if exactly one document matches."""
+    doc_end, sep, position = end.rpartition("#")
+    if not sep:
+        return end
+    matches = [d.decode("utf-8") for d in searcher.lexicon("doc_id") if d.decode("utf-8").endswith("/" + doc_end)]
+    if len(matches) > 1:
+        raise PassageNotFound(f"« {end} » désigne plusieurs documents ({', '.join(matches[:3])}…) : "
+                              f"donnez l'identifiant complet.")
+    return f"{matches[0]}#{position}" if matches else end
 
 
 def _labels(facet: str, stored: str) -> list[str]:

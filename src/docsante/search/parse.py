@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import fold
-from ..corpus.vocab import FACETS
 from ..schema import QUERY_FIELDS
 
 OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NON": "NOT", "NOT": "NOT"}
