@@ -115,3 +115,17 @@ def test_explain_and_did_you_mean_in_the_table(sample_index):
     assert r.stderr.splitlines() == ["Requête comprise : CLS", "  élargie : CLS → « Contrat local de santé »"]
     r = run("search", "adictologie", "--index", str(sample_index))
     assert r.output.splitlines() == ["Aucun passage ne correspond à « adictologie ».", "Essayez : « addictologie »"]
+
+
+def test_progress_bar_on_a_terminal(tmp_path, corpus):
+    """On a terminal (here a pseudo-terminal on stderr) indexing shows documents and passages per second."""
+    import pty
+    script = shutil.which("docsante", path=os.path.dirname(sys.executable))
+    primary, secondary = pty.openpty()
+    proc = subprocess.run([script, "index", str(corpus / "page-cpts.html"), "--index", str(tmp_path / "ix")],
+                          stderr=secondary, stdout=subprocess.PIPE, text=True, timeout=120)
+    os.close(secondary)
+    shown = os.read(primary, 65536).decode("utf-8", "replace")
+    os.close(primary)
+    assert proc.returncode == 0
+    assert "passages/s" in shown and "doc" in shown

@@ -90,13 +90,14 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
 
     def progress(report: IndexReport, where: str):
         bar.update(1)
-        bar.set_postfix_str(f"{report.passages} passages", refresh=False)
+        elapsed = bar.format_dict["elapsed"] or 1e-9
+        bar.set_postfix_str(f"{report.passages} passages, {report.passages / elapsed:.0f} passages/s", refresh=False)
 
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, batch_size=batch_size,
-                             on_progress=progress if bar else None)
+                             on_progress=progress if bar is not None else None)
     finally:
-        if bar:
+        if bar is not None:
             bar.close()
     for failure in report.failures:
         click.echo(f"ignoré : {failure}", err=True)

@@ -25,7 +25,7 @@ BATCH_PASSAGES = 5000
 @dataclass
 class IndexReport:
     documents: int = 0          # documents (files or records) added or replaced
-    passages: int = 0           # passages written
+    passages: int = 0           # passages written (committed once the run ends)
     unchanged: int = 0          # documents skipped because their content did not change
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
@@ -72,17 +72,17 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
                 else:
                     if item.doc_id in known:
                         writer.delete_by_term("doc_id", item.doc_id)
-                    pending += _add_document(writer, tagger, item, digest)
+                    added = _add_document(writer, tagger, item, digest)
+                    pending += added
+                    report.passages += added
                     report.documents += 1
             if pending >= batch_size:
                 writer.commit()
-                report.passages += pending
                 pending = 0
                 writer = _writer(ix)
             if on_progress:
                 on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
         writer.commit()
-        report.passages += pending
     except BaseException:
         writer.cancel()
         raise
