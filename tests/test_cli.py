@@ -119,13 +119,26 @@ def test_explain_and_did_you_mean_in_the_table(sample_index):
 
 def test_progress_bar_on_a_terminal(tmp_path, corpus):
     """On a terminal (here a pseudo-terminal on stderr) indexing shows documents and passages per second."""
+    import fcntl
     import pty
+    import struct
+    import termios
     script = shutil.which("docsante", path=os.path.dirname(sys.executable))
     primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # an 80x24 terminal
     proc = subprocess.run([script, "index", str(corpus / "page-cpts.html"), "--index", str(tmp_path / "ix")],
                           stderr=secondary, stdout=subprocess.PIPE, text=True, timeout=120)
     os.close(secondary)
-    shown = os.read(primary, 65536).decode("utf-8", "replace")
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal is closed once everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
     os.close(primary)
+    shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "passages/s" in shown and "doc" in shown
