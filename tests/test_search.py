@@ -166,3 +166,11 @@ def test_no_suggestion_for_known_words_or_hopeless_ones(sample):
 
 def test_expansions_are_reported(sample):
     assert sample.search("CLS Grand Est").expansions == ["CLS → « Contrat local de santé »", "lieu : Grand Est"]
+
+
+def test_truncation_is_not_stemmed_short_but_finds_stemmed_words(sample):
+    from docsante.search.build import _truncation_prefixes
+    assert _truncation_prefixes("connai", ["con"]) == ["connai"]        # Snowball would cut it to "con"
+    assert _truncation_prefixes("sante", ["sant"]) == ["sante", "sant"]  # santé* must reach the stem "sant"
+    assert sample.search("santé*").total == sample.search("santé").total
+    assert sample.search("parentalité*").total >= 1

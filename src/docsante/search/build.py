@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from whoosh import matching
 from whoosh import query as wq
 
 from ..analysis import fold, french_analyzer
@@ -169,12 +170,39 @@ class QueryCompiler:
             normalized = self.normalized(w.text)
             if len(normalized) != 1:
                 return self._fields(w.field, lambda f: _phrase(f, self.terms(w.text), 0))
-            stems = {normalized[0], *self.terms(w.text)}
-            return self._fields(w.field, lambda f: wq.Or([wq.Prefix(f, s) for s in sorted(stems)]))
+            prefixes = _truncation_prefixes(normalized[0], self.terms(w.text))
+            return self._fields(w.field, lambda f: wq.Or([ConstantPrefix(f, p) for p in prefixes]))
         words = self.terms(w.text)
         if not words:
             return None
         return self._fields(w.field, lambda f: _phrase(f, words, 0))
+
+
+def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
+    """`santé*` must find the indexed stem `sant`: the stem joins the normalised prefix when
+    it only trims an ending (at most 2 letters), never when Snowball cuts a prefix short
+    ("connai" -> "con" would expand to thousands of words)."""
+    out = [normalized]
+    for stem in stems:
+        if stem != normalized and normalized.startswith(stem) and len(normalized) - len(stem) <= 2:
+            out.append(stem)
+    return out
+
+
+class ConstantPrefix(wq.Prefix):
+    """A prefix query scored like Lucene's constant-score rewrite: every passage holding one
+    of the expanded words gets the query's boost. Whoosh's own Prefix ORs one matcher per
+    word, which its block-quality pruning makes quadratic (18 s for 'connaî*' on 50k passages)."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        fieldname = self.field()
+        ids: set[int] = set()
+        for word in self._btexts(reader):
+            ids.update(reader.postings(fieldname, word).all_ids())
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(sorted(ids), all_weights=self.boost)
 
 
 def _ranked_or(items):
