@@ -174,3 +174,13 @@ def test_truncation_is_not_stemmed_short_but_finds_stemmed_words(sample):
     assert _truncation_prefixes("sante", ["sant"]) == ["sante", "sant"]  # santé* must reach the stem "sant"
     assert sample.search("santé*").total == sample.search("santé").total
     assert sample.search("parentalité*").total >= 1
+
+
+def test_one_index_shared_by_threads(sample_index):
+    import docsante
+    from concurrent.futures import ThreadPoolExecutor
+    with docsante.open_index(sample_index) as ix:
+        expected = [h.id for h in ix.search("santé mentale").hits]
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: [h.id for h in ix.search("santé mentale").hits], range(64)))
+    assert all(r == expected for r in results)

@@ -228,3 +228,18 @@ def run(queries, index_dir, limit):
                 table[row[0]] = row[1]
     for qid, doc_id, rank, score in _open(index_dir).run(table, limit=limit):
         click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} docsante")
+
+
+@cli.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+def serve(index_dir, host, port):
+    """Ouvrir la page de recherche et l'API HTTP (lecture seule), ex. http://127.0.0.1:8000/"""
+    import uvicorn
+
+    from .web import create_app
+
+    app = create_app(_open(index_dir).path)
+    click.echo(f"docsante : http://{host}:{port}/  (API : /api/search, documentation : /api/docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

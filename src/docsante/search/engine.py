@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections import defaultdict
+from functools import wraps
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,13 +85,25 @@ class Results:
         }
 
 
+def _serialized(method):
+    """Whoosh searchers read their files with shared handles: one call at a time per Index."""
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
 def open_index(index_dir: str | os.PathLike) -> "Index":
     """Open an existing index. Raises IndexNotFound or IndexDamaged."""
     return Index(index_dir)
 
 
 class Index:
+    """An open index. Safe to share between threads (calls are serialized)."""
+
     def __init__(self, index_dir: str | os.PathLike):
+        self._lock = threading.RLock()
         self.path = Path(index_dir)
         if not whoosh_index.exists_in(str(self.path)):
             raise IndexNotFound(f"Aucun index dans {self.path} ; créez-le avec « docsante index DOSSIER --index {self.path} ».")
@@ -127,6 +141,7 @@ class Index:
             self._facets = FacetPostings(searcher)
         return self._facets
 
+    @_serialized
     def search(self, query: str, *, region=None, dispositif=None, theme=None,
                limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE) -> Results:
         """Ranked passages for `query`, with facet counts over all matches. An empty
@@ -190,6 +205,7 @@ class Index:
         snippet = self._highlighter.highlight_hit(hit, "text", text=stored["text"], top=2)
         return _to_hit(stored, hit.score, snippet or fallback_snippet(stored["text"]))
 
+    @_serialized
     def passage(self, passage_id: str, *, context: int = 1) -> dict:
         """A passage with its neighbours and its document. `passage_id` is a full id or a
         unique end of one ("fiche.pdf#p3"). Raises PassageNotFound."""
@@ -209,6 +225,7 @@ class Index:
                          "url": stored.get("url", ""), "passages": len(siblings)},
         }
 
+    @_serialized
     def stats(self) -> dict:
         searcher = self.searcher
         reader = searcher.reader()
@@ -220,6 +237,7 @@ class Index:
                 "size_bytes": size,
                 "facets": {f: {b.value: b.count for b in counts[f][0]} for f in FACETS}}
 
+    @_serialized
     def run(self, queries: dict[str, str], *, limit: int = 100) -> list[tuple[str, str, int, float]]:
         """A TREC run: for each query, source records (doc_id) ranked by their best passage
         plus DOCUMENT_WEIGHT times the score of their whole text (+0.03 nDCG@10 on spf documents)."""

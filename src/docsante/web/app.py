@@ -1,0 +1,187 @@
+"""FastAPI application: the search page, the passage page and the HTTP API.
+
+Read-only: only GET and HEAD routes exist (other methods get 405). Everything
+indexed is escaped by the templates; snippets are HTML we escaped ourselves.
+Errors are French sentences, never stack traces.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
+from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
+from ..search.engine import open_index
+from .exports import to_csv, to_ris
+
+PAGE_SIZE = 10
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+MAX_QUERY = 500
+log = logging.getLogger(__name__)
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True
+
+
+class BadRequest(DocsanteError):
+    """A parameter out of bounds: 400."""
+
+
+def create_app(index_dir: str | Path) -> FastAPI:
+    """The application over one index (opened once, refreshed when it changes)."""
+    index = open_index(index_dir)
+    app = FastAPI(title="docsante", description="Recherche de passages dans les documents de santé publique.",
+                  version="0.1.0", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+
+    def search(q: str, region, dispositif, theme, limit: int, offset: int):
+        if len(q) > MAX_QUERY:
+            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
+        if not 0 <= limit <= MAX_LIMIT:
+            raise BadRequest(f"« limit » doit être entre 0 et {MAX_LIMIT}.")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise BadRequest(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
+        return index.search(q, region=region or None, dispositif=dispositif or None, theme=theme or None,
+                            limit=limit, offset=offset)
+
+    @app.exception_handler(DocsanteError)
+    async def docsante_error(request: Request, exc: DocsanteError):
+        status = 404 if isinstance(exc, PassageNotFound) else 503 if isinstance(exc, (IndexNotFound, IndexDamaged)) else 400
+        return _error(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        names = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+        return _error(request, 400, f"Paramètre invalide : {names}.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = {404: "Page introuvable.", 405: "Méthode non autorisée : ce service est en lecture seule."}
+        response = _error(request, exc.status_code, message.get(exc.status_code, "Requête refusée."))
+        if exc.status_code == 405:
+            response.headers["Allow"] = "GET, HEAD"
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error")
+        return _error(request, 500, "Erreur interne : la recherche n'a pas pu aboutir.")
+
+    filters = dict(region=Query(None, description="Région (tout alias ; répétable)"),
+                   dispositif=Query(None, description="Dispositif (sigle ou nom ; répétable)"),
+                   theme=Query(None, description="Thème (répétable)"))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request, q: str = "", region: list[str] = filters["region"],
+             dispositif: list[str] = filters["dispositif"], theme: list[str] = filters["theme"], page: int = 1):
+        if page < 1 or (page - 1) * PAGE_SIZE > MAX_OFFSET:
+            raise BadRequest(f"« page » doit être entre 1 et {MAX_OFFSET // PAGE_SIZE + 1}.")
+        state = {"q": q, "region": region or [], "dispositif": dispositif or [], "theme": theme or []}
+        results = search(q, region, dispositif, theme, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        last_page = max(1, -(-results.total // PAGE_SIZE))
+        return templates.TemplateResponse(request, "search.html", {
+            "results": results, "state": state, "page": page, "last_page": last_page,
+            "facet_titles": FACET_LABELS_FR, "facets": FACETS, "url": lambda **change: _url(state, **change),
+            "passage_url": _passage_url, "safe": Markup, "export": urlencode(_params(state)),
+            "chips": _chips(state)})
+
+    @app.get("/passage/{passage_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    def passage_page(request: Request, passage_id: str):
+        view = index.passage(passage_id)
+        return templates.TemplateResponse(request, "passage.html", {
+            "view": view, "passage_url": _passage_url, "http_url": _http_url(view["document"]["url"])})
+
+    @app.get("/api/search", summary="Chercher des passages (contrat JSON de la CLI)")
+    def api_search(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
+                   theme: list[str] = filters["theme"], limit: int = PAGE_SIZE, offset: int = 0):
+        return search(q, region, dispositif, theme, limit, offset).to_dict()
+
+    @app.get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=PlainTextResponse)
+    def api_csv(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
+                theme: list[str] = filters["theme"], limit: int = MAX_LIMIT, offset: int = 0):
+        body = to_csv(search(q, region, dispositif, theme, limit, offset))
+        return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="docsante.csv"'})
+
+    @app.get("/api/search.ris", summary="Exporter les résultats en RIS (Zotero)", response_class=PlainTextResponse)
+    def api_ris(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
+                theme: list[str] = filters["theme"], limit: int = MAX_LIMIT, offset: int = 0):
+        body = to_ris(search(q, region, dispositif, theme, limit, offset))
+        return Response(body, media_type="application/x-research-info-systems; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="docsante.ris"'})
+
+    @app.get("/api/facets", summary="Valeurs de facettes et nombres de passages")
+    def api_facets(q: str = "", facet: list[str] = Query(None, description="region, dispositif ou theme")):
+        chosen = facet or list(FACETS)
+        unknown = [f for f in chosen if f not in FACETS]
+        if unknown:
+            raise BadRequest(f"Facette inconnue : {', '.join(unknown)} (region, dispositif ou theme).")
+        if len(q) > MAX_QUERY:
+            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
+        results = index.search(q, limit=0, facet_size=10_000)
+        return {f: [b.to_dict() for b in results.facets[f]] for f in chosen}
+
+    @app.get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
+    def api_passage(passage_id: str):
+        return index.passage(passage_id)
+
+    app.state.index = index
+    return app
+
+
+def _error(request: Request, status: int, message: str):
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status)
+    return templates.TemplateResponse(request, "error.html", {"message": message, "status": status},
+                                      status_code=status)
+
+
+def _params(state: dict) -> list[tuple[str, str]]:
+    params = [("q", state["q"])] if state["q"] else []
+    for facet in FACETS:
+        params += [(facet, v) for v in state[facet]]
+    return params
+
+
+def _url(state: dict, toggle: tuple[str, str] | None = None, page: int | None = None, q: str | None = None) -> str:
+    """This page's URL with a filter toggled, another page, or another query (the whole state is in the URL)."""
+    state = {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
+    if q is not None:
+        state["q"] = q
+    if toggle:
+        facet, value = toggle
+        vocab = vocabulary()
+        same = [v for v in state[facet] if (vocab.try_resolve(facet, v) or v) == value]
+        state[facet] = [v for v in state[facet] if v not in same] if same else [*state[facet], value]
+    params = _params(state) + ([("page", str(page))] if page and page > 1 else [])
+    return "/?" + urlencode(params) if params else "/"
+
+
+def _chips(state: dict) -> list[dict]:
+    """Active filters, each with its label and the URL that removes it."""
+    vocab = vocabulary()
+    chips = []
+    for facet in FACETS:
+        for raw in state[facet]:
+            value = vocab.try_resolve(facet, raw) or raw
+            chips.append({"facet": FACET_LABELS_FR[facet], "label": vocab.label(facet, value),
+                          "remove": _url(state, toggle=(facet, value))})
+    return chips
+
+
+def _passage_url(passage_id: str) -> str:
+    return "/passage/" + quote(passage_id, safe="/")
+
+
+def _http_url(url: str) -> str | None:
+    """Only http(s) links are links; anything else (javascript:, data:…) is shown as text."""
+    return url if url.lower().startswith(("http://", "https://")) else None

@@ -1,0 +1,180 @@
+"""The HTTP API through the framework's test client, and the page in a real headless Chromium."""
+
+import csv
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import docsante
+from docsante.location import sample_corpus
+from docsante.web import create_app
+
+TRAP = ('<html><head><title>Piège &lt;script&gt;</title></head><body><h1>Santé mentale <script>alert(1)</script></h1>'
+        '<p>Le CLSM &lt;img src=x onerror=alert(2)&gt; et <a href="javascript:alert(3)">javascript:alert(3)</a> '
+        'réunissent élus et psychiatrie pour la santé mentale.</p></body></html>')
+
+
+@pytest.fixture(scope="module")
+def web_index(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web")
+    corpus = path / "corpus"
+    shutil.copytree(sample_corpus(), corpus)
+    (corpus / "piege.html").write_text(TRAP, encoding="utf-8")
+    (corpus / "lien.jsonl").write_text('{"id": "lien", "title": "Lien piégé", "url": "javascript:alert(4)", '
+                                       '"text": "Un atelier santé ville piégé par son lien."}\n', encoding="utf-8")
+    docsante.build_index([corpus], path / "ix")
+    return path / "ix"
+
+
+@pytest.fixture(scope="module")
+def client(web_index):
+    return TestClient(create_app(web_index))
+
+
+def test_api_search_is_the_cli_contract(client, web_index):
+    api = client.get("/api/search", params={"q": "contrat local de santé", "region": "PACA", "limit": 3}).json()
+    with docsante.open_index(web_index) as ix:
+        assert api == ix.search("contrat local de santé", region="PACA", limit=3).to_dict()
+
+
+def test_filters_are_repeatable_and_accept_aliases(client):
+    data = client.get("/api/search", params=[("q", "santé"), ("region", "PACA"), ("region", "Grand Est")]).json()
+    assert {r for h in data["hits"] for r in h["region"]} <= {"Provence-Alpes-Côte d'Azur", "Grand Est"}
+    assert sorted(b["value"] for b in data["facets"]["region"] if b["selected"]) == ["grand-est", "provence-alpes-cote-d-azur"]
+
+
+def test_exports(client):
+    r = client.get("/api/search.csv", params={"q": "CLS"})
+    assert r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert rows and rows[0]["section"] == "Contrats Locaux de Santé" and "CLS" in rows[0]["dispositifs"]
+    ris = client.get("/api/search.ris", params={"q": "CLS"}).text
+    records = [r for r in ris.split("ER  - ") if r.strip()]
+    assert len(records) == len(rows)
+    assert all(line[:6] in {"TY  - ", "TI  - ", "T2  - ", "AB  - ", "DB  - ", "AN  - ", "N1  - ", "UR  - ", "KW  - "}
+               for rec in records for line in rec.strip().splitlines())
+
+
+def test_facets_and_passage_endpoints(client):
+    facets = client.get("/api/facets", params={"facet": "region"}).json()
+    assert list(facets) == ["region"] and facets["region"][0]["value"] == "hauts-de-france"
+    hit = client.get("/api/search", params={"q": "CLSM"}).json()["hits"][0]
+    view = client.get("/api/passage/" + hit["id"].replace("#", "%23")).json()
+    assert view["passage"]["id"] == hit["id"] and "document" in view
+
+
+def test_read_only_bounded_and_never_a_trace(client):
+    for method in ("post", "put", "delete", "patch"):
+        r = getattr(client, method)("/api/search")
+        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    assert client.head("/").status_code in (200, 405)
+    for params in ({"limit": 101}, {"offset": -1}, {"q": "x" * 501}, {"limit": "beaucoup"}):
+        r = client.get("/api/search", params=params)
+        message = r.json()["error"]
+        assert r.status_code == 400 and message.endswith(".") and "\n" not in message and "Traceback" not in message, params
+    assert client.get("/", params={"region": "Narnia"}).status_code == 400
+    assert "Région inconnue" in client.get("/", params={"region": "Narnia"}).text
+    assert client.get("/passage/../../etc/passwd").status_code == 404
+    assert client.get("/static/../../etc/passwd").status_code == 404
+    assert "Traceback" not in client.get("/", params={"q": '"((( SAUF'}).text
+
+
+def test_indexed_content_and_query_are_escaped(client):
+    page = client.get("/", params={"q": "santé mentale <script>alert(5)</script>"}).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(5)" in page
+    assert "onerror=alert(2)" not in page.replace("&lt;img src=x onerror=alert(2)&gt;", "")
+    lien = client.get("/api/search", params={"q": "atelier piégé"}).json()["hits"][0]
+    passage = client.get("/passage/" + lien["id"].replace("#", "%23")).text
+    assert 'href="javascript:' not in passage and "javascript:alert(4)" in passage
+
+
+def test_empty_result_gives_advice_and_did_you_mean(client):
+    page = client.get("/", params={"q": "adictologie"}).text
+    assert "Vouliez-vous dire" in page and "q=addictologie" in page
+    assert "Vérifiez l&#39;orthographe" in page or "Vérifiez l'orthographe" in page
+
+
+# ---------------------------------------------------------------- a real browser
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(web_index):
+    import uvicorn
+    port = free_port()
+    config = uvicorn.Config(create_app(web_index), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no system Chromium on this machine")
+def test_a_documentalist_uses_the_page_with_the_mouse(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+    assert CHROMIUM, "CI must install Debian's chromium (see .ci/run)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+        page.on("dialog", lambda d: pytest.fail(f"a script ran in the page: {d.message}"))
+        page.goto(server + "/")
+        page.fill("#q", "santé mentale")
+        page.click("button[type=submit]")
+        page.wait_for_selector("ol.hits li")
+        total = int(page.text_content(".summary").split()[0])
+        # click a facet: the list narrows, the bucket is marked, a chip appears
+        page.click("aside a:has-text('Hauts-de-France')")
+        page.wait_for_selector(".chips a")
+        assert "region=hauts-de-france" in page.url
+        narrowed = int(page.text_content(".summary").split()[0])
+        assert narrowed < total
+        assert page.get_attribute("aside a[aria-current=true]", "href")
+        regions = {t.strip() for t in page.locator(".tags").all_text_contents()}
+        assert all("Hauts-de-France" in t for t in regions)
+        Path("docs").mkdir(exist_ok=True)
+        page.screenshot(path=str(Path(__file__).parents[1] / "docs" / "recherche.png"), full_page=False)
+        permalink = page.url
+        # remove the filter with its chip
+        page.click(".chips a")
+        page.wait_for_selector("ol.hits li")
+        assert int(page.text_content(".summary").split()[0]) == total and "region=" not in page.url
+        # the permalink restores the filtered state in a fresh page
+        other = browser.new_page()
+        other.goto(permalink)
+        assert int(other.text_content(".summary").split()[0]) == narrowed
+        # download the CSV of the current results
+        with other.expect_download() as download:
+            other.click("a:has-text('CSV')")
+        csv_path = tmp_path / "export.csv"
+        download.value.save_as(csv_path)
+        assert csv_path.read_text("utf-8-sig").startswith("id,doc_id,title,section")
+        # the booby-trapped document shows as text, and no script ran (a dialog would fail the test)
+        page.goto(server + "/?q=" + "onerror")
+        page.wait_for_selector("ol.hits li")
+        assert "onerror=alert(2)" in page.text_content("ol.hits")
+        page.click("ol.hits h3 a")
+        page.wait_for_selector(".current")
+        assert "onerror=alert(2)" in page.text_content(".current")  # shown as text…
+        assert page.locator("script").count() == 0 and page.locator("main img").count() == 0  # …never as markup
+        browser.close()
