@@ -143,7 +143,7 @@ class QueryCompiler:
             return None
         if excluded:
             # Not AndNot: whoosh 2.7's AndNotMatcher lets an excluded first match through docs().
-            positive = wq.And([positive, wq.Not(wq.Or(excluded) if len(excluded) > 1 else excluded[0])])
+            positive = wq.And([positive, wq.Not(_any(excluded))])
         return positive
 
     def _item(self, item, attached):
@@ -157,7 +157,7 @@ class QueryCompiler:
             return self._fields(item.field, lambda f: _phrase(f, self.terms(item.words), item.slop))
         if isinstance(item, Any):
             subs = [q for q in (self._item(i, attached) for i in item.items) if q is not None]
-            return wq.Or(subs) if subs else None
+            return _any(subs) if subs else None
         if isinstance(item, Not):
             inner = self._item(item.item, {})
             return wq.Not(inner) if inner is not None else None
@@ -171,7 +171,8 @@ class QueryCompiler:
             if len(normalized) != 1:
                 return self._fields(w.field, lambda f: _phrase(f, self.terms(w.text), 0))
             prefixes = _truncation_prefixes(normalized[0], self.terms(w.text))
-            return self._fields(w.field, lambda f: wq.Or([ConstantPrefix(f, p) for p in prefixes]))
+            # never a one-child Or: Whoosh drops its boost, and with it the field's weight
+            return self._fields(w.field, lambda f: _any([ConstantPrefix(f, p) for p in prefixes]))
         words = self.terms(w.text)
         if not words:
             return None
@@ -205,9 +206,13 @@ class ConstantPrefix(wq.Prefix):
         return matching.ListMatcher(sorted(ids), all_weights=self.boost)
 
 
+def _any(items):
+    return items[0] if len(items) == 1 else wq.Or(items)
+
+
 def _ranked_or(items):
     """BM25 sums the clauses that match: no coordination factor (it lost 0.013 nDCG@10 on spf passages)."""
-    return items[0] if len(items) == 1 else wq.Or(items)
+    return _any(items)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,52 @@
+"""The vectorised evaluator against plain Whoosh: same documents, scores, top-10 and facet counts."""
+
+import pytest
+from whoosh import sorting
+
+import docsante
+from docsante.search.build import resolve_filters, to_filter
+from docsante.search.fast import FastSearcher
+from docsante.search.parse import parse
+
+QUERIES = ["contrat local de santé", "CLS", "santé mentale", "CPTS SAUF formation", "CPTS ET formation", "addicto*",
+           '"exercice coordonné"', '"coordonné exercice"~3', "compétences psychosociales en région Paca", "PJJ",
+           "(PRS OU PRSE) santé", "santé*", "titre:Franche-Comté", "prévention -tabac", "Qu'est-ce qu'un CLSM ?",
+           "parentalité la Meuse", "région*", "CLSM OU PTSM"]
+FILTERS = [{}, {"region": "PACA"}, {"theme": "santé mentale"}, {"region": ["Grand Est", "HDF"], "dispositif": "CLS"}]
+
+
+@pytest.fixture(scope="module")
+def both(corpus_index, sample_index):
+    return [docsante.open_index(corpus_index), docsante.open_index(sample_index)]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_same_documents_and_scores_as_whoosh(both, text):
+    for ix in both:
+        searcher = ix.searcher
+        q = ix._compiler.compile(parse(text)).query
+        expected = {d: s for s, d in searcher.search(q, limit=None).top_n}
+        found = FastSearcher(searcher).evaluate(q)
+        got = dict(zip(found.ids.tolist(), found.scores.tolist()))
+        assert set(got) == set(expected)
+        assert all(abs(got[d] - expected[d]) < 1e-9 for d in expected)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_same_top_10_and_facet_counts_as_plain_whoosh(sample, filters):
+    searcher = sample.searcher
+    groups = {f: sorting.FieldFacet(f, allow_overlap=True) for f in ("region", "dispositif", "theme")}
+    for text in QUERIES:
+        parsed = parse(text)
+        flt = to_filter(resolve_filters(parsed, **filters))
+        q = sample._compiler.compile(parsed).query
+        plain = searcher.search(q, filter=flt, limit=10, groupedby=groups, maptype=sorting.Count)
+        fast = sample.search(text, limit=10, facet_size=1000, **filters)
+        assert fast.total == len(plain.docs())
+        for facet in groups:
+            assert {b.value: b.count for b in fast.facets[facet]} == {k: v for k, v in plain.groups(facet).items() if k}
+        plain_top = [(round(h.score, 9), h.docnum) for h in plain[:10]]
+        fast_top = sorted(((round(s, 9), d) for s, d in
+                           zip(*(lambda e: (e.scores.tolist(), e.ids.tolist()))(sample._evaluate(searcher, q, flt)))),
+                          key=lambda sd: (-sd[0], sd[1]))[:10]
+        assert fast_top == plain_top
