@@ -43,6 +43,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1, help="docsante serve --workers")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="docsante-web-"))
     docsante.build_index([sample_corpus(), SPF / "corpus.jsonl"], work / "ix")
@@ -57,7 +58,8 @@ def main(argv=None):
         plan.append(("/" if i % 10 == 0 else "/api/search", params))
     port = free_port()
     env = dict(os.environ, DOCSANTE_INDEX=str(work / "ix"))
-    server = subprocess.Popen([sys.executable, "-m", "docsante", "serve", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "docsante", "serve", "--port", str(port),
+                               "--workers", str(args.workers)], env=env,
                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -96,7 +98,8 @@ def main(argv=None):
         server.wait(timeout=30)
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    print(f"\n{len(latencies)} requests, {args.clients} concurrent clients, index: sample + spf documents\n")
+    print(f"\n{len(latencies)} requests, {args.clients} concurrent clients, {args.workers} server worker(s), "
+          "index: sample + spf documents\n")
     print("| requests/s | p50 ms | p95 ms | max ms | errors |")
     print("|---|---|---|---|---|")
     print(f"| {len(latencies) / wall:.0f} | {statistics.median(latencies):.1f} | {p95:.1f} | {latencies[-1]:.1f} | {errors[0]} |")

@@ -178,3 +178,9 @@ def test_a_documentalist_uses_the_page_with_the_mouse(server, tmp_path):
         assert "onerror=alert(2)" in page.text_content(".current")  # shown as text…
         assert page.locator("script").count() == 0 and page.locator("main img").count() == 0  # …never as markup
         browser.close()
+
+
+def test_worker_factory_opens_the_index_named_in_the_environment(web_index, monkeypatch):
+    from docsante.web.app import SERVE_INDEX, create_app_from_env
+    monkeypatch.setenv(SERVE_INDEX, str(web_index))
+    assert TestClient(create_app_from_env()).get("/api/search", params={"q": "CLS"}).json()["total"] >= 4

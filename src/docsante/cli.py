@@ -234,12 +234,16 @@ def run(queries, index_dir, limit):
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-def serve(index_dir, host, port):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processus de service (un par cœur pour servir plus de requêtes à la fois).")
+def serve(index_dir, host, port, workers):
     """Ouvrir la page de recherche et l'API HTTP (lecture seule), ex. http://127.0.0.1:8000/"""
     import uvicorn
 
-    from .web import create_app
+    from .web.app import SERVE_INDEX
 
-    app = create_app(_open(index_dir).path)
+    path = _open(index_dir).path
+    os.environ[SERVE_INDEX] = str(path.resolve())
     click.echo(f"docsante : http://{host}:{port}/  (API : /api/search, documentation : /api/docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run("docsante.web.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")

@@ -210,13 +210,13 @@ class Index:
         top = np.arange(len(found.ids))
         if len(top) > depth:
             top = np.argpartition(-found.scores, depth - 1)[:depth]
-        groups = searcher.reader().column_reader("group")
-        best: dict[str, float] = {}
-        scored = [(float(found.scores[i]), int(found.ids[i]), groups[int(found.ids[i])]) for i in top]
-        for score, _, group in scored:
-            best[group] = max(best.get(group, 0.0), score)
-        return sorted(((score + CONTEXT_WEIGHT * best[group], docnum) for score, docnum, group in scored),
-                      key=lambda sd: (-sd[0], sd[1]))
+        ids, scores = found.ids[top], found.scores[top]
+        _, member = np.unique(self._evaluator(searcher).groups()[ids], return_inverse=True)
+        best = np.zeros(member.max() + 1 if len(member) else 0)
+        np.maximum.at(best, member, scores)
+        final = scores + CONTEXT_WEIGHT * best[member]
+        order = np.lexsort((ids, -final))
+        return [(float(final[i]), int(ids[i])) for i in order]
 
     def _hit(self, hit) -> Hit:
         stored = hit.fields()

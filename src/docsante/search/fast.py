@@ -46,6 +46,7 @@ class FastSearcher:
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
         self._all = None
+        self._groups = None
 
     # ------------------------------------------------------------------ data
     def lengths(self, field: str) -> np.ndarray:
@@ -73,6 +74,15 @@ class FastSearcher:
         if len(self._postings) > POSTINGS_CACHE:
             self._postings.popitem(last=False)
         return cached
+
+    def groups(self) -> np.ndarray:
+        """For each document number, the ordinal of its document (passages of one file share it)."""
+        if self._groups is None:
+            column = self.reader.column_reader("group")
+            ordinals: dict[str, int] = {}
+            self._groups = np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),
+                                       np.int64, count=self.doc_count)
+        return self._groups
 
     def all_docs(self) -> np.ndarray:
         if self._all is None:  # undeleted documents

@@ -8,6 +8,7 @@ Errors are French sentences, never stack traces.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -136,6 +137,14 @@ def create_app(index_dir: str | Path) -> FastAPI:
 
     app.state.index = index
     return app
+
+
+SERVE_INDEX = "DOCSANTE_SERVE_INDEX"
+
+
+def create_app_from_env() -> FastAPI:
+    """The factory `docsante serve --workers N` gives uvicorn: each worker process opens the index itself."""
+    return create_app(os.environ[SERVE_INDEX])
 
 
 def _error(request: Request, status: int, message: str):
