@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from .build import ConstantPrefix
 
-POSTINGS_CACHE = 4096  # words kept decoded per index generation
+POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
 
 class Evaluation:
@@ -45,6 +45,7 @@ class FastSearcher:
         self.doc_count = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
+        self._cached_bytes = 0
         self._all = None
         self._groups = None
 
@@ -71,8 +72,10 @@ class FastSearcher:
                 m.next()
         cached = (np.asarray(ids, np.int64), np.asarray(weights, np.float64))
         self._postings[key] = cached
-        if len(self._postings) > POSTINGS_CACHE:
-            self._postings.popitem(last=False)
+        self._cached_bytes += cached[0].nbytes + cached[1].nbytes
+        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+            _, (old_ids, old_weights) = self._postings.popitem(last=False)
+            self._cached_bytes -= old_ids.nbytes + old_weights.nbytes
         return cached
 
     def groups(self) -> np.ndarray:
