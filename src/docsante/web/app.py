@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
 from ..search.engine import open_index
+from ..search.facets import DEFAULT_SIZE
 from .exports import to_csv, to_ris
 
 PAGE_SIZE = 10
@@ -38,21 +39,34 @@ class BadRequest(DocsanteError):
     """A parameter out of bounds: 400."""
 
 
+class SearchState:
+    """The query and filters every search endpoint takes (filters repeatable, any alias)."""
+
+    def __init__(self, q: str = "",
+                 region: list[str] = Query(None, description="Région (tout alias ; répétable)"),
+                 dispositif: list[str] = Query(None, description="Dispositif (sigle ou nom ; répétable)"),
+                 theme: list[str] = Query(None, description="Thème (répétable)")):
+        if len(q) > MAX_QUERY:
+            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
+        self.q, self.region, self.dispositif, self.theme = q, region or [], dispositif or [], theme or []
+
+    def as_dict(self) -> dict:
+        return {"q": self.q, "region": self.region, "dispositif": self.dispositif, "theme": self.theme}
+
+
 def create_app(index_dir: str | Path) -> FastAPI:
     """The application over one index (opened once, refreshed when it changes)."""
     index = open_index(index_dir)
     app = FastAPI(title="docsante", description="Recherche de passages dans les documents de santé publique.",
                   version="0.1.0", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
 
-    def search(q: str, region, dispositif, theme, limit: int, offset: int):
-        if len(q) > MAX_QUERY:
-            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
+    def search(state: SearchState, limit: int, offset: int, facet_size: int = DEFAULT_SIZE):
         if not 0 <= limit <= MAX_LIMIT:
             raise BadRequest(f"« limit » doit être entre 0 et {MAX_LIMIT}.")
         if not 0 <= offset <= MAX_OFFSET:
             raise BadRequest(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
-        return index.search(q, region=region or None, dispositif=dispositif or None, theme=theme or None,
-                            limit=limit, offset=offset)
+        return index.search(state.q, region=state.region or None, dispositif=state.dispositif or None,
+                            theme=state.theme or None, limit=limit, offset=offset, facet_size=facet_size)
 
     @app.exception_handler(DocsanteError)
     async def docsante_error(request: Request, exc: DocsanteError):
@@ -77,17 +91,12 @@ def create_app(index_dir: str | Path) -> FastAPI:
         log.exception("unexpected error")
         return _error(request, 500, "Erreur interne : la recherche n'a pas pu aboutir.")
 
-    filters = dict(region=Query(None, description="Région (tout alias ; répétable)"),
-                   dispositif=Query(None, description="Dispositif (sigle ou nom ; répétable)"),
-                   theme=Query(None, description="Thème (répétable)"))
-
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, q: str = "", region: list[str] = filters["region"],
-             dispositif: list[str] = filters["dispositif"], theme: list[str] = filters["theme"], page: int = 1):
+    def page(request: Request, params: SearchState = Depends(), page: int = 1):
         if page < 1 or (page - 1) * PAGE_SIZE > MAX_OFFSET:
             raise BadRequest(f"« page » doit être entre 1 et {MAX_OFFSET // PAGE_SIZE + 1}.")
-        state = {"q": q, "region": region or [], "dispositif": dispositif or [], "theme": theme or []}
-        results = search(q, region, dispositif, theme, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        state = params.as_dict()
+        results = search(params, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         last_page = max(1, -(-results.total // PAGE_SIZE))
         return templates.TemplateResponse(request, "search.html", {
             "results": results, "state": state, "page": page, "last_page": last_page,
@@ -102,33 +111,29 @@ def create_app(index_dir: str | Path) -> FastAPI:
             "view": view, "passage_url": _passage_url, "http_url": _http_url(view["document"]["url"])})
 
     @app.get("/api/search", summary="Chercher des passages (contrat JSON de la CLI)")
-    def api_search(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
-                   theme: list[str] = filters["theme"], limit: int = PAGE_SIZE, offset: int = 0):
-        return search(q, region, dispositif, theme, limit, offset).to_dict()
+    def api_search(params: SearchState = Depends(), limit: int = PAGE_SIZE, offset: int = 0):
+        return search(params, limit, offset).to_dict()
 
     @app.get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=PlainTextResponse)
-    def api_csv(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
-                theme: list[str] = filters["theme"], limit: int = MAX_LIMIT, offset: int = 0):
-        body = to_csv(search(q, region, dispositif, theme, limit, offset))
+    def api_csv(params: SearchState = Depends(), limit: int = MAX_LIMIT, offset: int = 0):
+        body = to_csv(search(params, limit, offset))
         return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="docsante.csv"'})
 
     @app.get("/api/search.ris", summary="Exporter les résultats en RIS (Zotero)", response_class=PlainTextResponse)
-    def api_ris(q: str = "", region: list[str] = filters["region"], dispositif: list[str] = filters["dispositif"],
-                theme: list[str] = filters["theme"], limit: int = MAX_LIMIT, offset: int = 0):
-        body = to_ris(search(q, region, dispositif, theme, limit, offset))
+    def api_ris(params: SearchState = Depends(), limit: int = MAX_LIMIT, offset: int = 0):
+        body = to_ris(search(params, limit, offset))
         return Response(body, media_type="application/x-research-info-systems; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="docsante.ris"'})
 
     @app.get("/api/facets", summary="Valeurs de facettes et nombres de passages")
-    def api_facets(q: str = "", facet: list[str] = Query(None, description="region, dispositif ou theme")):
+    def api_facets(params: SearchState = Depends(),
+                   facet: list[str] = Query(None, description="region, dispositif ou theme")):
         chosen = facet or list(FACETS)
         unknown = [f for f in chosen if f not in FACETS]
         if unknown:
             raise BadRequest(f"Facette inconnue : {', '.join(unknown)} (region, dispositif ou theme).")
-        if len(q) > MAX_QUERY:
-            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
-        results = index.search(q, limit=0, facet_size=10_000)
+        results = search(params, 0, 0, facet_size=10_000)
         return {f: [b.to_dict() for b in results.facets[f]] for f in chosen}
 
     @app.get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
