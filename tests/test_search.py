@@ -184,3 +184,16 @@ def test_one_index_shared_by_threads(sample_index):
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(lambda _: [h.id for h in ix.search("santé mentale").hits], range(64)))
     assert all(r == expected for r in results)
+
+
+def test_cached_results_are_dropped_when_the_index_changes(tmp_path):
+    import docsante
+    (tmp_path / "a.txt").write_text("Le contrat local de santé de la commune.", encoding="utf-8")
+    docsante.build_index([tmp_path / "a.txt"], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        first = ix.search("contrat")
+        assert ix.search("contrat") is first  # answered from the cache
+        (tmp_path / "b.txt").write_text("Un second contrat local de santé.", encoding="utf-8")
+        docsante.build_index([tmp_path / "b.txt"], tmp_path / "ix")
+        again = ix.search("contrat")
+        assert again is not first and again.total == first.total + 1

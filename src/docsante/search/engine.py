@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from functools import wraps
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from .suggest import respell
 
 MAX_QUERY_CHARS = 2000
 MAX_LIMIT = 1000
+RESULTS_CACHE = 256    # recent searches kept per index generation (permalinks, facet clicks repeat)
 CONTEXT_DEPTH = 1000   # passages re-ranked with their document's match
 CONTEXT_WEIGHT = 0.5   # a passage inherits this share of its document's best passage score
 DOCUMENT_WEIGHT = 1.0  # ranking documents: best passage + this times the whole document's score
@@ -117,6 +118,7 @@ class Index:
                                f"reconstruisez-le avec « docsante index … --rebuild ».") from e
         self._facets = None
         self._fast = None
+        self._results: OrderedDict = OrderedDict()
         self._highlighter = make_highlighter()
         self._compiler = QueryCompiler(self._ix.schema["text"].analyzer)
         self._doc_compiler = QueryCompiler(self._ix.schema["text"].analyzer, documents=True)
@@ -136,6 +138,7 @@ class Index:
         fresh = self._searcher.refresh()
         if fresh is not self._searcher:
             self._searcher, self._facets, self._fast = fresh, None, None
+            self._results.clear()
         return self._searcher
 
     def _evaluator(self, searcher) -> FastSearcher:
@@ -164,7 +167,22 @@ class Index:
         query matches every passage (to browse by facets).
 
         `region`, `dispositif`, `theme` take any alias (or a list: OR within a facet).
+        Recent searches are answered from a cache until the index changes; the Results
+        returned may be shared: do not modify them.
         Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
+        key = (query, _key(region), _key(dispositif), _key(theme), limit, offset, facet_size)
+        searcher = self.searcher
+        cached = self._results.get(key)
+        if cached is not None:
+            self._results.move_to_end(key)
+            return cached
+        results = self._search(searcher, query, region, dispositif, theme, limit, offset, facet_size)
+        self._results[key] = results
+        if len(self._results) > RESULTS_CACHE:
+            self._results.popitem(last=False)
+        return results
+
+    def _search(self, searcher, query, region, dispositif, theme, limit, offset, facet_size) -> Results:
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"Requête trop longue ({len(query)} caractères ; {MAX_QUERY_CHARS} au plus).")
         if not (0 <= offset) or not (0 <= limit <= MAX_LIMIT):
@@ -174,7 +192,6 @@ class Index:
         compiled = self._compiler.compile(parsed)
         scoring = compiled.query
         flt = to_filter(selected)
-        searcher = self.searcher
         if scoring is None:
             if query.strip() and not parsed.filters:
                 return Results(query, parsed, 0, offset, limit, [])  # only stopwords or punctuation
@@ -278,6 +295,11 @@ class Index:
                             key=lambda kv: (-kv[1], kv[0]))[:limit]
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
+
+
+def _key(values) -> tuple:
+    """A filter argument (None, a string or a list) as a hashable cache key part."""
+    return () if values is None else (values,) if isinstance(values, str) else tuple(values)
 
 
 def _complete_id(searcher, end: str) -> str:
