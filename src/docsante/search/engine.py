@@ -157,7 +157,7 @@ class Index:
 
     def _facet_postings(self, searcher) -> FacetPostings:
         if self._facets is None:
-            self._facets = FacetPostings(searcher)
+            self._facets = FacetPostings(self._evaluator(searcher))
         return self._facets
 
     @_serialized
@@ -265,8 +265,7 @@ class Index:
         searcher = self.searcher
         reader = searcher.reader()
         documents = sum(1 for _ in reader.lexicon("doc_id"))
-        counts = self._facet_postings(searcher).count(
-            np.fromiter(searcher.docs_for_query(EVERY_PASSAGE), dtype=np.int64), size=1000)
+        counts = self._facet_postings(searcher).count(self._evaluate(searcher, EVERY_PASSAGE, None).ids, size=1000)
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"index": str(self.path), "passages": searcher.doc_frequency("kind", PASSAGE), "documents": documents,
                 "size_bytes": size,

@@ -30,19 +30,18 @@ class FacetCount:
 
 
 class FacetPostings:
-    """Document numbers per facet value, for one searcher."""
+    """Document numbers per facet value, for one index generation (`fast` is its FastSearcher)."""
 
-    def __init__(self, searcher):
-        self.doc_count = searcher.doc_count_all()
+    def __init__(self, fast):
+        self.doc_count = fast.doc_count
         self.postings: dict[str, dict[str, np.ndarray]] = {}
         for facet in FACETS:
             fieldname = FACET_FIELDS[facet]
             values = {}
-            for term in searcher.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                docs = np.fromiter(searcher.docs_for_query(_term(fieldname, value)), dtype=np.int64)
+            for term in fast.reader.lexicon(fieldname):
+                docs = fast.decode(fieldname, term)[0]
                 if len(docs):
-                    values[value] = docs
+                    values[term.decode("utf-8") if isinstance(term, bytes) else term] = docs
             self.postings[facet] = values
 
     def count(self, matching: np.ndarray, facets=FACETS, selected=None, size=DEFAULT_SIZE):
@@ -62,7 +61,3 @@ class FacetPostings:
             out[facet] = (buckets[:size], len(buckets) > size)
         return out
 
-
-def _term(fieldname, value):
-    from whoosh.query import Term
-    return Term(fieldname, value)

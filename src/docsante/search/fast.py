@@ -57,12 +57,8 @@ class FastSearcher:
                                                count=self.doc_count)
         return self._lengths[field]
 
-    def postings(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
-        key = (field, text)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            return cached
+    def decode(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """A word's postings (undeleted documents) as arrays of document numbers and frequencies."""
         ids, weights = [], []
         if (field, text) in self.reader:
             m = self.reader.postings(field, text)
@@ -70,7 +66,16 @@ class FastSearcher:
                 ids.append(m.id())
                 weights.append(m.weight())
                 m.next()
-        cached = (np.asarray(ids, np.int64), np.asarray(weights, np.float64))
+        return np.asarray(ids, np.int64), np.asarray(weights, np.float64)
+
+    def postings(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """`decode`, kept in a bounded cache for this index generation."""
+        key = (field, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        cached = self.decode(field, text)
         self._postings[key] = cached
         self._cached_bytes += cached[0].nbytes + cached[1].nbytes
         while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
