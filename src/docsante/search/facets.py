@@ -60,4 +60,3 @@ class FacetPostings:
             buckets.sort(key=lambda b: (-b.count, b.label.lower()))
             out[facet] = (buckets[:size], len(buckets) > size)
         return out
-
