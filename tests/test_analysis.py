@@ -85,3 +85,10 @@ def test_index_built_by_an_earlier_run_still_opens(tmp_path):
         results = ix.search("contrat local de santé")
         assert results.total > 0
         assert any("CLS" in h.dispositifs for h in results.hits)
+
+
+def test_comment_lines_of_word_lists_are_not_words():
+    from docsante.search.build import question_words
+    assert not {"the", "list", "forms", "French"} & stopwords()
+    assert not {"question", "words", "not", "what"} & question_words()
+    assert {"comment", "quelles", "pourquoi"} <= question_words()

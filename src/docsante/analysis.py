@@ -99,10 +99,15 @@ class FrenchStemFilter(Filter):
             yield t
 
 
+def data_words(filename: str) -> frozenset[str]:
+    """The words of a package data file; lines starting with "#" are comments."""
+    text = resources.files("docsante").joinpath(f"data/{filename}").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.lstrip().startswith("#") for w in line.split())
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    text = resources.files("docsante").joinpath("data/stopwords_fr.txt").read_text("utf-8")
-    return frozenset(w for w in text.split() if not w.startswith("#"))
+    return data_words("stopwords_fr.txt")
 
 
 @lru_cache(maxsize=1)

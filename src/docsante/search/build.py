@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from whoosh import matching
 from whoosh import query as wq
 
-from ..analysis import fold, french_analyzer
+from ..analysis import data_words, fold, french_analyzer
 from ..corpus.vocab import vocabulary
 from ..indexer.tag import tokens
 from ..schema import DOCUMENT_FIELDS, FACET_FIELDS, TEXT_FIELDS
@@ -217,8 +216,7 @@ def _ranked_or(items):
 
 @lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
-    text = resources.files("docsante").joinpath("data/question_words_fr.txt").read_text("utf-8")
-    return frozenset(w for w in text.split() if not w.startswith("#"))
+    return data_words("question_words_fr.txt")
 
 
 def _is_question_word(item) -> bool:
