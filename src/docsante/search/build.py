@@ -58,7 +58,7 @@ class QueryCompiler:
 
     def _expansions(self, c: Clauses):
         """Alternatives attached to single typed words, extra optional clauses, and notes."""
-        words = [w for w in (*c.required, *c.optional) if isinstance(w, Word) and not w.field and not w.prefix]
+        words = c.free_words()
         if not words:
             return {}, [], []
         spans, pos = [], 0
@@ -220,7 +220,7 @@ def question_words() -> frozenset[str]:
 
 
 def _is_question_word(item) -> bool:
-    return isinstance(item, Word) and not item.field and not item.prefix and fold(item.text).strip("?!.,;:") in question_words()
+    return isinstance(item, Word) and item.is_free and fold(item.text).strip("?!.,;:") in question_words()
 
 
 def _phrase(fieldname, words, slop):

@@ -36,6 +36,11 @@ class Word:
     def __str__(self):
         return f"{_field(self.field)}{self.text}{'*' if self.prefix else ''}"
 
+    @property
+    def is_free(self) -> bool:
+        """Typed as plain text: no field restriction, no truncation."""
+        return not self.field and not self.prefix
+
 
 @dataclass(frozen=True)
 class Phrase:
@@ -93,6 +98,10 @@ class Clauses:
 
     def is_empty(self):
         return not (self.required or self.optional)
+
+    def free_words(self) -> list["Word"]:
+        """The plain words among the required and optional clauses, in order."""
+        return [w for w in (*self.required, *self.optional) if isinstance(w, Word) and w.is_free]
 
 
 FIELD_NAMES_FR = {"title": "titre", "text": "texte", "section": "section"}

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 
 from ..schema import TEXT_FIELDS
-from .parse import Clauses, Word
+from .parse import Clauses
 
 MAX_EDITS = 2
-
-
-def free_words(parsed: Clauses) -> list[Word]:
-    return [w for w in (*parsed.required, *parsed.optional) if isinstance(w, Word) and not w.field and not w.prefix]
 
 
 def respell(query: str, parsed: Clauses, searcher, compiler) -> str | None:
@@ -21,7 +17,7 @@ def respell(query: str, parsed: Clauses, searcher, compiler) -> str | None:
     correctors = None
     corrected = query
     changed = False
-    for word in free_words(parsed):
+    for word in parsed.free_words():
         forms = compiler.normalized(word.text)
         if len(forms) != 1 or any(searcher.doc_frequency(f, forms[0]) > 0 for f in spell_fields):
             continue
