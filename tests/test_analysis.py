@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 import docsante
 from docsante.analysis import (AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer,
                                protected_words, stopwords)
-from whoosh.analysis import RegexTokenizer
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -69,6 +69,23 @@ def test_truncation_chain_does_not_stem():
 def test_analyzer_never_raises_and_yields_clean_terms(s):
     for term in texts(french_analyzer(), s):
         assert term and term == term.lower() and term.isascii() and " " not in term
+
+
+FRENCH_TEXT = st.lists(st.sampled_from(["le", "de", "la", "l'ARS", "qu’il", "santé", "Œuvre", "CLS", "contrats",
+                                         "l'", "'", "’", "-", ".", " ", "  ", "12", "é"]), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FRENCH_TEXT | st.text(max_size=200), st.booleans(), st.integers(0, 5))
+def test_remembered_words_equal_the_filter_chain(s, no_morph, start_pos):
+    """The fast path (each distinct word analysed once) gives the same words and positions as
+    Whoosh running every filter on every token, stemmed or not."""
+    analyzer = french_analyzer()
+
+    def run(call):
+        return [(t.text, t.pos) for t in call(analyzer, s, positions=True, no_morph=no_morph, start_pos=start_pos)]
+
+    assert run(type(analyzer).__call__) == run(CompositeAnalyzer.__call__)
 
 
 def test_analyzer_pickles_and_keeps_behaviour():

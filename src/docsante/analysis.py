@@ -18,7 +18,7 @@ from importlib import resources
 
 import Stemmer
 from unidecode import unidecode
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
 # A word, possibly with inner apostrophes: "aujourd'hui", "l'atelier", "qu’il".
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
@@ -99,6 +99,68 @@ class FrenchStemFilter(Filter):
             yield t
 
 
+class FrenchAnalyzer(CompositeAnalyzer):
+    """A tokenizer followed by filters that each map one word to at most one word.
+
+    Since a word's analysis depends on nothing but the word, each distinct word
+    goes through the filters once and is remembered: indexing and query parsing
+    then cost one dictionary lookup per token. Positions are numbered as
+    StopFilter(renumber=True) numbers them: the first kept word keeps its place,
+    the next ones follow it. Calls that need character offsets, original text or
+    stopped tokens (highlighting) take the plain filter chain.
+    """
+
+    MEMO_SIZE = 500_000
+
+    def __init__(self, *composables):
+        super().__init__(*composables)
+        self._memos = ({}, {})  # (full chain, chain without morphological filters)
+
+    def __getstate__(self):
+        return {"items": self.items}
+
+    def __setstate__(self, state):
+        self.__init__(*state["items"])
+
+    def __call__(self, value, no_morph=False, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, tokenize=True, start_pos=0, **kwargs):
+        if chars or keeporiginal or not removestops or not tokenize:
+            return super().__call__(value, no_morph=no_morph, positions=positions, chars=chars,
+                                    keeporiginal=keeporiginal, removestops=removestops, tokenize=tokenize,
+                                    start_pos=start_pos, **kwargs)
+        return self._remembered(value, no_morph, positions, start_pos, kwargs)
+
+    def _remembered(self, value, no_morph, positions, start_pos, kwargs):
+        memo = self._memos[no_morph]
+        token = Token(positions, removestops=True, **kwargs)
+        pos = None
+        for i, match in enumerate(self.items[0].expression.finditer(value)):
+            raw = match.group(0)
+            word = memo.get(raw, False)
+            if word is False:
+                word = self._analyse_word(raw, no_morph)
+                if len(memo) >= self.MEMO_SIZE:
+                    memo.clear()
+                memo[raw] = word
+            if word is None:
+                continue
+            token.text, token.boost, token.stopped = word, 1.0, False
+            if positions:
+                pos = start_pos + i if pos is None else pos + 1
+                token.pos = pos
+            yield token
+
+    def _analyse_word(self, raw: str, no_morph: bool) -> str | None:
+        token = Token(text=raw, boost=1.0, stopped=False, removestops=True)
+        tokens = iter([token])
+        for f in self.items[1:]:
+            if not (no_morph and f.is_morph):
+                tokens = f(tokens)
+        words = [t.text for t in tokens]
+        assert len(words) <= 1, "FrenchAnalyzer filters must map a word to at most one word"
+        return words[0] if words else None
+
+
 def data_words(filename: str) -> frozenset[str]:
     """The words of a package data file; lines starting with "#" are comments."""
     text = resources.files("docsante").joinpath(f"data/{filename}").read_text("utf-8")
@@ -132,8 +194,7 @@ def fold(text: str) -> str:
 def french_analyzer(protected: frozenset[str] | None = None, stem: bool = True):
     """The analyzer of every text field. `stem=False` gives the normalising chain
     used for truncated terms (Lucene's `normalize()`)."""
-    chain = (RegexTokenizer(TOKEN_PATTERN) | ElisionFilter() | LowercaseFilter()
-             | AsciiFoldFilter() | StopFilter(stoplist=stopwords(), minsize=1))
+    filters = [ElisionFilter(), LowercaseFilter(), AsciiFoldFilter(), StopFilter(stoplist=stopwords(), minsize=1)]
     if stem:
-        chain = chain | FrenchStemFilter(protected_words() if protected is None else protected)
-    return chain
+        filters.append(FrenchStemFilter(protected_words() if protected is None else protected))
+    return FrenchAnalyzer(RegexTokenizer(TOKEN_PATTERN), *filters)
