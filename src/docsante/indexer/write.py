@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
 from whoosh.index import LockError
 
 from ..corpus.document import Document
@@ -107,9 +108,35 @@ def _add_document(writer, tagger: Tagger, doc: Document, digest: str) -> int:
     return len(passages)
 
 
+class _LengthsReader(W3PerDocReader):
+    """Whoosh's reader of a new segment's field lengths, remembering which fields have
+    none: Whoosh asks the file system again for every posting of such a field (ids,
+    facets, spelling words) when it writes a segment."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._columns: dict[str, bool] = {}
+
+    def has_column(self, fieldname):
+        if fieldname not in self._columns:
+            self._columns[fieldname] = super().has_column(fieldname)
+        return self._columns[fieldname]
+
+
+class _WriteCodec(W3Codec):
+    """Whoosh's codec with the lengths reader above, for writing only: the segments it
+    makes name Whoosh's own codec, so the index never depends on this class."""
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsReader(storage, segment)
+
+
 def _writer(ix):
     try:
-        return ix.writer(timeout=30.0, limitmb=256)
+        return ix.writer(timeout=30.0, limitmb=256, codec=_WriteCodec())
     except LockError as e:
         raise DocsanteError("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
