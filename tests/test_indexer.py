@@ -20,7 +20,7 @@ from docsante.errors import IndexDamaged, IndexNotFound
 def passage_ids(index_dir):
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as s:
-        return sorted(f["id"] for f in s.all_stored_fields())
+        return sorted(f["id"] for f in s.all_stored_fields() if f["kind"] == "passage")
 
 
 def test_corpus_is_indexed_and_every_format_is_searchable(corpus_index, corpus):
@@ -128,3 +128,16 @@ def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
     assert report.failed == 0
     ids = passage_ids(index_dir)
     assert len(ids) == len(set(ids)) == 10_300
+
+
+def test_word_entries_feed_suggestions_and_never_show_as_passages(tmp_path):
+    index_dir = tmp_path / "ix"
+    write_records(tmp_path / "a.jsonl", "a", 30)
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "b0", "title": "Fiche b0",
+                                                  "text": "La parentalité en milieu rural."}) + "\n", "utf-8")
+    docsante.build_index([tmp_path / "a.jsonl"], index_dir, batch_size=10)
+    docsante.build_index([tmp_path / "b.jsonl"], index_dir)  # a later run adds its own words
+    with docsante.open_index(index_dir) as ix:
+        assert ix.stats()["passages"] == ix.search("").total == ix.search("contrat OU parentalité").total == 31
+        assert ix.search("parentalitée").did_you_mean == "parentalite"
+        assert ix.search("vacination").did_you_mean == "vaccination"

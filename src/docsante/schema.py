@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
 
 from .analysis import french_analyzer
 
-SCHEMA_VERSION = 5  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
-PASSAGE, DOCUMENT = "passage", "document"  # values of `kind`
+PASSAGE, DOCUMENT, WORDS = "passage", "document", "words"  # values of `kind`
 QUERY_FIELDS = {"titre": "title", "title": "title", "section": "section", "texte": "text", "text": "text"}
+
+
+class WordCounts(FieldType):
+    """Unstemmed words, each with the number of passages that hold it, for « Vouliez-vous
+    dire ». The indexer adds one WORDS entry per batch, given a {word: passages} mapping:
+    one posting per word and batch, where Whoosh's spelling fields post every word of
+    every passage (half of all postings). Its import path is pickled into every index."""
+
+    def __init__(self):
+        self.format = Frequency()
+
+    def index(self, value, **kwargs):
+        return ((word.encode("utf-8"), n, float(n), pack_uint(n)) for word, n in value.items())
 
 
 def build_schema() -> Schema:
@@ -19,7 +34,7 @@ def build_schema() -> Schema:
     facet = dict(stored=True, commas=True, scorable=False, lowercase=False)
     return Schema(
         id=ID(stored=True, unique=True),
-        kind=ID(stored=True),  # PASSAGE, or DOCUMENT: one entry per multi-passage document, for its whole text
+        kind=ID(stored=True),  # PASSAGE; DOCUMENT: a multi-passage document's whole text; WORDS: a batch's words
         doc_id=ID(stored=True),
         group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
@@ -27,10 +42,11 @@ def build_schema() -> Schema:
         source=STORED,
         url=STORED,
         date=STORED,
-        title=TEXT(analyzer=analyzer, stored=True, spelling=True),
-        section=TEXT(analyzer=analyzer, stored=True, spelling=True),
-        text=TEXT(analyzer=analyzer, stored=True, spelling=True),  # + unstemmed words, for suggestions
+        title=TEXT(analyzer=analyzer, stored=True),
+        section=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True),
         doctext=TEXT(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
+        words=WordCounts(),  # WORDS entries only
         region=KEYWORD(**facet),
         dispositif=KEYWORD(**facet),
         theme=KEYWORD(**facet),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,7 @@ from whoosh.index import LockError
 from ..corpus.document import Document
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexDamaged
-from ..schema import DOCUMENT, PASSAGE, SCHEMA_VERSION, build_schema
+from ..schema import DOCUMENT, PASSAGE, SCHEMA_VERSION, WORDS, build_schema
 from .chunk import chunk
 from .tag import Tagger
 
@@ -58,6 +60,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     started = time.perf_counter()
     seen: set[str] = set()
     writer = _writer(ix)
+    words: Counter[str] = Counter()
     pending = 0
     try:
         for item in read_sources(paths):
@@ -73,17 +76,17 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
                 else:
                     if item.doc_id in known:
                         writer.delete_by_term("doc_id", item.doc_id)
-                    added = _add_document(writer, tagger, item, digest)
+                    added = _add_document(writer, tagger, item, digest, words)
                     pending += added
                     report.passages += added
                     report.documents += 1
             if pending >= batch_size:
-                writer.commit()
+                _commit(writer, words)
                 pending = 0
                 writer = _writer(ix)
             if on_progress:
                 on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
-        writer.commit()
+        _commit(writer, words)
     except BaseException:
         writer.cancel()
         raise
@@ -91,10 +94,12 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     return report
 
 
-def _add_document(writer, tagger: Tagger, doc: Document, digest: str) -> int:
+def _add_document(writer, tagger: Tagger, doc: Document, digest: str, words: Counter) -> int:
     passages = chunk(doc)
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
+    unstemmed = writer.schema["text"].analyzer
     for p in passages:
+        words.update({t.text for value in (p.title, p.section, p.text) for t in unstemmed(value, no_morph=True)})
         writer.add_document(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest,
             source=doc.source,
@@ -132,6 +137,14 @@ class _WriteCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return _LengthsReader(storage, segment)
+
+
+def _commit(writer, words: Counter) -> None:
+    """Commit a batch, with one WORDS entry holding how many of its passages hold each word."""
+    if words:
+        writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(words))
+        words.clear()
+    writer.commit()
 
 
 def _writer(ix):
