@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -34,8 +34,7 @@ TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ire
 THEME_MIN_EVIDENCE = 2
 
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):
     text: str   # as written, elision removed
     key: str    # folded and stemmed
     start: int
@@ -54,11 +53,19 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
+@lru_cache(maxsize=200_000)
+def _word(raw: str) -> tuple[str, str]:
+    """A token as written without its elision, and its key."""
+    word = strip_elision(raw)
+    return word, _word_key(word)
+
+
 def tokens(text: str) -> list[Tok]:
     out = []
     for m in TOKEN.finditer(text):
-        word = strip_elision(m.group())
-        out.append(Tok(word, _word_key(word), m.end() - len(word), m.end()))
+        word, key = _word(m.group())
+        end = m.end()
+        out.append(Tok(word, key, end - len(word), end))
     return out
 
 
