@@ -99,7 +99,66 @@ def write_records(path: Path, prefix: str, n: int):
 
 
 def generation(index_dir):
+    """The index's last committed generation; -1 before its first commit."""
+    if not whoosh_index.exists_in(str(index_dir)):
+        return -1
     return whoosh_index.open_dir(str(index_dir)).latest_generation()
+
+
+def process_group(pgid: int) -> set[int]:
+    """Live processes of a process group (Linux /proc)."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.add(int(stat.parent.name))
+    return members
+
+
+def test_a_dead_worker_stops_the_run_with_one_line_and_keeps_what_was_committed(tmp_path):
+    index_dir = tmp_path / "ix"
+    write_records(tmp_path / "b.jsonl", "b", 10_000)
+    cmd = [sys.executable, "-m", "docsante", "index", str(tmp_path / "b.jsonl"), "--index", str(index_dir),
+           "--quiet", "--batch-size", "1000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while generation(index_dir) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    workers = process_group(proc.pid) - {proc.pid}
+    assert workers and proc.poll() is None
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.strip().splitlines() == ["Erreur : Un processus d'indexation s'est arrêté (mémoire insuffisante ?) ; "
+                                        "ce qui a été validé avant reste dans l'index."]
+    with docsante.open_index(index_dir) as ix:
+        assert 2000 <= ix.search("contrat local", limit=0).total < 10_000
+    assert docsante.build_index([tmp_path / "b.jsonl"], index_dir).failed == 0  # no lock left behind
+    assert len(passage_ids(index_dir)) == 10_000
+
+
+def test_ctrl_c_stops_every_process_with_one_french_line(tmp_path):
+    index_dir = tmp_path / "ix"
+    write_records(tmp_path / "b.jsonl", "b", 10_000)
+    cmd = [sys.executable, "-m", "docsante", "index", str(tmp_path / "b.jsonl"), "--index", str(index_dir),
+           "--quiet", "--batch-size", "1000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while generation(index_dir) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "Interrompu.\n")
+    time.sleep(0.5)
+    assert not process_group(proc.pid)
+    with docsante.open_index(index_dir) as ix:
+        assert ix.search("contrat local", limit=0).total >= 1000
 
 
 def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
@@ -110,7 +169,7 @@ def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
     start_gen = generation(index_dir)
     cmd = [sys.executable, "-m", "docsante", "index", str(tmp_path / "b.jsonl"), "--index", str(index_dir),
            "--quiet", "--batch-size", "1000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.time() + 120
         while generation(index_dir) < start_gen + 2 and time.time() < deadline:
@@ -118,9 +177,14 @@ def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
                 assert ix.search("contrat local").total >= 300
             time.sleep(0.05)
         assert proc.poll() is None, "indexing ended before it could be killed"
+        assert process_group(proc.pid) - {proc.pid}, "no worker process to watch"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+    deadline = time.time() + 10
+    while process_group(proc.pid) and time.time() < deadline:  # the workers leave with their parent
+        time.sleep(0.1)
+    assert not process_group(proc.pid)
     with docsante.open_index(index_dir) as ix:
         after_kill = ix.search("contrat local", limit=0).total
     assert 300 + 2000 <= after_kill < 10_300  # both committed batches are there, the rest is not

@@ -35,7 +35,10 @@ class Cli(click.Group):
             return super().invoke(ctx)
         except DocsanteError as e:
             raise UserError(str(e)) from e
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:  # Ctrl-C: what was committed stays, as after any interruption
+            click.echo("Interrompu.", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as e:  # last resort: one line, never a trace
             raise UserError(f"erreur inattendue ({type(e).__name__}) : {e}") from e

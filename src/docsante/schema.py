@@ -29,6 +29,18 @@ class WordCounts(FieldType):
         return ((word.encode("utf-8"), n, float(n), pack_uint(n)) for word, n in value.items())
 
 
+class Indexed(list):
+    """A text field's postings, made by `field.index(text)` in an indexing worker process."""
+
+
+class FrenchText(TEXT):
+    """Whoosh's TEXT field; a value already `Indexed` by a worker passes through as it is.
+    Its import path is pickled into every index."""
+
+    def index(self, value, **kwargs):
+        return value if isinstance(value, Indexed) else super().index(value, **kwargs)
+
+
 def build_schema() -> Schema:
     analyzer = french_analyzer()
     facet = dict(stored=True, commas=True, scorable=False, lowercase=False)
@@ -42,10 +54,10 @@ def build_schema() -> Schema:
         source=STORED,
         url=STORED,
         date=STORED,
-        title=TEXT(analyzer=analyzer, stored=True),
-        section=TEXT(analyzer=analyzer, stored=True),
-        text=TEXT(analyzer=analyzer, stored=True),
-        doctext=TEXT(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
+        title=FrenchText(analyzer=analyzer, stored=True),
+        section=FrenchText(analyzer=analyzer, stored=True),
+        text=FrenchText(analyzer=analyzer, stored=True),
+        doctext=FrenchText(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
         words=WordCounts(),  # WORDS entries only
         region=KEYWORD(**facet),
         dispositif=KEYWORD(**facet),

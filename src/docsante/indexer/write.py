@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,8 @@ from whoosh.index import LockError
 from ..corpus.document import Document
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexDamaged
-from ..schema import DOCUMENT, PASSAGE, SCHEMA_VERSION, WORDS, build_schema
-from .chunk import chunk
-from .tag import Tagger
+from ..schema import SCHEMA_VERSION, WORDS, build_schema
+from .prepare import prepared
 
 META_FILE = "docsante.json"
 BATCH_PASSAGES = 5000
@@ -48,44 +48,37 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     """Index files and folders into `index_dir` (created if needed).
 
     A document whose content hash is unchanged is skipped; a changed one has its
-    passages replaced. Work is committed every few thousand passages, so an
-    interrupted run keeps what it committed. Raises DocsanteError when the index
-    cannot be opened or written.
+    passages replaced. Documents are read here, chunked, tagged and analysed by
+    worker processes (prepare.py) and written here by one Whoosh writer. Work is
+    committed every few thousand passages, so an interrupted run keeps what it
+    committed. Raises DocsanteError when the index cannot be opened or written.
     """
     index_dir = Path(index_dir)
     ix = open_or_create(index_dir, rebuild=rebuild)
     known = _known_hashes(ix)
-    tagger = Tagger()
     report = IndexReport()
     started = time.perf_counter()
-    seen: set[str] = set()
     writer = _writer(ix)
     words: Counter[str] = Counter()
     pending = 0
     try:
-        for item in read_sources(paths):
-            if isinstance(item, Failure):
-                report.failures.append(item)
-            elif item.doc_id in seen:
-                report.failures.append(Failure(item.source, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
-            else:
-                seen.add(item.doc_id)
-                digest = item.content_hash
-                if known.get(item.doc_id) == digest:
-                    report.unchanged += 1
-                else:
-                    if item.doc_id in known:
-                        writer.delete_by_term("doc_id", item.doc_id)
-                    added = _add_document(writer, tagger, item, digest, words)
-                    pending += added
-                    report.passages += added
-                    report.documents += 1
-            if pending >= batch_size:
-                _commit(writer, words)
-                pending = 0
-                writer = _writer(ix)
-            if on_progress:
-                on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
+        changed = _changed_documents(paths, known, report, on_progress)
+        with contextlib.closing(prepared(changed, ix.schema)) as documents:
+            for doc in documents:
+                if doc.doc_id in known:
+                    writer.delete_by_term("doc_id", doc.doc_id)
+                for fields in doc.entries:
+                    writer.add_document(**fields)
+                words.update(doc.words)
+                pending += doc.passages
+                report.passages += doc.passages
+                report.documents += 1
+                if pending >= batch_size:
+                    _commit(writer, words)
+                    pending = 0
+                    writer = _writer(ix)
+                if on_progress:
+                    on_progress(report, doc.doc_id)
         _commit(writer, words)
     except BaseException:
         writer.cancel()
@@ -94,23 +87,24 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     return report
 
 
-def _add_document(writer, tagger: Tagger, doc: Document, digest: str, words: Counter) -> int:
-    passages = chunk(doc)
-    tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
-    unstemmed = writer.schema["text"].analyzer
-    for p in passages:
-        words.update({t.text for value in (p.title, p.section, p.text) for t in unstemmed(value, no_morph=True)})
-        writer.add_document(
-            id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest,
-            source=doc.source,
-            url=doc.url, date=doc.date, title=p.title, section=p.section, text=p.text,
-            region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
-        )
-    if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
-        whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
-        writer.add_document(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, group=doc.parent,
-                            position=-1, doc_hash=digest, source=doc.source, doctext=whole)
-    return len(passages)
+def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_progress) -> Iterator[tuple[Document, str]]:
+    """The documents read from `paths` that are new or changed, with their content hash;
+    failures, repeated ids and unchanged documents are counted in `report`."""
+    seen: set[str] = set()
+    for item in read_sources(paths):
+        if isinstance(item, Failure):
+            report.failures.append(item)
+        elif item.doc_id in seen:
+            report.failures.append(Failure(item.source, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
+        else:
+            seen.add(item.doc_id)
+            digest = item.content_hash
+            if known.get(item.doc_id) != digest:
+                yield item, digest
+                continue
+            report.unchanged += 1
+        if on_progress:
+            on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
 
 
 class _LengthsReader(W3PerDocReader):
