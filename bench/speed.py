@@ -4,7 +4,7 @@
 
 Records: articles of ../shared/eval/legi-codes-fr-2015/corpus.jsonl.gz cut into
 pieces of at most 800 characters at sentence ends. Each engine runs in its own
-process (so peak RSS is its own), indexes the records, then answers a fixed,
+process (so peak RSS is its own; docsante's indexing workers are shown apart), indexes the records, then answers a fixed,
 seeded mix of queries (one to three words of varied frequency, phrases,
 truncations; half with a facet filter), once to warm up and once measured. A
 measured query is the search plus the counts of all three facets. docsante tags
@@ -98,7 +98,7 @@ def run_docsante(work: Path, records, facets, queries):
     docsante.search.engine.RESULTS_CACHE = 0  # measure query evaluation: the warm-up pass would fill the cache
     src = work / "records.jsonl"
     started = time.perf_counter()
-    docsante.build_index([src], work / "index", batch_size=50_000)
+    docsante.build_index([src], work / "index")
     indexed = time.perf_counter() - started
     ix = docsante.open_index(work / "index")
     tags = {}
@@ -220,8 +220,13 @@ def child(engine: str, work: Path):
         search(q)
         timings.append((time.perf_counter() - started) * 1000)
     size = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+    workers = 0
+    if engine == "docsante":
+        from docsante.indexer.prepare import WORKERS as workers
     print(json.dumps({"engine": engine, "passages_per_s": count / indexed, "index_s": indexed,
                       "size_mb": size / 1e6, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "workers": workers,
+                      "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if workers else 0,
                       "timings": timings}))
 
 
@@ -283,15 +288,16 @@ def main(argv=None):
         print(f"\n### {size} passages, {len(queries)} queries (search + 3 facet counts, warm)\n")
         ref = {r["engine"]: r for r in rows}.get("docsante")
         print("| engine | p50 ms | p95 ms | max ms | index passages/s | index MB | peak RSS MB "
-              "| peer p95 / docsante p95 | docsante / peer indexing |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "| + indexing workers MB | peer p95 / docsante p95 | docsante / peer indexing |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             t = r["timings"]
             p95 = percentile(t, 95)
             speedup = f"{p95 / percentile(ref['timings'], 95):.3g}×" if ref and r is not ref else "—"
             indexing = f"{ref['passages_per_s'] / r['passages_per_s']:.3g}×" if ref and r is not ref else "—"
+            workers = f"{r['workers']} × {r['worker_rss_mb']:.0f}" if r.get("workers") else "—"
             print(f"| {r['engine']} | {statistics.median(t):.1f} | {p95:.1f} | {max(t):.1f} | {r['passages_per_s']:.0f} "
-                  f"| {r['size_mb']:.0f} | {r['peak_rss_mb']:.0f} | {speedup} | {indexing} |", flush=True)
+                  f"| {r['size_mb']:.0f} | {r['peak_rss_mb']:.0f} | {workers} | {speedup} | {indexing} |", flush=True)
 
 
 if __name__ == "__main__":

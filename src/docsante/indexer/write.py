@@ -22,7 +22,8 @@ from ..schema import SCHEMA_VERSION, WORDS, build_schema
 from .prepare import prepared
 
 META_FILE = "docsante.json"
-BATCH_PASSAGES = 5000
+BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
+WRITER_MB = 512  # postings Whoosh keeps in memory before sorting runs on disk: a whole batch fits
 
 
 @dataclass
@@ -143,7 +144,7 @@ def _commit(writer, words: Counter) -> None:
 
 def _writer(ix):
     try:
-        return ix.writer(timeout=30.0, limitmb=256, codec=_WriteCodec())
+        return ix.writer(timeout=30.0, limitmb=WRITER_MB, codec=_WriteCodec())
     except LockError as e:
         raise DocsanteError("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
