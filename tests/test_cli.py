@@ -142,3 +142,13 @@ def test_progress_bar_on_a_terminal(tmp_path, corpus):
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "passages/s" in shown and "doc" in shown
+
+
+def test_output_piped_into_a_reader_that_stops_early(sample_index):
+    """`docsante search … | head -1`: no error line, no traceback, the SIGPIPE-like exit code."""
+    script = shutil.which("docsante", path=os.path.dirname(sys.executable))
+    proc = subprocess.Popen([script, "search", "santé", "--limit", "100", "--index", str(sample_index)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read()
+    assert (proc.wait(timeout=60), err) == (141, "")

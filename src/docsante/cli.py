@@ -38,6 +38,9 @@ class Cli(click.Group):
         except KeyboardInterrupt:  # Ctrl-C: what was committed stays, as after any interruption
             click.echo("Interrompu.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `docsante search … | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+            ctx.exit(141)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as e:  # last resort: one line, never a trace
