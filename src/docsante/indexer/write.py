@@ -51,7 +51,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     A document whose content hash is unchanged is skipped; a changed one has its
     passages replaced. Documents are read here, chunked, tagged and analysed by
     worker processes (prepare.py) and written here by one Whoosh writer. Work is
-    committed every few thousand passages, so an interrupted run keeps what it
+    committed every `batch_size` passages, so an interrupted run keeps what it
     committed. Raises DocsanteError when the index cannot be opened or written.
     """
     index_dir = Path(index_dir)
@@ -111,7 +111,7 @@ def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_pro
 class _LengthsReader(W3PerDocReader):
     """Whoosh's reader of a new segment's field lengths, remembering which fields have
     none: Whoosh asks the file system again for every posting of such a field (ids,
-    facets, spelling words) when it writes a segment."""
+    facets, words) when it writes a segment."""
 
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
