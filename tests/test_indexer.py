@@ -199,9 +199,12 @@ def test_word_entries_feed_suggestions_and_never_show_as_passages(tmp_path):
     write_records(tmp_path / "a.jsonl", "a", 30)
     (tmp_path / "b.jsonl").write_text(json.dumps({"id": "b0", "title": "Fiche b0",
                                                   "text": "La parentalité en milieu rural."}) + "\n", "utf-8")
+    sentence = "La rougeole se prévient par la vaccination des enfants et des adultes. "
+    (tmp_path / "c.txt").write_text("\n\n".join(sentence * 8 for _ in range(3)), "utf-8")  # 3 passages
     docsante.build_index([tmp_path / "a.jsonl"], index_dir, batch_size=10)
-    docsante.build_index([tmp_path / "b.jsonl"], index_dir)  # a later run adds its own words
+    docsante.build_index([tmp_path / "b.jsonl", tmp_path / "c.txt"], index_dir)  # a later run adds its own words
     with docsante.open_index(index_dir) as ix:
-        assert ix.stats()["passages"] == ix.search("").total == ix.search("contrat OU parentalité").total == 31
+        assert ix.stats()["passages"] == ix.search("").total == ix.search("contrat OU parentalité").total + 3 == 34
+        assert ix.searcher.reader().frequency("words", "rougeole") == 3  # passages that hold the word
         assert ix.search("parentalitée").did_you_mean == "parentalite"
         assert ix.search("vacination").did_you_mean == "vaccination"

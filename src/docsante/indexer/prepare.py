@@ -13,11 +13,12 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 from ..corpus.document import Document
@@ -36,7 +37,7 @@ class Prepared:
     doc_id: str
     passages: int
     entries: list[dict]  # keyword arguments of writer.add_document
-    words: set[str]  # unstemmed words of the passages, for « Vouliez-vous dire »
+    words: Counter[str]  # unstemmed words: how many of the passages hold each, for « Vouliez-vous dire »
 
 
 def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
@@ -45,18 +46,26 @@ def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
     analyzer = schema["text"].analyzer
 
-    def analysed(**texts) -> dict:
-        fields = {name: Indexed(schema[name].index(value)) for name, value in texts.items()}
-        return fields | {f"_stored_{name}": value for name, value in texts.items()}
+    @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages
+    def postings(name: str, value: str) -> Indexed:
+        return Indexed(schema[name].index(value))
 
-    entries, words = [], set()
+    @lru_cache(maxsize=None)
+    def unstemmed(value: str) -> frozenset[str]:
+        return frozenset(t.text for t in analyzer(value, no_morph=True))
+
+    def analysed(**texts) -> dict:
+        return ({name: postings(name, value) for name, value in texts.items()}
+                | {f"_stored_{name}": value for name, value in texts.items()})
+
+    entries, words = [], Counter()
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest,
             source=doc.source, url=doc.url, date=doc.date,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
             **analysed(title=p.title, section=p.section, text=p.text)))
-        words.update(t.text for value in (p.title, p.section, p.text) for t in analyzer(value, no_morph=True))
+        words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
         whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
         entries.append(dict(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, group=doc.parent,
