@@ -3,7 +3,8 @@
     pip install ".[bench]" && python bench/speed.py --sizes 50000,200000
 
 Records: articles of ../shared/eval/legi-codes-fr-2015/corpus.jsonl.gz cut into
-pieces of at most 800 characters at sentence ends. Each engine runs in its own
+pieces of at most 800 characters at sentence ends (about 142,000; larger sizes
+take further pieces cut at most 400 characters long from the same articles). Each engine runs in its own
 process (so peak RSS is its own), indexes the records, then answers a fixed,
 seeded mix of queries (one to three words of varied frequency, phrases,
 truncations; half with a facet filter), once to warm up and once measured. A
@@ -41,28 +42,41 @@ SENTENCE = re.compile(r"(?<=[.;:!?])\s+")
 
 
 def make_records(n: int) -> list[dict]:
-    out = []
-    with gzip.open(LEGI, "rt", encoding="utf-8") as f:
-        for line in f:
-            article = json.loads(line)
-            pieces, current = [], ""
-            for sentence in SENTENCE.split(" ".join(article["text"].split())):
-                while len(sentence) > MAX_CHARS:
-                    cut = sentence.rfind(" ", 0, MAX_CHARS) or MAX_CHARS
-                    pieces.append(sentence[:cut])
-                    sentence = sentence[cut:].strip()
-                if current and len(current) + 1 + len(sentence) > MAX_CHARS:
-                    pieces.append(current)
-                    current = sentence
-                else:
-                    current = f"{current} {sentence}".strip()
-            if current:
-                pieces.append(current)
-            for k, piece in enumerate(pieces):
-                out.append({"id": f"{article['id']}#{k}", "title": article["title"], "text": piece})
-                if len(out) == n:
-                    return out
+    """n records cut from the legal articles (ids unique). The articles give about 142,000
+    pieces of at most MAX_CHARS characters; past that, further passes cut the same articles
+    into pieces of at most MAX_CHARS / 2, / 3… characters, so no record repeats another."""
+    out, seen = [], set()
+    for cut_pass in range(1, 10):
+        with gzip.open(LEGI, "rt", encoding="utf-8") as f:
+            for line in f:
+                article = json.loads(line)
+                for k, piece in enumerate(_pieces(article["text"], MAX_CHARS // cut_pass)):
+                    record_id = f"{article['id']}#{k}" if cut_pass == 1 else f"{article['id']}#{cut_pass}.{k}"
+                    if record_id in seen:
+                        continue
+                    seen.add(record_id)
+                    out.append({"id": record_id, "title": article["title"], "text": piece})
+                    if len(out) == n:
+                        return out
     return out
+
+
+def _pieces(text: str, max_chars: int) -> list[str]:
+    """The text cut at sentence ends into pieces of at most max_chars characters."""
+    pieces, current = [], ""
+    for sentence in SENTENCE.split(" ".join(text.split())):
+        while len(sentence) > max_chars:
+            cut = sentence.rfind(" ", 0, max_chars) or max_chars
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:].strip()
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def make_queries(records: list[dict], facet_values: dict[str, list[str]], count: int, seed: int = 7) -> list[dict]:
@@ -302,6 +316,8 @@ def main(argv=None):
     for size in map(int, args.sizes.split(",")):
         base = Path(tempfile.mkdtemp(prefix=f"docsante-speed-{size}-"))
         records = make_records(size)
+        if len(records) < size:
+            raise SystemExit(f"only {len(records)} records can be cut from {LEGI}")
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
         rows = []
         # docsante first: it tags the records, and the peers index its facet values
@@ -330,7 +346,7 @@ def main(argv=None):
             if engine in engines:
                 rows.append(measure(engine, work))
         shutil.rmtree(base)
-        print(f"\n### {size} passages, {len(queries)} queries (search + 3 facet counts, warm)\n")
+        print(f"\n### {len(records):,} passages, {len(queries)} queries (search + 3 facet counts, warm)\n")
         ref = {r["engine"]: r for r in rows}.get("docsante")
         print("| engine | p50 ms | p95 ms | max ms | index passages/s | index MB | peak RSS MB "
               "| indexing peak MB, all processes | peer p95 / docsante p95 | docsante / peer indexing |")
