@@ -77,11 +77,12 @@ def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
 def prepared(documents: Iterable[tuple[Document, str]], schema) -> Iterator[Prepared]:
     """`prepare` run by WORKERS processes over (document, content hash) pairs, in input order.
     Close the iterator to stop the workers early."""
-    pool = ProcessPoolExecutor(WORKERS, initializer=_start_worker, initargs=(Tagger(), schema))
+    pool = None  # started with the first task: a run where nothing changed builds no tagger
     queued: deque = deque()
     documents = iter(documents)
     try:
         while task := list(islice(documents, TASK_DOCUMENTS)):
+            pool = pool or ProcessPoolExecutor(WORKERS, initializer=_start_worker, initargs=(Tagger(), schema))
             queued.append(pool.submit(_prepare_all, task))
             if len(queued) >= TASKS_PER_WORKER * WORKERS:
                 yield from queued.popleft().result()
@@ -91,7 +92,8 @@ def prepared(documents: Iterable[tuple[Document, str]], schema) -> Iterator[Prep
         raise DocsanteError("Un processus d'indexation s'est arrêté (mémoire insuffisante ?) ; "
                             "ce qui a été validé avant reste dans l'index.") from e
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _worker: tuple[Tagger, object] | None = None
