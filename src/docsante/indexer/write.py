@@ -82,7 +82,10 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
                     on_progress(report, doc.doc_id)
         _commit(writer, words)
     except BaseException:
-        writer.cancel()
+        # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
+        # raised is what the caller must see
+        with contextlib.suppress(Exception):
+            writer.cancel()
         raise
     report.seconds = time.perf_counter() - started
     return report
