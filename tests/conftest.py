@@ -25,7 +25,7 @@ def sample_id(name: str) -> str:
 
 
 def make_pdf(path: Path, lines: list[str]) -> Path:
-    """A real one-page PDF (Helvetica, WinAnsi encoding) whose text pypdf can extract."""
+    """A real one-page PDF (Helvetica, WinAnsi encoding) with a text layer."""
     def esc(s):
         return s.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     content = b"BT /F1 11 Tf 50 780 Td 14 TL " + b" ".join(b"(" + esc(l) + b") '" for l in lines) + b" ET"

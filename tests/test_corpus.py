@@ -50,7 +50,7 @@ def test_html_keeps_content_and_headings_drops_chrome(corpus):
 def test_docx_and_pdf(corpus):
     found = docs(corpus)
     clsm = chunk(found["clsm.docx"])
-    assert [p.section for p in clsm] == ["Conseil local de santé mentale", "Franche-Comté"]
+    assert [p.section for p in clsm] == ["Conseil local de santé mentale", "Conseil local de santé mentale › Franche-Comté"]
     pdf = chunk(found["rapport-prse.pdf"])
     assert pdf[0].section == "Plan régional santé environnement"
     assert "Le PRSE Grand Est réduit l’exposition au radon et améliore la qualité de l'air intérieur." == pdf[0].text

@@ -8,7 +8,7 @@ from docsante.errors import DocsanteError, QueryError, UnknownFacetValue
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
-            "url", "position"}
+            "url", "position", "page"}
 
 
 @pytest.mark.parametrize("text", [

@@ -179,7 +179,8 @@ def show(passage_id, index_dir, fmt):
             click.echo(f"{label} : {', '.join(p[key])}")
     for before in view["before"]:
         click.echo(f"\n[{before['id']}] {before['section']}\n{before['text']}")
-    click.echo(f"\n>>> [{p['id']}] {p['section']}\n{p['text']}")
+    page = f" p. {p['page']}" if p["page"] else ""
+    click.echo(f"\n>>> [{p['id']}]{page} {p['section']}\n{p['text']}")
     for after in view["after"]:
         click.echo(f"\n[{after['id']}] {after['section']}\n{after['text']}")
 

@@ -50,6 +50,7 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True),
         group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
+        page=STORED,  # the passage's first page in a paged document (added to version-6 indexes when written)
         doc_hash=STORED,
         source=STORED,
         url=STORED,

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
-LINE = "line"  # plain-text line: whether it is a heading is decided later
+LINE = "line"        # plain-text line: whether it is a heading is decided later
+WRAPPED = "wrapped"  # a printed line of running text (PDF): never a heading, may continue on the next line
 
 
 @dataclass
 class Block:
     text: str
     kind: str = LINE
+    level: int = 0          # a heading's outline level (1 = top); 0: unknown, the heading replaces the whole path
+    page: int | None = None  # the page it is printed on (paged formats)
 
 
 @dataclass
@@ -39,5 +42,5 @@ class Document:
         for part in (self.title, self.url, self.date, self.section, self.group, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for b in self.blocks:
-            h.update(b.kind.encode() + b"\x01" + b.text.encode("utf-8", "surrogatepass") + b"\x00")
+            h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")
         return h.hexdigest()

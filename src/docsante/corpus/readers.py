@@ -8,19 +8,54 @@ from __future__ import annotations
 
 import codecs
 import json
-import logging
 import os
-import zipfile
+import re
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
 from .document import HEADING, LINE, PARAGRAPH, Block, Document
+from .office import read_docx, read_odt
+from .pdf import read_pdf
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".jsonl"}
 SNIFF = 8192
+NOT_READ = {  # why a file of a known but unsupported kind is left out
+    ".doc": "ancien format Word (.doc) non lu : enregistrez-le en .docx ou .odt",
+    ".rtf": "format RTF non lu : enregistrez-le en .docx ou .odt",
+    ".xls": "tableur non indexé", ".xlsx": "tableur non indexé", ".ods": "tableur non indexé", ".csv": "tableur non indexé",
+    ".ppt": "présentation non indexée", ".pptx": "présentation non indexée", ".odp": "présentation non indexée",
+    ".png": "image non indexée (pas de reconnaissance de caractères)",
+    ".jpg": "image non indexée (pas de reconnaissance de caractères)",
+    ".jpeg": "image non indexée (pas de reconnaissance de caractères)",
+    ".zip": "archive non ouverte : décompressez-la d'abord",
+}
+# Titles that metadata gets from printers and templates, not from authors
+JUNK_TITLE = re.compile(r"^(?:microsoft\s+(?:word|powerpoint|excel)\b|untitled\b|sans titre\b|document\s*\d*$"
+                        r"|word document$|diapositive\s*\d*$|pr[ée]sentation\s*\d*$)"
+                        r"|\.(?:docx?|odt|pdf|rtf|pptx?|xlsx?|txt)$|^[^\s]*_[^\s]*$", re.I)
 
-logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+
+def usable_title(title: str) -> str:
+    """A metadata title, or "" when it is a file name or a printer's artefact.
+
+    >>> [usable_title(t) for t in ["Microsoft Word - SRS_v12.docx", "untitled", "CLS_fiches_v3", "Rapport 2022"]]
+    ['', '', '', 'Rapport 2022']
+    """
+    title = " ".join(title.split())
+    return "" if not title or JUNK_TITLE.search(title) else title
+
+
+@dataclass
+class Extract:
+    """What a file reader gives: blocks, a title when the file has one, metadata regions,
+    and the pages it could not read."""
+    blocks: list[Block]
+    title: str = ""
+    regions: list[str] = field(default_factory=list)
+    unread_pages: list[int] = field(default_factory=list)
 
 
 class Failure:
@@ -44,16 +79,18 @@ def read_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Fail
         if not root.exists():
             yield Failure(str(root), "chemin introuvable")
         elif root.is_dir():
-            for file in _walk(root):
-                yield from _read_file(file)
-        elif root.suffix.lower() not in SUFFIXES:
-            yield Failure(str(root), f"format non pris en charge ({root.suffix or 'sans extension'})")
+            for item in _walk(root):
+                if isinstance(item, Failure):
+                    yield item
+                else:
+                    yield from _read_file(item)
         else:
             yield from _read_file(root)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Supported files below root, following links but never the same folder twice."""
+def _walk(root: Path) -> Iterator[Path | Failure]:
+    """Every file below root, following links but never the same folder twice; a file
+    or folder that will not be read comes out as a Failure saying why."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -64,40 +101,52 @@ def _walk(root: Path) -> Iterator[Path]:
                 continue
             seen.add((st.st_dev, st.st_ino))
             entries = sorted(folder.iterdir(), key=lambda p: p.name)
-        except OSError:
+        except OSError as e:
+            yield Failure(str(folder), f"dossier illisible ({e.strerror or e})")
             continue
         subfolders = []
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             try:
-                if entry.is_dir():
-                    subfolders.append(entry)
-                elif entry.suffix.lower() in SUFFIXES:
-                    yield entry
-            except OSError:
+                is_dir = entry.is_dir()
+            except OSError as e:
+                yield Failure(str(entry), f"lecture impossible ({e.strerror or e})")
                 continue
+            if entry.name.startswith("."):
+                yield Failure(str(entry), "dossier caché, non parcouru" if is_dir else "fichier caché, ignoré")
+            elif is_dir:
+                subfolders.append(entry)
+            else:
+                yield entry
         stack.extend(reversed(subfolders))
 
 
 def _read_file(path: Path) -> Iterator[Document | Failure]:
+    """The documents of one file; anything that goes wrong is a Failure naming the file."""
     suffix = path.suffix.lower()
     try:
+        if suffix not in SUFFIXES:
+            raise SourceError(NOT_READ.get(suffix, f"format non pris en charge ({suffix or 'sans extension'})"))
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SourceError("fichier spécial (tube, périphérique ou socket), ignoré")
         if suffix == ".jsonl":
             yield from _read_jsonl(path)
             return
-        reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
-        title, blocks, *meta = reader(path)
-        if not any(b.text.strip() for b in blocks):
+        extract = READERS.get(suffix, _read_text)(path)
+        if not any(b.text.strip() for b in extract.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path.resolve().as_posix()
-        yield Document(doc_id=source, source=source, blocks=blocks, title=title, regions=meta[0] if meta else [])
+        yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
+                       regions=extract.regions)
+        for page in extract.unread_pages:
+            yield Failure(f"{path} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
     except SourceError as e:
         yield Failure(str(path), str(e))
     except OSError as e:
         yield Failure(str(path), f"lecture impossible ({e.strerror or e})")
     except RecursionError:
         yield Failure(str(path), "structure trop profonde pour être lue")
+    except Exception as e:  # a reader's library failing on this file must not stop the run
+        yield Failure(str(path), f"fichier illisible ({type(e).__name__})")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -121,24 +170,39 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _read_text(path: Path) -> tuple[str, list[Block]]:
+def _read_text(path: Path) -> Extract:
     text = decode(read_bytes(path))
     blocks = []
     for line in text.splitlines():
         if path.suffix.lower() == ".md" and line.lstrip().startswith("#"):
-            blocks.append(Block(line.strip().lstrip("#").strip(), HEADING))
+            marks = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            blocks.append(Block(line.strip().lstrip("#").strip(), HEADING, level=min(marks, 6)))
         else:
             blocks.append(Block(line, LINE))
-    return "", blocks
+    return Extract(blocks)
 
 
-HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe"]
+HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe",
+             "dialog"]
+HTML_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"]
 HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption", "div", "section", "article", "main", "tr", "br"}
+# ids and classes of cookie and consent banners (and of the consent managers French sites use)
+CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetrust|cookiebot|axeptio|\bcmp\b"
+                           r"|privacy-?(?:banner|notice)|cc-(?:banner|window)", re.I)
+CONSENT_MAX_CHARS = 2000  # a wrapper holding more text than a banner is content, whatever its class says
 
 
-def _read_html(path: Path) -> tuple[str, list[Block], list[str]]:
-    """Title, blocks, and regions from <meta name="region" content="…">."""
+def _is_consent_banner(tag) -> bool:
+    if tag.name in ("html", "body", "main", "article") or tag.attrs is None:
+        return False
+    names = " ".join([str(tag.get("id") or ""), *map(str, tag.get("class") or [])])
+    modal = str(tag.get("aria-modal") or "").lower() == "true"
+    return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_MAX_CHARS)
+
+
+def _read_html(path: Path) -> Extract:
+    """Blocks, the <title> (else the first heading), and regions from <meta name="region" content="…">."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(decode(read_bytes(path)), "lxml")
@@ -146,7 +210,9 @@ def _read_html(path: Path) -> tuple[str, list[Block], list[str]]:
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
     for tag in soup.find_all(HTML_DROP):
         tag.extract()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
+    for tag in soup.find_all(attrs={"role": HTML_DROP_ROLES}):
+        tag.extract()
+    for tag in soup.find_all(_is_consent_banner):
         tag.extract()
     blocks: list[Block] = []
     current: list[str] = []
@@ -176,50 +242,23 @@ def _read_html(path: Path) -> tuple[str, list[Block], list[str]]:
     flush()
     if not title:
         title = next((b.text for b in blocks if b.kind == HEADING), "")
-    return title, blocks, regions
+    return Extract(blocks, title, regions)
 
 
-def _read_pdf(path: Path) -> tuple[str, list[Block]]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    with path.open("rb") as f:
-        if f.read(5) != b"%PDF-":
-            raise SourceError("ce n'est pas un PDF (en-tête absent)")
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and reader.decrypt("") == 0:
-            raise SourceError("PDF protégé par un mot de passe")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except SourceError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError, zipfile.BadZipFile) as e:
-        raise SourceError(f"PDF illisible ou tronqué ({type(e).__name__})") from e
-    if not any(p.strip() for p in pages):
-        raise SourceError("PDF sans texte extractible (document scanné ?)")
-    blocks = [Block(line, LINE) for page in pages for line in page.splitlines()]
-    return str(meta_title).strip(), blocks
+def _read_pdf(path: Path) -> Extract:
+    pdf = read_pdf(path)
+    return Extract(pdf.blocks, pdf.title or usable_title(pdf.meta_title), unread_pages=pdf.scanned_pages)
 
 
-def _read_docx(path: Path) -> tuple[str, list[Block]]:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+def _read_office(reader):
+    def read(path: Path) -> Extract:
+        office = reader(path)
+        return Extract(office.blocks, office.title or usable_title(office.meta_title))
+    return read
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise SourceError("DOCX invalide ou endommagé") from e
-    blocks = []
-    for para in document.paragraphs:
-        style = (para.style.name if para.style is not None else "") or ""
-        kind = HEADING if style.lower().startswith(("heading", "titre", "title")) else PARAGRAPH
-        blocks.append(Block(para.text, kind))
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append(Block(" | ".join(c.text.strip() for c in row.cells if c.text.strip()), PARAGRAPH))
-    title = document.core_properties.title or next((b.text for b in blocks if b.kind == HEADING and b.text.strip()), "")
-    return title, blocks
+
+READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_office(read_odt),
+           ".html": _read_html, ".htm": _read_html}
 
 
 def _read_jsonl(path: Path) -> Iterator[Document | Failure]:

@@ -22,6 +22,15 @@ WIDGET_WORDS = frozenset("a aa aaa a+ a- a+a- plus moins + - texte police taille
 GLUED_CRUMB = re.compile(r"^(Accueil|Home)\s*(?:[>»›/|]|(?=[A-ZÀ-Ý]))")
 ENDS_WITH_NUMBER = re.compile(r"^(.*\D)\s+\d+$")
 TRAILING_LINKS_MAX = 80
+CONSENT_MAX_CHARS = 400
+# a cookie or consent banner's sentence, and the row of its buttons (folded text)
+CONSENT_TEXT = re.compile(r"\b(?:cookies?|traceurs?)\b.*\b(?:accept|refus|personnalis|parametr|consent|navigation)"
+                          r"|\b(?:accept|refus|consent)\w*\b.*\b(?:cookies?|traceurs?)\b")
+CONSENT_BUTTONS = frozenset("tout accepter refuser personnaliser parametrer valider mes choix j'accepte continuer sans "
+                            "ok fermer gerer preferences".split())
+# a heading's number printed on a line of its own: "1.", "2.3", "IV.", "Axe 2 –", "Fiche action n°3 –"
+HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|partie|chapitre|titre|objectif|mission"
+                            r"|fiche(?: action)?|action)\s*(?:n\s*°\s*)?[\dIVX]{1,3}\s*[.:–—-]?)$", re.I)
 RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le meme sujet|dans la meme rubrique"
                            r"|articles? (lies|similaires)|ressources liees)$")
 
@@ -51,15 +60,20 @@ def _label_key(line: str) -> str:
 def is_boilerplate(line: str) -> bool:
     """A short line that is web interface, not content.
 
-    >>> [is_boilerplate(s) for s in ["RETOUR HAUT DE PAGE", "AA", "plus moins", "Le CLS est conclu."]]
-    [True, True, True, False]
+    >>> [is_boilerplate(s) for s in ["RETOUR HAUT DE PAGE", "AA", "plus moins", "Le CLS est conclu.",
+    ...                              "Ce site utilise des cookies. Vous pouvez les refuser.", "Tout accepter Personnaliser"]]
+    [True, True, True, False, True, True]
     """
     if not HAS_WORD.search(line):
-        return True  # bullets, dashes, page or slide numbers
-    if len(line) > TRAILING_LINKS_MAX:
+        return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
+    if len(line) > CONSENT_MAX_CHARS:
         return False
     key = _label_key(line)
-    if all(w in WIDGET_WORDS for w in key.split()):
+    if CONSENT_TEXT.search(key):
+        return True
+    if len(line) > TRAILING_LINKS_MAX:
+        return False
+    if all(w in WIDGET_WORDS for w in key.split()) or all(w in CONSENT_BUTTONS for w in key.split()):
         return True
     return bool(GLUED_CRUMB.match(line) or _ui_labels().match(key) or RELATED_LINKS.match(key))
 
@@ -79,7 +93,7 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
     cleaned = []
     for b in blocks:
         for line in clean_text(b.text).split("\n") if b.kind != HEADING else [clean_text(b.text).replace("\n", " ")]:
-            cleaned.append(Block(line, b.kind))
+            cleaned.append(Block(line, b.kind, b.level, b.page))
     counters = _repeated_counters(cleaned)
     kept: list[Block] = []
     for i, b in enumerate(cleaned):

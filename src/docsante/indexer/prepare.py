@@ -61,7 +61,7 @@ def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
     entries, words = [], Counter()
     for p in passages:
         entries.append(dict(
-            id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, doc_hash=digest,
+            id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
             source=doc.source, url=doc.url, date=doc.date,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
             **analysed(title=p.title, section=p.section, text=p.text)))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.fields import STORED
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
 from whoosh.index import LockError
 
@@ -162,7 +163,12 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
     try:
         if not rebuild and whoosh_index.exists_in(str(index_dir)):
             check_version(index_dir)
-            return whoosh_index.open_dir(str(index_dir))
+            ix = whoosh_index.open_dir(str(index_dir))
+            if "page" not in ix.schema:  # version 6 before passages carried their page: a stored field more
+                with ix.writer(timeout=30.0) as writer:
+                    writer.add_field("page", STORED)
+                ix = whoosh_index.open_dir(str(index_dir))
+            return ix
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(index_dir), build_schema())
         meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")

@@ -50,12 +50,13 @@ class Hit:
     themes: list[str]
     url: str = ""
     position: int = 0
+    page: int | None = None  # first page of the passage in a paged document (PDF)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet,
                 "score": round(self.score, 4), "region": self.region, "dispositifs": self.dispositifs,
-                "themes": self.themes, "url": self.url, "position": self.position}
+                "themes": self.themes, "url": self.url, "position": self.position, "page": self.page}
 
 
 @dataclass
@@ -324,4 +325,4 @@ def _to_hit(stored: dict, score: float, snippet: str) -> Hit:
                snippet=snippet, score=float(score), region=_labels("region", stored.get("region", "")),
                dispositifs=_labels("dispositif", stored.get("dispositif", "")),
                themes=_labels("theme", stored.get("theme", "")), url=stored.get("url", ""),
-               position=stored.get("position", 0))
+               position=stored.get("position", 0), page=stored.get("page"))

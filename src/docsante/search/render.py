@@ -55,7 +55,7 @@ def to_table(results: Results, style=lambda s: f"[{s}]", width: int | None = Non
                                initial_indent="    ", subsequent_indent="    ")
         lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
                                initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-        lines.append(f"    réf. {short_id(hit.id)}")
+        lines.append(f"    réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else ""))
     text = "\n".join(lines)
     text = re.sub("\x00(.*?)\x01", lambda m: style(m.group(1)), text, flags=re.S)
     text = text.replace("\x00", "").replace("\x01", "")

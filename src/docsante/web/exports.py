@@ -7,7 +7,7 @@ import io
 
 from ..search.engine import Results
 
-CSV_COLUMNS = ["id", "doc_id", "title", "section", "source", "url", "score", "region", "dispositifs", "themes", "text"]
+CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "source", "url", "score", "region", "dispositifs", "themes", "text"]
 
 
 def to_csv(results: Results) -> str:
@@ -16,7 +16,7 @@ def to_csv(results: Results) -> str:
     writer.writerow(CSV_COLUMNS)
     for hit in results.hits:
         d = hit.to_dict()
-        writer.writerow([" ; ".join(d[c]) if isinstance(d[c], list) else d[c] for c in CSV_COLUMNS])
+        writer.writerow([" ; ".join(d[c]) if isinstance(d[c], list) else "" if d[c] is None else d[c] for c in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -26,6 +26,8 @@ def to_ris(results: Results) -> str:
     for hit in results.hits:
         lines = ["TY  - GEN", f"TI  - {_one_line(hit.section or hit.title)}", f"T2  - {_one_line(hit.title)}",
                  f"AB  - {_one_line(hit.text)}", "DB  - docsante", f"AN  - {hit.id}", f"N1  - Source : {hit.source}"]
+        if hit.page:
+            lines.append(f"SP  - {hit.page}")
         if hit.url:
             lines.append(f"UR  - {hit.url}")
         lines += [f"KW  - {kw}" for kw in (*hit.region, *hit.dispositifs, *hit.themes)]

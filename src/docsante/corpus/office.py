@@ -1,0 +1,156 @@
+"""Word (DOCX, python-docx) and OpenDocument (ODT, its XML read with lxml) documents.
+
+Both give blocks in document order: headings with their outline level (so the
+chunker can keep the full heading path), paragraphs and list items, and each
+table row in place as one line of cells ("a | b"). A document typed without
+heading styles has its short bold paragraphs read as headings. A "Title"
+paragraph is the document's title, not a heading.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SourceError
+from .document import HEADING, PARAGRAPH, Block
+
+HEADING_STYLE = re.compile(r"^(?:heading|titre|überschrift|titolo)\s*(\d)$", re.I)
+TITLE_STYLES = {"title", "titre", "titre principal"}
+BOLD_HEADING_MAX_CHARS = 120
+
+
+@dataclass
+class OfficeText:
+    title: str          # the Title paragraph, else ""
+    meta_title: str     # the title property
+    blocks: list[Block]
+
+
+def _row_line(cells: list[str]) -> str:
+    return " | ".join(" ".join(c.split()) for c in cells if c and c.strip())
+
+
+def read_docx(path: Path) -> OfficeText:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise SourceError("DOCX invalide ou endommagé (pas un document Word)") from e
+    blocks, title, bold_only = [], "", []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells = list({id(c._tc): c.text for c in row.cells}.values())  # a merged cell repeats
+                if line := _row_line(cells):
+                    blocks.append(Block(line, PARAGRAPH))
+            continue
+        text = item.text
+        style = ((item.style.name if item.style is not None else "") or "").strip()
+        if style.lower() in TITLE_STYLES and not title:
+            title = " ".join(text.split())
+        elif m := HEADING_STYLE.match(style):
+            blocks.append(Block(text, HEADING, level=int(m.group(1))))
+        else:
+            blocks.append(Block(text, PARAGRAPH))
+            runs = [r for r in item.runs if r.text.strip()]
+            if runs and all(r.bold for r in runs) and len(text) <= BOLD_HEADING_MAX_CHARS \
+                    and not text.rstrip().endswith((".", ";", ",")):
+                bold_only.append(blocks[-1])
+    if not any(b.kind == HEADING for b in blocks):
+        for b in bold_only:
+            b.kind = HEADING
+    return OfficeText(title, document.core_properties.title or "", blocks)
+
+
+ODT_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def _q(prefix: str, name: str) -> str:
+    return f"{{{ODT_NS[prefix]}}}{name}"
+
+
+def _xml(data: bytes):
+    """Parse XML with entity expansion and network access off."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    return etree.fromstring(data, parser)
+
+
+def read_odt(path: Path) -> OfficeText:
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            content = _xml(z.read("content.xml"))
+            meta = _xml(z.read("meta.xml")) if "meta.xml" in z.namelist() else None
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as e:
+        raise SourceError("ODT invalide ou endommagé (pas un document OpenDocument texte)") from e
+    body = content.find(f"{_q('office', 'body')}/{_q('office', 'text')}")
+    if body is None:
+        raise SourceError("ODT sans corps de texte (tableur ou présentation ?)")
+    blocks: list[Block] = []
+    title = ""
+    stack = list(reversed(body))
+    while stack:  # document order, without recursion
+        node = stack.pop()
+        tag = node.tag
+        if tag == _q("text", "h"):
+            level = node.get(_q("text", "outline-level"))
+            blocks.append(Block(_odt_text(node), HEADING, level=int(level) if level and level.isdigit() else 0))
+        elif tag == _q("text", "p"):
+            if node.get(_q("text", "style-name"), "").lower() == "title" and not title:
+                title = _odt_text(node)
+            else:
+                blocks.append(Block(_odt_text(node), PARAGRAPH))
+        elif tag == _q("table", "table-row"):
+            cells = [" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")))
+                     for cell in node if cell.tag == _q("table", "table-cell")]
+            if line := _row_line(cells):
+                blocks.append(Block(line, PARAGRAPH))
+        else:  # lists, list items, sections, tables and their row groups: read what they hold
+            stack.extend(reversed(node))
+    meta_title = ""
+    if meta is not None:
+        found = meta.find(f".//{_q('dc', 'title')}")
+        meta_title = (found.text or "") if found is not None else ""
+    return OfficeText(title, meta_title, blocks)
+
+
+def _odt_text(node) -> str:
+    """A paragraph's text: <text:s/> is spaces, <text:tab/> a tab, <text:line-break/> a new line;
+    footnotes are left out."""
+    from lxml import etree
+
+    parts, in_note = [], 0
+    for event, element in etree.iterwalk(node, events=("start", "end")):
+        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if event == "start":
+            in_note += name == "note"
+            if in_note:
+                continue
+            if name == "s":
+                count = element.get(_q("text", "c"), "1")
+                parts.append(" " * min(int(count) if count.isdigit() else 1, 100))
+            elif name == "tab":
+                parts.append("\t")
+            elif name == "line-break":
+                parts.append("\n")
+            elif element.text:
+                parts.append(element.text)
+        else:
+            in_note -= name == "note"
+            if element is not node and element.tail and not in_note:
+                parts.append(element.tail)
+    return "".join(parts)
