@@ -82,7 +82,7 @@ def cli():
 @click.option("--batch-size", default=BATCH_PASSAGES, show_default=True, type=click.IntRange(1),
               help="Passages écrits entre deux validations (ce qui est validé survit à une interruption).")
 def index(paths, index_dir, rebuild, quiet, batch_size):
-    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .jsonl).
+    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .odt .jsonl).
 
     Les documents inchangés sont sautés, les documents modifiés remplacés.
     Code de sortie : 0 si tout est indexé, 3 si des fichiers ont été ignorés,

@@ -8,7 +8,7 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import PurePosixPath
 
-from ..analysis import stopwords
+from ..analysis import fold, stopwords
 from ..corpus.document import HEADING, LINE, WRAPPED, Block, Document
 from .normalise import HEADING_NUMBER, drop_boilerplate
 
@@ -24,6 +24,9 @@ SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?\s*[A-ZÀ-ÖØ-Ý0-9
 HYPHENATED_END = re.compile(r"(\w+)-$")
 WORD_START = re.compile(r"^(\w+)")
 SECTION_SEPARATOR = " › "
+# first elements of compounds that keep their hyphen ("médico-psychologique", "socio-éducatif")
+COMPOUND_FIRSTS = frozenset("medico socio bucco franco anglo greco judeo politico technico juridico "
+                            "physico hospitalo".split())
 
 
 @dataclass
@@ -67,8 +70,9 @@ def joins_hyphenated(left: str, right: str, document_words: set[str]) -> bool:
     """Whether a word hyphenated at a line end ("promo-" + "tion") is one word without its
     hyphen, rather than a compound ("bien-" + "être", "Hauts-" + "de-France"). The
     document's own words decide first, then the French word list; a function word
-    after the hyphen marks a compound; two known words stay a compound; else the
-    break is a syllable's. bench/extraction.py measures this rule.
+    after the hyphen, a compound's first element ("médico") or two known words
+    make a compound; else the break is a syllable's. bench/extraction.py measures
+    this rule.
 
     >>> [joins_hyphenated(l, r, set()) for l, r in [("promo", "tion"), ("bien", "être"), ("Hauts", "de")]]
     [True, False, False]
@@ -84,9 +88,9 @@ def joins_hyphenated(left: str, right: str, document_words: set[str]) -> bool:
         return False
     if joined in known:
         return True
-    if lower_right in stopwords() or (lower_left in known and lower_right in known):
+    if fold(lower_right) in stopwords() or fold(lower_left) in COMPOUND_FIRSTS:
         return False
-    return True
+    return not (lower_left in known and lower_right in known)
 
 
 def _document_words(blocks: list[Block]) -> set[str]:

@@ -1,0 +1,194 @@
+"""Documents as ARS, IREPS, CLS and CPTS teams publish them (tests/fixtures/documents, made by
+tests/fixtures/make_documents.py): indexed and searched through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from docsante.corpus.readers import read_sources, usable_title
+from docsante.indexer.chunk import chunk, joins_hyphenated
+from docsante.cli import cli
+
+DOCUMENTS = FIXTURES / "documents"
+STRATEGY = "ars-grand-est-schema-regional-sante.pdf"
+REPORT = "ireps-bfc-rapport-activite-2022.pdf"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    """The fixture folder indexed by `docsante index`: (index folder, result of the run)."""
+    root = tmp_path_factory.mktemp("documents") / "documents"
+    shutil.copytree(DOCUMENTS, root)
+    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    os.mkfifo(root / "divers" / "tube.txt")  # reading it would wait forever
+    index_dir = root.parent / "ix"
+    result = CliRunner().invoke(cli, ["index", str(root), "--index", str(index_dir)])
+    return index_dir, result
+
+
+def search(index_dir, *query, limit=10):
+    r = CliRunner().invoke(cli, ["search", *query, "--index", str(index_dir), "--format", "json",
+                                 "--limit", str(limit)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def names(hits):
+    return [h["doc_id"].rsplit("/", 1)[-1] for h in hits]
+
+
+def passages(name):
+    (doc,) = [d for d in read_sources([DOCUMENTS / name]) if hasattr(d, "blocks")]
+    return chunk(doc)
+
+
+def test_unreadable_files_are_each_named_and_the_rest_is_indexed(indexed):
+    index_dir, r = indexed
+    assert r.exit_code == 3
+    skipped = [line for line in r.stderr.splitlines() if line.startswith("ignoré : ")]
+    for name, reason in [("ancien-format.doc", "ancien format Word"), ("indicateurs.xlsx", "tableur"),
+                         ("pas-un-document-word.docx", "pas un document Word"), (f"{STRATEGY} (page 5)", "scannée"),
+                         (".DS_Store", "fichier caché"), ("tube.txt", "fichier spécial")]:
+        assert any(name in line and reason in line for line in skipped), name
+    assert len(skipped) == 6
+    assert "Traceback" not in r.output + r.stderr
+    assert names(search(index_dir, "note", "vaccination")["hits"]).count("note-valide.txt") == 1
+
+
+def test_a_word_hyphenated_at_a_line_end_is_found_whole(indexed):
+    index_dir, _ = indexed
+    hits = search(index_dir, "promotion")["hits"]
+    assert STRATEGY in names(hits)
+    text = next(h["text"] for h in hits if h["doc_id"].endswith(STRATEGY) and "pôle ressources" in h["text"])
+    for word in ("promotion", "professionnels", "scolaire", "bien-être", "médico-social"):
+        assert re.search(rf"\b{word}\b", text), word
+    assert "profession-" not in text
+    # a split "communautés profession-nelles territoriales de santé" hid the CPTS from the tagger
+    hit = next(h for h in hits if h["doc_id"].endswith(STRATEGY) and "pôle ressources" in h["text"])
+    assert "CPTS" in hit["dispositifs"]
+
+
+def test_hyphenation_rule_keeps_compounds():
+    assert joins_hyphenated("environne", "mentales", set())
+    assert not joins_hyphenated("Hauts", "de", set())
+    assert not joins_hyphenated("médico", "psychologique", set())
+    assert not joins_hyphenated("santé", "environnement", {"santé-environnement"})  # the document says so
+    (env,) = [p for p in passages(STRATEGY) if "PRSE" in p.text]
+    assert "Hauts-de-France" in env.text and "environnementales" in env.text
+
+
+def test_table_rows_and_title_pages_are_searchable(indexed):
+    index_dir, _ = indexed
+    for word, cells in [("vaccination", "Vaccination | Nourrissons et adolescents | Couverture vaccinale ROR à 24 mois"),
+                        ("nutrition", "Nutrition | Enfants de 6 à 11 ans")]:
+        hits = search(index_dir, word)["hits"]
+        assert any(h["doc_id"].endswith(STRATEGY) and cells in h["text"] for h in hits), word
+    hits = search(index_dir, '"Rapport d\'activité 2022"')["hits"]
+    assert names(hits)[0] == REPORT and hits[0]["title"] == "Rapport d'activité 2022"
+    hits = search(index_dir, "Instance régionale d'éducation")["hits"]
+    assert hits[0]["page"] == 1 and "Bourgogne-Franche-Comté" in hits[0]["text"]
+
+
+def test_titles_are_real_titles_and_page_furniture_is_gone(indexed):
+    index_dir, _ = indexed
+    hits = search(index_dir, "santé", limit=100)["hits"]
+    assert hits
+    titles = {names([h])[0]: h["title"] for h in hits}
+    assert titles[STRATEGY] == "Schéma régional de santé Grand Est 2023-2028"
+    assert titles["cls-sarrebourg-fiches-actions.docx"] == "Contrat local de santé du Pays de Sarrebourg – Fiches actions"
+    assert not any(t.startswith(("Microsoft Word", "untitled")) or t.endswith(".docx") for t in titles.values())
+    for h in hits:
+        assert not re.search(r"Page \d+ / \d+", h["section"] + h["text"]), h["id"]
+        assert "document de travail" not in h["text"] and "IREPS BFC –" not in h["text"]
+
+
+@pytest.mark.parametrize("title, usable", [
+    ("Microsoft Word - SRS_GE_version_consolidee_v12.docx", ""), ("untitled", ""), ("Document1", ""),
+    ("Word Document", ""), ("CLS_Sarrebourg_fiches_v3", ""), ("fiche.doc", ""),
+    ("Projet régional de santé", "Projet régional de santé")])
+def test_printer_and_file_name_titles_are_never_used(title, usable):
+    assert usable_title(title) == usable
+
+
+def test_numbered_headings_columns_and_pages(indexed):
+    index_dir, _ = indexed
+    sections = [p.section for p in passages(STRATEGY)]
+    assert "1. Le pôle ressources en promotion de la santé" in sections
+    assert "3. Priorités de prévention par âge de la vie" in sections
+    (columns,) = [p for p in passages(STRATEGY) if "maisons des adolescents" in p.text]
+    assert ("La santé mentale des jeunes est une priorité partagée.\nLes maisons des adolescents accueillent les "
+            "jeunes et leurs familles sans rendez-vous.\nLes conseils locaux") in columns.text
+    hits = search(index_dir, "radon", "perturbateurs")["hits"]
+    assert hits[0]["doc_id"].endswith(STRATEGY) and hits[0]["page"] == 2
+    r = CliRunner().invoke(cli, ["show", hits[0]["id"], "--index", str(index_dir)])
+    assert r.exit_code == 0 and " p. 2 " in r.output
+
+
+def test_a_number_alone_on_a_line_joins_its_heading(tmp_path):
+    text = tmp_path / "plan.txt"
+    text.write_text("2.3\nLe pôle ressources\nIl accompagne les CPTS du territoire.\n", "utf-8")
+    (doc,) = read_sources([text])
+    assert [p.section for p in chunk(doc)] == ["2.3 Le pôle ressources"]
+
+
+def test_docx_keeps_the_heading_path_tables_in_place_and_bold_headings():
+    fiches = passages("cls-sarrebourg-fiches-actions.docx")
+    by_section = {p.section: p.text for p in fiches}
+    first = "Axe 1 – Santé mentale › Fiche action n°1 – Créer un conseil local de santé mentale"
+    assert "Pilote | Calendrier\nVille de Sarrebourg | 2024" in by_section[first]
+    assert "Partenaires | Budget" in by_section["Axe 2 – Environnement › Fiche action n°4 – Qualité de l'air intérieur"]
+    assert "Partenaires" not in by_section[first]
+    cpts = passages("cpts-lunevillois-projet-de-sante.docx")
+    assert [p.section for p in cpts] == ["Projet de santé de la CPTS du Lunévillois", "Mission 1 : accès aux soins",
+                                         "Mission 2 : parcours des personnes âgées"]
+    assert cpts[0].title == "Projet de santé de la CPTS du Lunévillois"
+
+
+def test_odt_is_searchable_with_its_headings_lists_and_tables(indexed):
+    index_dir, _ = indexed
+    hits = search(index_dir, "ciné-débat")["hits"]
+    assert names(hits)[0] == "clsm-dole-compte-rendu.odt"
+    assert hits[0]["section"].endswith("› Semaines d'information sur la santé mentale")
+    assert "Ciné-débat au cinéma Majestic | Octobre 2023" in hits[0]["text"]
+    assert "CLSM" in hits[0]["dispositifs"]
+    assert any("Centre médico-psychologique" in h["text"] for h in search(index_dir, "bailleurs")["hits"])
+
+
+def test_cookie_and_consent_banners_are_not_passages(indexed):
+    index_dir, _ = indexed
+    for query in ("cookies", "consentement", "Personnaliser", "traceurs", "accepter"):
+        assert search(index_dir, query)["total"] == 0, query
+    hits = search(index_dir, "contrat local de santé Occitanie")["hits"]
+    assert names(hits)[0] == "ars-occitanie-cls-cookies.html"
+
+
+def test_consent_managers_are_known_by_their_names_but_content_is_kept(tmp_path):
+    page = tmp_path / "page.html"
+    content = "Le contrat local de santé engage la ville et l'ARS sur cinq ans. " * 40
+    page.write_text(f"""<html><body class="cookies-enabled">
+        <div id="didomi-host"><p>Nous et nos partenaires stockons des informations sur votre appareil.</p></div>
+        <section class="cc-window"><p>Améliorez votre expérience avec nous.</p></section>
+        <div class="page has-cookie-notice"><p>{content}</p></div></body></html>""", "utf-8")
+    (doc,) = read_sources([page])
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "partenaires stockons" not in text and "Améliorez" not in text
+    assert "engage la ville" in text
+
+
+def test_web_page_and_exports_show_the_page(indexed):
+    from fastapi.testclient import TestClient
+
+    from docsante.web import create_app
+
+    index_dir, _ = indexed
+    client = TestClient(create_app(index_dir))
+    page = client.get("/", params={"q": "radon perturbateurs"})
+    assert page.status_code == 200 and "Schéma régional de santé Grand Est 2023-2028, p. 2" in page.text
+    assert "SP  - 2" in client.get("/api/search.ris", params={"q": "radon perturbateurs", "limit": 1}).text
