@@ -12,7 +12,7 @@ import click
 
 from .corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from .errors import DocsanteError
-from .indexer.write import BATCH_PASSAGES, IndexReport, build_index
+from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index
 from .location import ENV_VAR, default_index_dir, ensure_sample_index
 from .search.engine import Index, open_index
 from .search.render import to_json, to_jsonl, to_table
@@ -77,7 +77,7 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
-@click.option("--rebuild", is_flag=True, help="Repartir d'un index vide.")
+@click.option("--rebuild", is_flag=True, help="Reconstruire l'index à neuf, à côté de l'ancien, qui reste consultable jusqu'à la fin et n'est remplacé que si quelque chose a été lu.")
 @click.option("--quiet", "-q", is_flag=True, help="Ni barre de progression ni résumé.")
 @click.option("--batch-size", default=BATCH_PASSAGES, show_default=True, type=click.IntRange(1),
               help="Passages écrits entre deux validations (ce qui est validé survit à une interruption).")
@@ -101,7 +101,9 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
 
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, batch_size=batch_size,
-                             on_progress=progress if bar is not None else None)
+                             on_progress=progress if bar is not None else None,
+                             on_wait=lambda: click.echo(f"Une autre indexation écrit dans {index_dir} : "
+                                                        f"attente de sa fin ({LOCK_WAIT / 60:.0f} min au plus)…", err=True))
     finally:
         if bar is not None:
             bar.close()

@@ -13,6 +13,10 @@ class IndexDamaged(DocsanteError):
     """The index exists but cannot be read."""
 
 
+class IndexBusy(DocsanteError):
+    """Another indexing run holds the index's write lock."""
+
+
 class QueryError(DocsanteError):
     """The query cannot be run (too long, empty after analysis…)."""
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import glob
 import json
+import os
+import shutil
 import time
+import pickle
+import struct
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -18,12 +25,14 @@ from whoosh.index import LockError
 
 from ..corpus.document import Document
 from ..corpus.readers import Failure, read_sources
-from ..errors import DocsanteError, IndexDamaged
+from ..errors import DocsanteError, IndexBusy, IndexDamaged
 from ..schema import SCHEMA_VERSION, WORDS, build_schema
 from .prepare import prepared
 
 META_FILE = "docsante.json"
 BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
+LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
+LOCK_POLL = 0.2
 WRITER_MB = 512  # postings Whoosh keeps in memory before sorting runs on disk: a whole batch fits
 
 
@@ -46,21 +55,44 @@ class IndexReport:
 
 def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
                 batch_size: int = BATCH_PASSAGES,
-                on_progress: Callable[[IndexReport, str], None] | None = None) -> IndexReport:
+                on_progress: Callable[[IndexReport, str], None] | None = None,
+                on_wait: Callable[[], None] | None = None, wait: float = LOCK_WAIT) -> IndexReport:
     """Index files and folders into `index_dir` (created if needed).
 
     A document whose content hash is unchanged is skipped; a changed one has its
     passages replaced. Documents are read here, chunked, tagged and analysed by
     worker processes (prepare.py) and written here by one Whoosh writer. Work is
     committed every `batch_size` passages, so an interrupted run keeps what it
-    committed. Raises DocsanteError when the index cannot be opened or written.
-    """
+    committed.
+
+    One run writes an index at a time: a second one calls `on_wait` and waits up to
+    `wait` seconds. `rebuild=True` builds a new index beside the old one and puts it
+    in its place only when the run has read at least one document: until then, and
+    if nothing could be read, searches see the old index.
+    Raises DocsanteError when the index cannot be opened, locked or written."""
     index_dir = Path(index_dir)
-    ix = open_or_create(index_dir, rebuild=rebuild)
-    known = _known_hashes(ix)
+    paths = list(paths)
+    with _io_errors(index_dir), write_lock(index_dir, wait, on_wait):
+        if not rebuild:
+            return _update(paths, index_dir, batch_size, on_progress)
+        for leftover in _siblings(index_dir):  # of a rebuild that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging = index_dir.with_name(f".{index_dir.name}.rebuild-{os.getpid()}")
+        try:
+            report = _update(paths, staging, batch_size, on_progress, create=True)
+            if report.documents or report.unchanged:
+                _replace(index_dir, staging)
+            return report
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool = False) -> IndexReport:
+    ix = open_or_create(index_dir, rebuild=create)
     report = IndexReport()
     started = time.perf_counter()
     writer = _writer(ix)
+    known = _known_hashes(writer)
     words: Counter[str] = Counter()
     pending = 0
     try:
@@ -84,12 +116,92 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
         _commit(writer, words)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
-        # raised is what the caller must see
+        # raised is what the caller must see. Files of the batch that was being written go.
         with contextlib.suppress(Exception):
             writer.cancel()
+        _clean_after_failure(index_dir)
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _clean_after_failure(index_dir: Path) -> None:
+    """Remove what a failed batch left: segment files no table of contents names, and Whoosh's
+    temporary folders (a full disk leaves them, and they would break every later run)."""
+    with contextlib.suppress(Exception):
+        ix = whoosh_index.open_dir(str(index_dir))
+        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+    for temp in index_dir.glob("*.tmp"):
+        if temp.is_dir() and not temp.is_symlink():
+            shutil.rmtree(temp, ignore_errors=True)
+        else:
+            temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path, wait: float, on_wait: Callable[[], None] | None = None):
+    """Hold the index folder's write lock (an flock on the folder itself, freed by the system
+    even after kill -9) for a whole run, so that no other run reads the list of known
+    documents before this one has written. A folder replaced by a rebuild while we waited
+    is locked again under its new identity."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    deadline, warned = time.monotonic() + wait, False
+    while True:
+        fd = os.open(index_dir, os.O_RDONLY)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(f"L'index {index_dir} est en cours d'écriture par une autre indexation depuis "
+                                        f"plus de {wait:.0f} s ; réessayez quand elle sera finie.") from None
+                    if not warned and on_wait:
+                        on_wait()
+                    warned = True
+                    time.sleep(LOCK_POLL)
+            if os.path.exists(index_dir) and os.fstat(fd).st_ino == os.stat(index_dir).st_ino:
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def _siblings(index_dir: Path) -> list[Path]:
+    """Folders left beside the index by rebuilds that did not finish."""
+    return [p for p in index_dir.parent.glob(f".{glob.escape(index_dir.name)}.*-*") if p.is_dir()
+            and p.name.rsplit("-", 1)[0] in (f".{index_dir.name}.rebuild", f".{index_dir.name}.old")]
+
+
+def _replace(index_dir: Path, staging: Path) -> None:
+    """Put the rebuilt index in place of the old one: two renames, the old index readable until
+    the second. Searchers that had the old one open keep reading their open files."""
+    old = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
+    os.rename(index_dir, old)
+    os.rename(staging, index_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _io_errors(index_dir: Path):
+    """File-system errors while writing the index, as one French sentence."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            reason = "disque plein (ou quota atteint)"
+        elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            reason = "dossier en lecture seule ou droits insuffisants"
+        else:
+            reason = e.strerror or str(e)
+        raise DocsanteError(f"Impossible d'écrire l'index dans {index_dir} : {reason}. Ce qui avait été validé "
+                            f"avant reste dans l'index.") from e
 
 
 def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_progress) -> Iterator[tuple[Document, str]]:
@@ -149,13 +261,14 @@ def _commit(writer, words: Counter) -> None:
 def _writer(ix):
     try:
         return ix.writer(timeout=30.0, limitmb=WRITER_MB, codec=_WriteCodec())
-    except LockError as e:
-        raise DocsanteError("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
+    except LockError as e:  # another program holds Whoosh's own lock
+        raise IndexBusy("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
 
-def _known_hashes(ix) -> dict[str, str]:
-    with ix.searcher() as s:
-        return {f["doc_id"]: f["doc_hash"] for f in s.reader().all_stored_fields() if f.get("position") == 0}
+def _known_hashes(writer) -> dict[str, str]:
+    """Content hashes of the documents already indexed, read under the write lock."""
+    reader = writer.reader()
+    return {f["doc_id"]: f["doc_hash"] for f in reader.all_stored_fields() if f.get("position") == 0}
 
 
 def open_or_create(index_dir: Path, *, rebuild: bool = False):
@@ -173,8 +286,13 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
         ix = whoosh_index.create_in(str(index_dir), build_schema())
         meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
         return ix
-    except OSError as e:
-        raise DocsanteError(f"Impossible d'écrire l'index dans {index_dir} : {e.strerror or e}.") from e
+    except (ValueError, EOFError, KeyError, struct.error, pickle.UnpicklingError) as e:
+        raise IndexDamaged(damaged_message(index_dir, e)) from e
+
+
+def damaged_message(index_dir: Path, error: Exception) -> str:
+    return (f"L'index {index_dir} est endommagé ({type(error).__name__}) ; reconstruisez-le avec "
+            f"« docsante index DOSSIERS… --rebuild --index {index_dir} ».")
 
 
 def check_version(index_dir: Path) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict, defaultdict
 from functools import wraps
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from whoosh import searching
 
 from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..indexer.write import check_version
+from ..indexer.write import check_version, damaged_message
 from ..schema import PASSAGE
 from .build import QueryCompiler, resolve_filters, to_filter
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
@@ -88,12 +91,20 @@ class Results:
         }
 
 
+# what Whoosh raises when it reads a truncated or overwritten index file
+DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, OSError)
+
+
 def _serialized(method):
-    """Whoosh searchers read their files with shared handles: one call at a time per Index."""
+    """Whoosh searchers read their files with shared handles: one call at a time per Index.
+    A damaged index file met while reading is reported as such."""
     @wraps(method)
     def locked(self, *args, **kwargs):
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except DAMAGE as e:
+                raise IndexDamaged(damaged_message(self.path, e)) from e
     return locked
 
 
@@ -108,15 +119,14 @@ class Index:
     def __init__(self, index_dir: str | os.PathLike):
         self._lock = threading.RLock()
         self.path = Path(index_dir)
-        if not whoosh_index.exists_in(str(self.path)):
+        if not _exists(self.path):
             raise IndexNotFound(f"Aucun index dans {self.path} ; créez-le avec « docsante index DOSSIER --index {self.path} ».")
         check_version(self.path)
         try:
             self._ix = whoosh_index.open_dir(str(self.path))
             self._searcher = self._ix.searcher(weighting=DocsanteBM25F())
         except Exception as e:  # whoosh raises many types on damaged files
-            raise IndexDamaged(f"L'index {self.path} est illisible ({type(e).__name__}) ; "
-                               f"reconstruisez-le avec « docsante index … --rebuild ».") from e
+            raise IndexDamaged(damaged_message(self.path, e)) from e
         self._facets = None
         self._fast = None
         self._results: OrderedDict = OrderedDict()
@@ -135,10 +145,12 @@ class Index:
 
     @property
     def searcher(self):
-        """The open searcher, refreshed when another process committed."""
-        fresh = self._searcher.refresh()
-        if fresh is not self._searcher:
-            self._searcher, self._facets, self._fast = fresh, None, None
+        """The open searcher, opened again when another process committed. (Whoosh's own
+        refresh() fails on an index that holds nothing: it cannot reuse an empty reader.)"""
+        if not self._searcher.up_to_date():
+            stale, self._searcher = self._searcher, self._ix.searcher(weighting=DocsanteBM25F())
+            stale.close()
+            self._facets, self._fast = None, None
             self._results.clear()
         return self._searcher
 
@@ -195,7 +207,8 @@ class Index:
         flt = to_filter(selected)
         if scoring is None:
             if query.strip() and not parsed.filters:
-                return Results(query, parsed, 0, offset, limit, [])  # only stopwords or punctuation
+                return Results(query, parsed, 0, offset, limit, [], facets={f: [] for f in FACETS},
+                               facets_truncated={f: False for f in FACETS})  # only stopwords or punctuation
             scoring = EVERY_PASSAGE  # an empty query (or filters only) browses every passage
         found = self._evaluate(searcher, scoring, flt)
         docs = found.ids
@@ -295,6 +308,14 @@ class Index:
                             key=lambda kv: (-kv[1], kv[0]))[:limit]
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
+
+
+def _exists(path: Path) -> bool:
+    """Whether an index is there; one whose table of contents cannot be read is damaged."""
+    try:
+        return whoosh_index.exists_in(str(path))
+    except Exception as e:  # whoosh raises many types on a damaged table of contents
+        raise IndexDamaged(damaged_message(path, e)) from e
 
 
 def _key(values) -> tuple:
