@@ -9,6 +9,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -173,3 +174,148 @@ def test_a_read_only_index_folder_gives_a_french_line(tmp_path):
         f"Erreur : Impossible d'écrire l'index dans {index_dir} : dossier en lecture seule ou droits "
         "insuffisants. Ce qui avait été validé avant reste dans l'index."]
     assert passages(index_dir) == 42
+
+
+def test_text_that_cannot_be_encoded_never_reaches_the_index(tmp_path):
+    records = tmp_path / "poison.jsonl"
+    records.write_text('{"id": "p\\ud800", "title": "Titre \\udfff", "text": "Le CLS de Lille \\ud83d et la vaccination."}\n'
+                       '{"id": "ok", "text": "Le CLS de Roubaix soutient la vaccination \\ufffe."}\n', "utf-8")
+    odd_name = tmp_path / os.fsdecode(b"caf\xe9-cls.txt")
+    odd_name.write_text("Le contrat local de santé de Tourcoing soutient la vaccination.", "utf-8")
+    index_dir = tmp_path / "ix"
+    r = CliRunner().invoke(cli, ["index", str(records), str(odd_name), "--index", str(index_dir)])
+    assert r.exit_code == 0, r.output + r.stderr
+    r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert data["total"] == 3
+    ids = {h["id"] for h in data["hits"]}
+    assert "p\ufffd#p0" in ids and any(i.endswith("caf\\xe9-cls.txt#p0") for i in ids)
+    assert "\ud83d" not in r.output and "\ufffd" in r.output
+    for args in (["search", "vaccination"], ["show", "p\ufffd#p0"], ["stats"]):
+        assert CliRunner().invoke(cli, [*args, "--index", str(index_dir)]).exit_code == 0, args
+    from fastapi.testclient import TestClient
+
+    from docsante.web import create_app
+    client = TestClient(create_app(index_dir))
+    for url in ("/?q=vaccination", "/api/search?q=vaccination", "/api/search.csv?q=vaccination",
+                "/api/search.ris?q=vaccination", "/api/facets?q=vaccination"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_one_bad_jsonl_line_costs_that_line_only(tmp_path):
+    lines = [{"id": "a", "text": "Le CLS de Marseille et la vaccination.", "region": 13},
+             {"id": "b", "text": "La CPTS et la vaccination.", "region": True},
+             {"id": "c", "text": "Le PTSM et la vaccination.", "title": float("nan")},
+             {"id": "d", "text": "Le CLSM et la vaccination.", "region": [{"nom": "PACA"}]},
+             {"id": 2.5, "text": "Un identifiant décimal et la vaccination."}]
+    path = tmp_path / "r.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for record in lines[:3]:
+            f.write(json.dumps(record) + "\n")
+        f.write("[" * 100_000 + "]" * 100_000 + "\n")  # nested past any parser's recursion limit
+        for record in lines[3:]:
+            f.write(json.dumps(record) + "\n")
+        f.write(json.dumps({"id": "z", "text": "Après tout cela, la vaccination en Bretagne."}) + "\n")
+    report = docsante.build_index([path], tmp_path / "ix")
+    assert report.documents == 2
+    reasons = {str(f).split(" : ", 1)[0].rsplit(":", 1)[1]: str(f) for f in report.failures}
+    assert sorted(reasons, key=int) == ["2", "3", "4", "5", "6"]
+    assert "« region »" in reasons["2"] and "« title »" in reasons["3"] and "imbriquée" in reasons["4"]
+    with docsante.open_index(tmp_path / "ix") as ix:
+        hits = ix.search("vaccination").hits
+        assert {h.doc_id for h in hits} == {"a", "z"}
+        assert next(h for h in hits if h.doc_id == "a").region == ["Provence-Alpes-Côte d'Azur"]
+
+
+def docx_variant(path: Path, document_xml: bytes | None = None, member: tuple[str, bytes] | None = None) -> Path:
+    """A real python-docx document whose word/document.xml (or another member) is replaced."""
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Le CLS soutient la vaccination.")
+    table = d.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text = "Pilote"
+    base = path.with_suffix(".base")
+    d.save(base)
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml" and document_xml is not None:
+                data = document_xml(data) if callable(document_xml) else document_xml
+            out.writestr(info.filename, data)
+        if member:
+            out.writestr(*member)
+    base.unlink()
+    return path
+
+
+def test_hostile_office_files_are_named_or_read_and_never_stop_the_run(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+              + b"".join(b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10) for i in range(9))
+              + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+              b"<w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>")
+    deep = lambda xml: xml.replace(b"<w:body>", b"<w:body>" + b"<w:customXml>" * 300, 1).replace(
+        b"</w:body>", b"</w:customXml>" * 300 + b"</w:body>", 1)
+    span = lambda value: (lambda xml: xml.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="%s"/>' % value, 1))
+    variants = {
+        "malformed.docx": b"<w:document><w:body><w:p>",
+        "entities.docx": laughs,
+        "deep.docx": deep,
+        "span-text.docx": span(b"abc"),
+        "span-huge.docx": span(b"2000000"),
+        "vmerge-first-row.docx": lambda xml: xml.replace(b"<w:tcPr>", b'<w:tcPr><w:vMerge w:val="continue"/>', 1),
+        "wrong-root.docx": b'<?xml version="1.0"?><racine>texte</racine>',
+    }
+    for name, xml in variants.items():
+        docx_variant(folder / name, xml)
+    docx_variant(folder / "bomb.docx", member=("word/media/vide.bin", b"\0" * 300_000_000))
+    assert (folder / "bomb.docx").stat().st_size < 1_000_000
+    (folder / "bonne.txt").write_text("La CPTS soutient la vaccination des adolescents.", "utf-8")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    started = time.monotonic()
+    report = docsante.build_index([folder], tmp_path / "ix")
+    assert time.monotonic() - started < 60
+    failed = {Path(str(f).split(" : ")[0]).name: str(f) for f in report.failures}
+    assert "trop volumineux une fois décompressé" in failed.pop("bomb.docx")
+    assert "fichier spécial" in failed.pop("zero.txt")
+    read = set(variants) - set(failed)
+    assert {"span-text.docx", "span-huge.docx", "vmerge-first-row.docx"} <= read
+    assert report.documents == len(read) + 1
+    assert all(name in variants for name in failed)
+    with docsante.open_index(tmp_path / "ix") as ix:
+        assert any(h.doc_id.endswith("bonne.txt") for h in ix.search("adolescents").hits)
+        assert ix.search("aaaaaaaaaa").total == 0  # entities never expanded
+
+
+@pytest.mark.parametrize("shape, make", [
+    ("one long line", lambda n: "mot " * (n // 4)),
+    ("Unicode space runs", lambda n: ("Fin. " + "\u1680\u2028\u2029 " * 40 + "Début ") * (n // 130)),
+    ("many short lines", lambda n: "Titre court\n" * (n // 12)),
+    ("many blank lines", lambda n: "Un mot\n" + "\n" * n + "Fin.\n"),
+    ("hyphenated line ends", lambda n: "la promo-\ntion de la santé et le bien-\nêtre\n" * (n // 40)),
+])
+def test_chunking_time_grows_linearly(tmp_path, shape, make):
+    """Four times the text must not take much more than four times as long (a quadratic
+    term gives sixteen), and every shape goes at 250 KB/s at least (bench/hostile.py: ≥ 1 MB/s)."""
+    from docsante.corpus.readers import read_sources
+    from docsante.indexer.chunk import chunk
+
+    def seconds(n):
+        path = tmp_path / f"{n}.txt"
+        path.write_text(make(n), "utf-8")
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            for doc in read_sources([path]):
+                chunk(doc)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(100_000), seconds(400_000)
+    assert large < 8 * max(small, 0.01), (small, large)
+    assert large < 1.6, large

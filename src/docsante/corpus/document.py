@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import os
+import re
+from dataclasses import dataclass, field, replace
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
 LINE = "line"        # plain-text line: whether it is a heading is decided later
 WRAPPED = "wrapped"  # a printed line of running text (PDF): never a heading, may continue on the next line
+
+
+# lone surrogates (undecodable file names, "\ud800" in JSON, broken PDF font maps) and Unicode non-characters
+NOT_TEXT = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                      + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
+                      + "]")
+
+
+def valid_text(text: str) -> str:
+    """Text that can always be encoded: what cannot be is replaced by U+FFFD.
+
+    >>> valid_text("sant\udce9 \ufffe")
+    'sant\ufffd \ufffd'
+    """
+    return NOT_TEXT.sub("\ufffd", text)
+
+
+def path_text(path: os.PathLike | str) -> str:
+    """A path as text, with the bytes of a name that is not UTF-8 written as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -31,6 +53,14 @@ class Document:
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
     is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
+
+    def valid(self) -> "Document":
+        """This document with every text field made encodable (see valid_text)."""
+        return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
+                       blocks=[replace(b, text=valid_text(b.text)) for b in self.blocks],
+                       title=valid_text(self.title), url=valid_text(self.url), date=valid_text(self.date),
+                       regions=[valid_text(r) for r in self.regions], section=valid_text(self.section),
+                       group=valid_text(self.group))
 
     @property
     def parent(self) -> str:

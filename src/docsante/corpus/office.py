@@ -20,6 +20,8 @@ from .document import HEADING, PARAGRAPH, Block
 HEADING_STYLE = re.compile(r"^(?:heading|titre|überschrift|titolo)\s*(\d)$", re.I)
 TITLE_STYLES = {"title", "titre", "titre principal"}
 BOLD_HEADING_MAX_CHARS = 120
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024  # a DOCX or ODT is a zip: what it may hold once inflated
+MAX_MEMBERS = 10_000
 
 
 @dataclass
@@ -33,22 +35,44 @@ def _row_line(cells: list[str]) -> str:
     return " | ".join(" ".join(c.split()) for c in cells if c and c.strip())
 
 
+def _check_archive(path: Path, kind: str) -> None:
+    """Refuse a zip that would inflate past MAX_UNZIPPED_BYTES (a zip bomb) before anything reads it.
+    The sizes it declares bound what zipfile will inflate: more fails its check."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except zipfile.BadZipFile as e:
+        raise SourceError(f"{kind} invalide ou endommagé (pas une archive zip)") from e
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        raise SourceError(f"{kind} trop volumineux une fois décompressé ({MAX_UNZIPPED_BYTES // 2**20} Mo au plus)")
+
+
 def read_docx(path: Path) -> OfficeText:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
 
+    from lxml import etree
+
+    _check_archive(path, "DOCX")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise SourceError("DOCX invalide ou endommagé (pas un document Word)") from e
+    except etree.XMLSyntaxError as e:  # entities are never expanded; nesting deeper than 256 is refused
+        raise SourceError("DOCX endommagé (XML invalide, trop imbriqué ou à entités)") from e
+    try:
+        return _docx_text(document)
+    except (AttributeError, TypeError, ValueError) as e:
+        raise SourceError(f"DOCX invalide (structure inattendue : {type(e).__name__})") from e
+
+
+def _docx_text(document) -> OfficeText:
+    from docx.table import Table
+
     blocks, title, bold_only = [], "", []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            for row in item.rows:
-                cells = list({id(c._tc): c.text for c in row.cells}.values())  # a merged cell repeats
-                if line := _row_line(cells):
-                    blocks.append(Block(line, PARAGRAPH))
+            blocks += [Block(line, PARAGRAPH) for line in _docx_rows(item)]
             continue
         text = item.text
         style = ((item.style.name if item.style is not None else "") or "").strip()
@@ -66,6 +90,21 @@ def read_docx(path: Path) -> OfficeText:
         for b in bold_only:
             b.kind = HEADING
     return OfficeText(title, document.core_properties.title or "", blocks)
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_rows(table) -> list[str]:
+    """A table's rows as lines of cells, read from its XML cell by cell: the spans and merges
+    it declares are never expanded into a grid (a span of two million columns is one cell)."""
+    lines = []
+    for tr in table._tbl.iterchildren(f"{W}tr"):
+        cells = [" ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
+                 for tc in tr.iterchildren(f"{W}tc")]
+        if line := _row_line(cells):
+            lines.append(line)
+    return lines
 
 
 ODT_NS = {
@@ -91,6 +130,7 @@ def _xml(data: bytes):
 def read_odt(path: Path) -> OfficeText:
     from lxml import etree
 
+    _check_archive(path, "ODT")
     try:
         with zipfile.ZipFile(path) as z:
             content = _xml(z.read("content.xml"))

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
-from .document import HEADING, LINE, PARAGRAPH, Block, Document
+from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
 from .office import read_docx, read_odt
 from .pdf import read_pdf
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".jsonl"}
 SNIFF = 8192
+MAX_FILE_BYTES = 256 * 1024 * 1024
 NOT_READ = {  # why a file of a known but unsupported kind is left out
     ".doc": "ancien format Word (.doc) non lu : enregistrez-le en .docx ou .odt",
     ".rtf": "format RTF non lu : enregistrez-le en .docx ou .odt",
@@ -62,7 +63,7 @@ class Failure:
     """A source (file, or one JSONL line) that could not be read."""
 
     def __init__(self, where: str, reason: str):
-        self.where, self.reason = where, reason
+        self.where, self.reason = valid_text(where), reason
 
     def __str__(self):
         return f"{self.where} : {self.reason}"
@@ -73,11 +74,17 @@ def read_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Fail
 
     A file's doc_id is its absolute resolved path, so the same file keeps the same
     id whether it is reached through its folder, on its own or through a link; a
-    JSONL record's doc_id is its `id`."""
+    JSONL record's doc_id is its `id`. Every text is made encodable here, at the door
+    (see valid_text), so nothing the index holds can fail on output."""
+    for item in _read_paths(paths):
+        yield item if isinstance(item, Failure) else item.valid()
+
+
+def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:
     for root in paths:
         root = Path(root)
         if not root.exists():
-            yield Failure(str(root), "chemin introuvable")
+            yield Failure(path_text(root), "chemin introuvable")
         elif root.is_dir():
             for item in _walk(root):
                 if isinstance(item, Failure):
@@ -102,17 +109,17 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
             seen.add((st.st_dev, st.st_ino))
             entries = sorted(folder.iterdir(), key=lambda p: p.name)
         except OSError as e:
-            yield Failure(str(folder), f"dossier illisible ({e.strerror or e})")
+            yield Failure(path_text(folder), f"dossier illisible ({e.strerror or e})")
             continue
         subfolders = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
             except OSError as e:
-                yield Failure(str(entry), f"lecture impossible ({e.strerror or e})")
+                yield Failure(path_text(entry), f"lecture impossible ({e.strerror or e})")
                 continue
             if entry.name.startswith("."):
-                yield Failure(str(entry), "dossier caché, non parcouru" if is_dir else "fichier caché, ignoré")
+                yield Failure(path_text(entry), "dossier caché, non parcouru" if is_dir else "fichier caché, ignoré")
             elif is_dir:
                 subfolders.append(entry)
             else:
@@ -123,30 +130,36 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
 def _read_file(path: Path) -> Iterator[Document | Failure]:
     """The documents of one file; anything that goes wrong is a Failure naming the file."""
     suffix = path.suffix.lower()
+    where = path_text(path)
     try:
         if suffix not in SUFFIXES:
-            raise SourceError(NOT_READ.get(suffix, f"format non pris en charge ({suffix or 'sans extension'})"))
-        if not stat.S_ISREG(path.stat().st_mode):
+            raise SourceError(NOT_READ.get(suffix, f"format non pris en charge ({valid_text(suffix) or 'sans extension'})"))
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
             raise SourceError("fichier spécial (tube, périphérique ou socket), ignoré")
+        if st.st_size > MAX_FILE_BYTES:
+            raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
         if suffix == ".jsonl":
             yield from _read_jsonl(path)
             return
         extract = READERS.get(suffix, _read_text)(path)
         if not any(b.text.strip() for b in extract.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
-        source = path.resolve().as_posix()
+        source = path_text(path.resolve().as_posix())
         yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
                        regions=extract.regions)
         for page in extract.unread_pages:
-            yield Failure(f"{path} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
+            yield Failure(f"{where} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
     except SourceError as e:
-        yield Failure(str(path), str(e))
+        yield Failure(where, str(e))
     except OSError as e:
-        yield Failure(str(path), f"lecture impossible ({e.strerror or e})")
+        yield Failure(where, f"lecture impossible ({e.strerror or e})")
     except RecursionError:
-        yield Failure(str(path), "structure trop profonde pour être lue")
+        yield Failure(where, "structure trop profonde pour être lue")
+    except MemoryError:
+        yield Failure(where, "mémoire insuffisante pour lire ce fichier")
     except Exception as e:  # a reader's library failing on this file must not stop the run
-        yield Failure(str(path), f"fichier illisible ({type(e).__name__})")
+        yield Failure(where, f"fichier illisible ({type(e).__name__})")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -172,8 +185,10 @@ def decode(data: bytes) -> str:
 
 def _read_text(path: Path) -> Extract:
     text = decode(read_bytes(path))
-    blocks = []
+    blocks: list[Block] = []
     for line in text.splitlines():
+        if not line.strip() and blocks and not blocks[-1].text.strip():
+            continue  # one blank line separates paragraphs as well as a thousand
         if path.suffix.lower() == ".md" and line.lstrip().startswith("#"):
             marks = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
             blocks.append(Block(line.strip().lstrip("#").strip(), HEADING, level=min(marks, 6)))
@@ -262,42 +277,54 @@ READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_of
 
 
 def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
+    """One Document per line; a bad line costs that line only, named with its number."""
     data = read_bytes(path)
-    source = str(path.resolve())
+    source = path_text(path.resolve())
     for number, line in enumerate(decode(data).splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            yield Failure(where, "ligne JSON invalide")
-            continue
-        if not isinstance(record, dict):
-            yield Failure(where, "la ligne n'est pas un objet JSON")
-            continue
-        rid, text = record.get("id"), record.get("text")
-        if not isinstance(rid, (str, int)) or str(rid).strip() == "":
-            yield Failure(where, "champ « id » manquant")
-            continue
-        if not isinstance(text, str) or not text.strip():
-            yield Failure(where, "champ « text » manquant ou vide")
-            continue
-        region = record.get("region") or []
-        regions = [region] if isinstance(region, str) else [str(r) for r in region if r]
-        yield Document(
-            doc_id=str(rid).strip(),
-            source=str(record.get("source") or source),
-            blocks=[Block(line, LINE) for line in text.splitlines()],
-            title=_str(record.get("title")),
-            url=_str(record.get("url")),
-            date=_str(record.get("date")),
-            regions=regions,
-            section=_str(record.get("section") or record.get("path")),
-            is_record=True,
-            group=_str(record.get("document")),
-        )
+            yield _record(line, source)
+        except SourceError as e:
+            yield Failure(f"{path_text(path)}:{number}", str(e))
+        except (ValueError, RecursionError, MemoryError):
+            yield Failure(f"{path_text(path)}:{number}", "ligne JSON invalide ou trop imbriquée")
 
 
-def _str(value) -> str:
-    return "" if value is None else str(value).strip()
+def _record(line: str, source: str) -> Document:
+    record = json.loads(line)
+    if not isinstance(record, dict):
+        raise SourceError("la ligne n'est pas un objet JSON")
+    rid, text = record.get("id"), record.get("text")
+    if isinstance(rid, bool) or not isinstance(rid, (str, int)) or str(rid).strip() == "":
+        raise SourceError("champ « id » manquant")
+    if not isinstance(text, str) or not text.strip():
+        raise SourceError("champ « text » manquant ou vide")
+    region = record.get("region")
+    return Document(
+        doc_id=str(rid).strip(),
+        source=_str(record, "source") or source,
+        blocks=[Block(line, LINE) for line in text.splitlines()],
+        title=_str(record, "title"),
+        url=_str(record, "url"),
+        date=_str(record, "date"),
+        regions=[_scalar(r, "region") for r in (region if isinstance(region, list) else [region]) if r not in (None, "")],
+        section=_str(record, "section") or _str(record, "path"),
+        is_record=True,
+        group=_str(record, "document"),
+    )
+
+
+def _str(record: dict, name: str) -> str:
+    value = record.get(name)
+    return "" if value is None else _scalar(value, name)
+
+
+def _scalar(value, name: str) -> str:
+    """A metadata value as text: a string or a whole number ("13" as a department); anything
+    else (true, 3.5, NaN, a list or an object) is an error named after its field."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise SourceError(f"champ « {name} » : texte attendu, pas {json.dumps(value)[:40]}")

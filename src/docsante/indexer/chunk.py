@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import PurePosixPath
 
 from ..analysis import fold, stopwords
@@ -22,6 +21,7 @@ BULLET = re.compile(r"^\s*(?:[-–—•●▪◦*·]|\d{1,2}[.)]\s|[a-z][.)]\s)
 ABBREVIATIONS = ("M.", "Mme.", "Mlle.", "Dr.", "Pr.", "art.", "Art.", "cf.", "p.", "ex.", "n°.", "St.", "av.", "bd.", "etc.", "env.", "min.", "max.", "vol.", "éd.")
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?\s*[A-ZÀ-ÖØ-Ý0-9])")
 HYPHENATED_END = re.compile(r"(\w+)-$")
+MAX_WORD = 100  # characters looked at before a line-end hyphen
 WORD_START = re.compile(r"^(\w+)")
 SECTION_SEPARATOR = " › "
 # first elements of compounds that keep their hyphen ("médico-psychologique", "socio-éducatif")
@@ -101,45 +101,55 @@ def _join_wrapped(blocks: list[Block]) -> list[Block]:
     """Re-join hard-wrapped lines (plain text, PDF): a line that does not end a sentence
     continues on the next line when that one starts in lowercase; a word hyphenated at
     the line end loses its hyphen unless it is a compound. A heading's number on a line
-    of its own joins the heading that follows."""
-    out: list[Block] = []
+    of its own joins the heading that follows. Linear: a joined block keeps its lines
+    as pieces, and only its last line is looked at."""
+    out: list[tuple[Block, list[str]]] = []
     words: set[str] | None = None
     for b in blocks:
-        prev = out[-1] if out else None
+        prev, pieces = out[-1] if out else (None, [])
+        last = pieces[-1] if pieces else ""
         joinable = b.kind in (LINE, WRAPPED) and prev is not None and prev.kind in (LINE, WRAPPED)
-        if (joinable and prev.text and b.text and not SENTENCE_END.search(prev.text) and b.text[0].islower()
+        if (joinable and last and b.text and not SENTENCE_END.search(last) and b.text[0].islower()
                 and not BULLET.match(b.text)):
-            hyphen, start = HYPHENATED_END.search(prev.text), WORD_START.match(b.text)
-            if hyphen and start and not prev.text.endswith(" -"):
+            hyphen, start = HYPHENATED_END.search(last[-MAX_WORD:]), WORD_START.match(b.text)
+            if hyphen and start and not last.endswith(" -"):
                 words = _document_words(blocks) if words is None else words
                 glue = "" if joins_hyphenated(hyphen.group(1), start.group(1), words) else "-"
-                prev.text = prev.text[:-1] + glue + b.text
+                pieces[-1] = last[:-1]
+                pieces.append(glue + b.text)
             else:
-                prev.text = f"{prev.text} {b.text}"
-        elif prev is not None and prev.kind in (LINE, HEADING) and HEADING_NUMBER.match(prev.text) and b.text \
-                and b.kind in (LINE, HEADING):
+                pieces.append(" " + b.text)
+        elif prev is not None and len(pieces) == 1 and prev.kind in (LINE, HEADING) and HEADING_NUMBER.match(last) \
+                and b.text and b.kind in (LINE, HEADING):
             shaped = b.kind == HEADING or (len(b.text) <= HEADING_MAX_CHARS and not SENTENCE_END.search(b.text))
-            prev.text, prev.kind, prev.level = f"{prev.text} {b.text}", HEADING if shaped else LINE, b.level
+            prev.kind, prev.level = HEADING if shaped else LINE, b.level
+            pieces.append(" " + b.text)
         else:
-            out.append(Block(b.text, b.kind, b.level, b.page))
-    return out
+            out.append((Block(b.text, b.kind, b.level, b.page), [b.text]))
+    for block, pieces in out:
+        if len(pieces) > 1:
+            block.text = "".join(pieces)
+    return [block for block, _ in out]
 
 
-def _is_heading(blocks: list[Block], i: int) -> bool:
-    b = blocks[i]
+def _heading_flags(blocks: list[Block]) -> list[bool]:
+    """Which blocks are headings: marked so by their reader, or plain lines shaped like one
+    (short, capitalised, no final punctuation, not a list item) that introduce something."""
+    last = max((i for i, b in enumerate(blocks) if b.text), default=-1)
+    return [_is_heading(b) and (b.kind == HEADING or i < last) for i, b in enumerate(blocks)]
+
+
+def _is_heading(b: Block) -> bool:
     if b.kind == HEADING:
         return True
-    if b.kind != LINE:  # paragraphs, and printed lines that the reader knows are running text
+    if b.kind != LINE or not b.text:  # paragraphs, and printed lines that the reader knows are running text
         return False
     text = b.text
-    if (len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS or SENTENCE_END.search(text)
-            or text.endswith(",") or BULLET.match(text) or not (text[0].isupper() or text[0].isdigit())):
-        return False
-    following = next((x for x in islice(blocks, i + 1, None) if x.text), None)
-    return following is not None  # a heading introduces something
+    return not (len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS or SENTENCE_END.search(text)
+                or text.endswith(",") or BULLET.match(text) or not (text[0].isupper() or text[0].isdigit()))
 
 
-def _units(blocks: list[Block]) -> list[tuple[str, str, int | None]]:
+def _units(blocks: list[Block], headings: list[bool]) -> list[tuple[str, str, int | None]]:
     """(section, unit, page) triples: a unit is a sentence, or a list item, never cut. The
     section is the heading path: a heading of level N replaces the headings of level N
     and below; a heading of unknown level (0) replaces the whole path."""
@@ -148,17 +158,27 @@ def _units(blocks: list[Block]) -> list[tuple[str, str, int | None]]:
     for i, b in enumerate(blocks):
         if not b.text:
             continue
-        if _is_heading(blocks, i):
+        if headings[i]:
             path = [(level, text) for level, text in path if 0 < level < b.level] + [(b.level, b.text)]
             continue
         section = SECTION_SEPARATOR.join(text for _, text in path)
         for sentence in split_sentences(b.text):
-            while len(sentence) > HARD_MAX:
-                cut = sentence.rfind(" ", MAX_CHARS // 2, MAX_CHARS) if " " in sentence[MAX_CHARS // 2:MAX_CHARS] else MAX_CHARS
-                units.append((section, sentence[:cut].strip(), b.page))
-                sentence = sentence[cut:].strip()
-            units.append((section, sentence, b.page))
+            units += [(section, piece, b.page) for piece in _cut_long(sentence)]
     return units
+
+
+def _cut_long(sentence: str) -> list[str]:
+    """A "sentence" longer than HARD_MAX (no punctuation at all) in pieces of at most
+    MAX_CHARS, cut at a space where there is one; walked by offsets, never copied whole."""
+    if len(sentence) <= HARD_MAX:
+        return [sentence]
+    pieces, start = [], 0
+    while len(sentence) - start > HARD_MAX:
+        space = sentence.rfind(" ", start + MAX_CHARS // 2, start + MAX_CHARS)
+        cut = space if space > start else start + MAX_CHARS
+        pieces.append(sentence[start:cut].strip())
+        start = cut
+    return pieces + [sentence[start:].strip()]
 
 
 def chunk(doc: Document) -> list[Passage]:
@@ -166,13 +186,14 @@ def chunk(doc: Document) -> list[Passage]:
     A JSONL record whose text fits in a passage stays one passage; a record's title
     is its metadata only, a file's is guessed from its headings or its name."""
     blocks = _join_wrapped(drop_boilerplate(doc.blocks))
-    title = doc.title if doc.is_record else doc.title or _first_title(blocks) or _title_from_id(doc.doc_id)
+    headings = _heading_flags(blocks)
+    title = doc.title if doc.is_record else doc.title or _first_title(blocks, headings) or _title_from_id(doc.doc_id)
     whole = "\n".join(b.text for b in blocks if b.text)
     groups: list[tuple[str, list[str], int | None]] = []
     if doc.is_record and len(whole) <= MAX_CHARS:
         groups.append((doc.section, [whole], None))
     else:
-        for section, unit, page in _units(blocks):
+        for section, unit, page in _units(blocks, headings):
             section = section or doc.section
             if groups and groups[-1][0] == section and sum(len(u) + 1 for u in groups[-1][1]) + len(unit) <= MAX_CHARS:
                 groups[-1][1].append(unit)
@@ -183,10 +204,10 @@ def chunk(doc: Document) -> list[Passage]:
             for n, (section, units, page) in enumerate(g for g in groups if g[1])]
 
 
-def _first_title(blocks: list[Block]) -> str:
+def _first_title(blocks: list[Block], headings: list[bool]) -> str:
     """The first heading of four words or more (shorter ones are menu labels), else the first heading."""
-    headings = [b.text for i, b in enumerate(blocks) if b.text and _is_heading(blocks, i)]
-    return next((h for h in headings if len(h.split()) >= 4), headings[0] if headings else "")
+    texts = [b.text for b, heading in zip(blocks, headings) if heading and b.text]
+    return next((h for h in texts if len(h.split()) >= 4), texts[0] if texts else "")
 
 
 def _title_from_id(doc_id: str) -> str:

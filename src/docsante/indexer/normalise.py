@@ -14,7 +14,7 @@ from importlib import resources
 from ..analysis import fold
 from ..corpus.document import HEADING, Block
 
-SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -57,6 +57,7 @@ def _label_key(line: str) -> str:
     return " ".join(re.sub(r"[^\w' +-]", " ", fold(line)).split()).strip(" .")
 
 
+@lru_cache(maxsize=4096)  # menus and footers repeat from page to page
 def is_boilerplate(line: str) -> bool:
     """A short line that is web interface, not content.
 
@@ -95,6 +96,7 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
         for line in clean_text(b.text).split("\n") if b.kind != HEADING else [clean_text(b.text).replace("\n", " ")]:
             cleaned.append(Block(line, b.kind, b.level, b.page))
     counters = _repeated_counters(cleaned)
+    links_follow = _only_short_lines_after(cleaned)
     kept: list[Block] = []
     for i, b in enumerate(cleaned):
         if not b.text:
@@ -104,13 +106,21 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
         if m and m.group(1) in counters:
             continue
         if is_boilerplate(b.text):
-            if RELATED_LINKS.match(_label_key(b.text)) and _only_short_lines_follow(cleaned, i):
+            if RELATED_LINKS.match(_label_key(b.text)) and links_follow[i]:
                 break  # "Aller plus loin" followed by a list of links: the rest is navigation
             continue
         kept.append(b)
     return kept
 
 
-def _only_short_lines_follow(blocks: list[Block], i: int) -> bool:
-    rest = [b.text for b in blocks[i + 1:] if b.text]
-    return bool(rest) and all(len(t) <= TRAILING_LINKS_MAX and not t.endswith((".", "!", "?", ":", ";")) for t in rest)
+def _only_short_lines_after(blocks: list[Block]) -> list[bool]:
+    """For each block, whether the blocks after it are all short lines without final
+    punctuation (a list of links), and there is at least one: one pass from the end."""
+    flags, only_short, seen = [False] * len(blocks), True, False
+    for i in range(len(blocks) - 1, -1, -1):
+        flags[i] = seen and only_short
+        t = blocks[i].text
+        if t:
+            seen = True
+            only_short = only_short and len(t) <= TRAILING_LINKS_MAX and not t.endswith((".", "!", "?", ":", ";"))
+    return flags
