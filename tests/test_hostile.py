@@ -319,3 +319,78 @@ def test_chunking_time_grows_linearly(tmp_path, shape, make):
     small, large = seconds(100_000), seconds(400_000)
     assert large < 8 * max(small, 0.01), (small, large)
     assert large < 1.6, large
+
+
+HOSTILE_QUERIES = [
+    "(" * 400 + "santé",
+    "santé" + ")" * 400,
+    "SAUF " * 150 + "santé",
+    "-" * 900 + "santé",
+    "CLS " * 240,
+    "contrat local de santé " * 40,
+    "a* " * 300,
+    '"santé mentale"~50 ' * 40,
+    "PACA " * 200,
+    "x" * 1000,
+    " OU ".join(["CPTS", "PRS", "CLSM", "PTSM"] * 30),
+    "region:PACA " * 20,
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=lambda q: q[:20])
+def test_every_query_within_the_limits_answers_within_a_second(sample, query):
+    from docsante.search.engine import MAX_QUERY_CHARS
+    assert len(query) <= MAX_QUERY_CHARS
+    started = time.perf_counter()
+    results = sample.search(query)
+    assert time.perf_counter() - started < 1.0
+    assert set(results.facets) == {"region", "dispositif", "theme"}
+
+
+def test_queries_over_the_limits_are_refused_in_french(sample):
+    from docsante.search.engine import MAX_FILTERS, MAX_QUERY_CHARS
+    with pytest.raises(docsante.QueryError, match="Trop de filtres"):
+        sample.search("santé", region=["PACA"] * (MAX_FILTERS + 1))
+    with pytest.raises(docsante.QueryError, match="Trop de filtres"):
+        sample.search("santé " + "region:PACA " * (MAX_FILTERS + 1))
+    with pytest.raises(docsante.QueryError, match="trop longue"):
+        sample.search("x" * (MAX_QUERY_CHARS + 1))
+
+
+def test_facets_take_any_query(sample_index):
+    for query in ("le", "de la", "?", "(", '"'):
+        r = CliRunner().invoke(cli, ["facets", query, "--index", str(sample_index), "--format", "json"])
+        assert r.exit_code == 0 and set(json.loads(r.output)) == {"region", "dispositif", "theme"}, query
+
+
+def test_one_bad_query_in_a_run_loses_its_own_lines_only(tmp_path, sample_index):
+    queries = tmp_path / "q.tsv"
+    queries.write_text(f"1\tcontrat local de santé\n2\t{'(' * 400}santé\n3\t{'x' * 5000}\n4\tpsychosociales\n", "utf-8")
+    r = CliRunner().invoke(cli, ["run", str(queries), "--index", str(sample_index)])
+    assert r.exit_code == 3
+    assert {line.split()[0] for line in r.stdout.splitlines()} == {"1", "2", "4"}
+    assert r.stderr.startswith("Erreur (requête 3) : Requête trop longue")
+
+
+def test_exports_cannot_carry_formulas_or_extra_records(tmp_path):
+    records = tmp_path / "r.jsonl"
+    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "=HYPERLINK(\"http://x\")", "title": "+cmd|' /C calc'!A0", "text": "-2+3 la vaccination en Bretagne.",
+         "source": "@SUM(1)\nER  - \nTY  - JOUR\nTI  - Faux", "url": "\thttps://example.org\r"},
+    ]) + "\n", "utf-8")
+    index_dir = tmp_path / "ix"
+    docsante.build_index([records], index_dir)
+    from fastapi.testclient import TestClient
+
+    from docsante.web import create_app
+    client = TestClient(create_app(index_dir))
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv", params={"q": "vaccination"}).text.lstrip("\ufeff"))))
+    assert len(rows) == 2
+    for cell in rows[1]:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "'=HYPERLINK(\"http://x\")" in rows[1] and "'+cmd|' /C calc'!A0" in rows[1]
+    ris = client.get("/api/search.ris", params={"q": "vaccination"}).text
+    assert ris.count("TY  - ") == 1 and ris.count("ER  - ") == 1
+    assert all(line[:2].isupper() and line[2:6] == "  - " for line in ris.splitlines() if line), ris

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 import docsante
 from docsante.location import sample_corpus
+from docsante.search.engine import MAX_FILTERS, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 from docsante.web import create_app
 
 TRAP = ('<html><head><title>Piège &lt;script&gt;</title></head><body><h1>Santé mentale <script>alert(1)</script></h1>'
@@ -74,8 +75,8 @@ def test_read_only_bounded_and_never_a_trace(client):
     for method in ("post", "put", "delete", "patch"):
         r = getattr(client, method)("/api/search")
         assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
-    assert client.head("/").status_code in (200, 405)
-    for params in ({"limit": 101}, {"offset": -1}, {"q": "x" * 501}, {"limit": "beaucoup"}):
+    for params in ({"limit": MAX_LIMIT + 1}, {"offset": -1}, {"offset": MAX_OFFSET + 1}, {"q": "x" * (MAX_QUERY_CHARS + 1)},
+                   {"limit": "beaucoup"}, {"region": ["PACA"] * (MAX_FILTERS + 1)}):
         r = client.get("/api/search", params=params)
         message = r.json()["error"]
         assert r.status_code == 400 and message.endswith(".") and "\n" not in message and "Traceback" not in message, params
@@ -184,3 +185,26 @@ def test_worker_factory_opens_the_index_named_in_the_environment(web_index, monk
     from docsante.web.app import SERVE_INDEX, create_app_from_env
     monkeypatch.setenv(SERVE_INDEX, str(web_index))
     assert TestClient(create_app_from_env()).get("/api/search", params={"q": "CLS"}).json()["total"] >= 4
+
+
+def test_head_is_answered_on_every_get_route(client):
+    passage = client.get("/api/search", params={"q": "CLS"}).json()["hits"][0]["id"].replace("#", "%23")
+    for url in ("/", "/?q=CLS", f"/passage/{passage}", "/api/search?q=CLS", "/api/search.csv?q=CLS",
+                "/api/search.ris?q=CLS", "/api/facets", f"/api/passage/{passage}", "/api/openapi.json"):
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == 200 == get.status_code, url
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"], url
+
+
+def test_openapi_says_what_the_api_does(client):
+    schema = client.get("/api/openapi.json").json()
+    search = schema["paths"]["/api/search"]["get"]
+    assert "422" not in search["responses"] and "400" in search["responses"]
+    bounds = {p["name"]: p["schema"] for p in search["parameters"]}
+    assert bounds["limit"]["maximum"] == MAX_LIMIT and bounds["offset"]["maximum"] == MAX_OFFSET
+    assert bounds["q"]["maxLength"] == MAX_QUERY_CHARS
+    assert "text/csv" in schema["paths"]["/api/search.csv"]["get"]["responses"]["200"]["content"]
+    assert "application/x-research-info-systems" in schema["paths"]["/api/search.ris"]["get"]["responses"]["200"]["content"]
+    assert client.get("/api/search.csv", params={"q": "CLS"}).headers["content-type"].startswith("text/csv")
+    assert client.get("/api/search.ris", params={"q": "CLS"}).headers["content-type"].startswith(
+        "application/x-research-info-systems")

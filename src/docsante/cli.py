@@ -14,7 +14,7 @@ from .corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index
 from .location import ENV_VAR, default_index_dir, ensure_sample_index
-from .search.engine import Index, open_index
+from .search.engine import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.render import to_json, to_jsonl, to_table
 
 EXIT_PARTIAL = 3
@@ -132,8 +132,9 @@ def facet_options(f):
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
 @index_option
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, 1000), help="Nombre de passages.")
-@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Passages à sauter (pagination).")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
+              help="Passages à sauter (pagination).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True,
               help="Format de sortie.")
 @facet_options
@@ -213,7 +214,7 @@ def stats(index_dir, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def facets(query, index_dir, facets, fmt):
     """Lister les valeurs de facettes et leurs nombres de passages (pour une requête ou tout l'index)."""
-    results = _open(index_dir).search(" ".join(query), limit=0, facet_size=10_000)
+    results = _open(index_dir).search(" ".join(query), limit=0, facet_size=MAX_FACET_SIZE)
     chosen = facets or FACETS
     if fmt == "json":
         click.echo(json.dumps({f: [b.to_dict() for b in results.facets[f]] for f in chosen}, ensure_ascii=False, indent=2))
@@ -235,8 +236,18 @@ def run(queries, index_dir, limit):
         for row in csv.reader(f, delimiter="\t"):
             if len(row) >= 2 and row[0] and row[0] != "qid":
                 table[row[0]] = row[1]
-    for qid, doc_id, rank, score in _open(index_dir).run(table, limit=limit):
-        click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} docsante")
+    ix, failed = _open(index_dir), 0
+    for qid, text in table.items():  # one query that fails loses its own lines only
+        try:
+            rows = ix.run({qid: text}, limit=limit)
+        except DocsanteError as e:
+            click.echo(f"Erreur (requête {qid}) : {e}", err=True)
+            failed += 1
+            continue
+        for _, doc_id, rank, score in rows:
+            click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} docsante")
+    if failed:
+        sys.exit(EXIT_PARTIAL)
 
 
 @cli.command()

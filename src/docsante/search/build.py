@@ -67,9 +67,12 @@ class QueryCompiler:
             spans.append((pos, pos + n))
             pos += n
         attached: dict[Word, list] = {}
-        extra, notes = [], []
+        extra, notes, seen = [], [], set()
         for m in query_vocabulary().mentions(" ".join(w.text for w in words)):
-            covered = [w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start]
+            covered = tuple(w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start)
+            if (m.facet, m.value, m.via, covered) in seen:
+                continue  # "CLS CLS CLS…": a repeated word is widened once (linear, not quadratic)
+            seen.add((m.facet, m.value, m.via, covered))
             alternatives = self._alternatives(m, notes)
             if len(covered) == 1 and m.via == ACRONYM:
                 attached.setdefault(covered[0], []).extend(alternatives)

@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import searching
 
+from ..corpus.document import valid_text
 from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
 from ..indexer.write import check_version, damaged_message
@@ -29,8 +30,12 @@ from .weighting import DocsanteBM25F
 from .parse import Clauses, parse
 from .suggest import respell
 
-MAX_QUERY_CHARS = 2000
-MAX_LIMIT = 1000
+# The limits of every search, wherever it comes from (API, CLI, web); the README's « Limites » lists them.
+MAX_QUERY_CHARS = 1000  # characters of a query
+MAX_LIMIT = 1000        # hits in one answer
+MAX_OFFSET = 10_000     # hits skipped (pagination)
+MAX_FILTERS = 20        # facet values a search filters on, all facets together
+MAX_FACET_SIZE = 10_000  # values listed per facet
 RESULTS_CACHE = 256    # recent searches kept per index generation (permalinks, facet clicks repeat)
 CONTEXT_DEPTH = 1000   # passages re-ranked with their document's match
 CONTEXT_WEIGHT = 0.5   # a passage inherits this share of its document's best passage score
@@ -183,6 +188,7 @@ class Index:
         Recent searches are answered from a cache until the index changes; the Results
         returned may be shared: do not modify them.
         Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
+        query = valid_text(query)  # a query typed with bytes that are not UTF-8
         key = (query, _key(region), _key(dispositif), _key(theme), limit, offset, facet_size)
         searcher = self.searcher
         cached = self._results.get(key)
@@ -196,11 +202,11 @@ class Index:
         return results
 
     def _search(self, searcher, query, region, dispositif, theme, limit, offset, facet_size) -> Results:
-        if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(f"Requête trop longue ({len(query)} caractères ; {MAX_QUERY_CHARS} au plus).")
-        if not (0 <= offset) or not (0 <= limit <= MAX_LIMIT):
-            raise QueryError(f"« limit » doit être entre 0 et {MAX_LIMIT}, « offset » positif ou nul.")
+        check_bounds(query, limit, offset, facet_size)
         parsed = parse(query)
+        given = sum(len(_key(v)) for v in (region, dispositif, theme)) + len(parsed.filters)
+        if given > MAX_FILTERS:
+            raise QueryError(f"Trop de filtres ({given} ; {MAX_FILTERS} au plus).")
         selected = resolve_filters(parsed, region=region, dispositif=dispositif, theme=theme)
         compiled = self._compiler.compile(parsed)
         scoring = compiled.query
@@ -288,10 +294,12 @@ class Index:
     @_serialized
     def run(self, queries: dict[str, str], *, limit: int = 100) -> list[tuple[str, str, int, float]]:
         """A TREC run: for each query, source records (doc_id) ranked by their best passage
-        plus DOCUMENT_WEIGHT times the score of their whole text (+0.03 nDCG@10 on spf documents)."""
+        plus DOCUMENT_WEIGHT times the score of their whole text (+0.03 nDCG@10 on spf documents).
+        Raises QueryError for a query over the limits."""
         rows = []
         for qid, text in queries.items():
-            parsed = parse(text)
+            check_bounds(text, 0, 0)
+            parsed = parse(valid_text(text))
             scoring = self._compiler.compile(parsed).query
             if scoring is None:
                 continue
@@ -308,6 +316,18 @@ class Index:
                             key=lambda kv: (-kv[1], kv[0]))[:limit]
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
+
+
+def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_SIZE) -> None:
+    """Raise QueryError, in French, when a search asks for more than the limits allow."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"Requête trop longue ({len(query)} caractères ; {MAX_QUERY_CHARS} au plus).")
+    if not 0 <= limit <= MAX_LIMIT:
+        raise QueryError(f"« limit » doit être entre 0 et {MAX_LIMIT}.")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
+    if not 0 <= facet_size <= MAX_FACET_SIZE:
+        raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
 
 
 def _exists(path: Path) -> bool:

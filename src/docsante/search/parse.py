@@ -25,6 +25,7 @@ OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "
 FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 LEXER = re.compile(r'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d+))?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 MAX_SLOP = 50
+MAX_DEPTH = 16  # nested parentheses; deeper ones are dropped
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,31 @@ def parse(text: str) -> Clauses:
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     if text.count('"') % 2:
         text = text[::-1].replace('"', " ", 1)[::-1]  # drop the unmatched last quote
-    tokens = [_token(m) for m in LEXER.finditer(text)]
-    parser = _Parser([t for t in tokens if t])
-    return parser.clauses(top=True)
+    tokens = _bounded([t for t in map(_token, LEXER.finditer(text)) if t])
+    return _Parser(tokens).clauses(top=True)
+
+
+def _bounded(tokens: list[tuple]) -> list[tuple]:
+    """Tokens whose nesting the recursive parser can always follow: parentheses deeper than
+    MAX_DEPTH are dropped with their closing ones, and a run of negations is one or none."""
+    out: list[tuple] = []
+    depth = dropped = 0
+    for t in tokens:
+        if t[0] == "open":
+            if depth >= MAX_DEPTH:
+                dropped += 1
+                continue
+            depth += 1
+        elif t[0] == "close":
+            if dropped:
+                dropped -= 1
+                continue
+            depth = max(0, depth - 1)
+        elif t == ("op", "NOT") and out and out[-1] == ("op", "NOT"):
+            out.pop()  # SAUF SAUF x is x
+            continue
+        out.append(t)
+    return out
 
 
 def _token(m):
@@ -220,9 +243,11 @@ class _Parser:
         return self.word(t[1])
 
     def word(self, raw: str):
-        if raw.startswith("-") and len(raw) > 1:
-            inner = self.word(raw[1:])
-            return Not(inner) if inner is not None and not isinstance(inner, Filter) else inner
+        stripped = raw.lstrip("-")
+        if stripped != raw and stripped:
+            inner = self.word(stripped)
+            negated = (len(raw) - len(stripped)) % 2 == 1  # --mot is mot
+            return Not(inner) if negated and inner is not None and not isinstance(inner, Filter) else inner
         name, sep, value = raw.partition(":")
         key = fold(name)
         if sep and key in FACET_PREFIXES:

@@ -14,21 +14,19 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
-from ..search.engine import open_index
+from ..search.engine import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index
 from ..search.facets import DEFAULT_SIZE
 from .exports import to_csv, to_ris
 
 PAGE_SIZE = 10
-MAX_LIMIT = 100
-MAX_OFFSET = 10_000
-MAX_QUERY = 500
+EXPORT_SIZE = 100  # passages in a CSV or RIS export unless `limit` says otherwise
 log = logging.getLogger(__name__)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -42,12 +40,10 @@ class BadRequest(DocsanteError):
 class SearchState:
     """The query and filters every search endpoint takes (filters repeatable, any alias)."""
 
-    def __init__(self, q: str = "",
+    def __init__(self, q: str = Query("", max_length=MAX_QUERY_CHARS, description="Requête (langage de requête de docsante)"),
                  region: list[str] = Query(None, description="Région (tout alias ; répétable)"),
                  dispositif: list[str] = Query(None, description="Dispositif (sigle ou nom ; répétable)"),
                  theme: list[str] = Query(None, description="Thème (répétable)")):
-        if len(q) > MAX_QUERY:
-            raise BadRequest(f"Requête trop longue ({len(q)} caractères ; {MAX_QUERY} au plus).")
         self.q, self.region, self.dispositif, self.theme = q, region or [], dispositif or [], theme or []
 
     def as_dict(self) -> dict:
@@ -61,10 +57,6 @@ def create_app(index_dir: str | Path) -> FastAPI:
                   version="0.1.0", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
 
     def search(state: SearchState, limit: int, offset: int, facet_size: int = DEFAULT_SIZE):
-        if not 0 <= limit <= MAX_LIMIT:
-            raise BadRequest(f"« limit » doit être entre 0 et {MAX_LIMIT}.")
-        if not 0 <= offset <= MAX_OFFSET:
-            raise BadRequest(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
         return index.search(state.q, region=state.region or None, dispositif=state.dispositif or None,
                             theme=state.theme or None, limit=limit, offset=offset, facet_size=facet_size)
 
@@ -76,7 +68,7 @@ def create_app(index_dir: str | Path) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         names = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        return _error(request, 400, f"Paramètre invalide : {names}.")
+        return _error(request, 400, f"Paramètre invalide ou hors limites : {names} (voir /api/docs).")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -91,7 +83,9 @@ def create_app(index_dir: str | Path) -> FastAPI:
         log.exception("unexpected error")
         return _error(request, 500, "Erreur interne : la recherche n'a pas pu aboutir.")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    get = _get_route(app)
+
+    @get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(request: Request, params: SearchState = Depends(), page: int = 1):
         if page < 1 or (page - 1) * PAGE_SIZE > MAX_OFFSET:
             raise BadRequest(f"« page » doit être entre 1 et {MAX_OFFSET // PAGE_SIZE + 1}.")
@@ -104,44 +98,86 @@ def create_app(index_dir: str | Path) -> FastAPI:
             "passage_url": _passage_url, "safe": Markup, "export": urlencode(_params(state)),
             "chips": _chips(state)})
 
-    @app.get("/passage/{passage_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    @get("/passage/{passage_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def passage_page(request: Request, passage_id: str):
         view = index.passage(passage_id)
         return templates.TemplateResponse(request, "passage.html", {
             "view": view, "passage_url": _passage_url, "http_url": _http_url(view["document"]["url"])})
 
-    @app.get("/api/search", summary="Chercher des passages (contrat JSON de la CLI)")
-    def api_search(params: SearchState = Depends(), limit: int = PAGE_SIZE, offset: int = 0):
+    @get("/api/search", summary="Chercher des passages (contrat JSON de la CLI)")
+    def api_search(params: SearchState = Depends(), limit: int = Query(PAGE_SIZE, ge=0, le=MAX_LIMIT),
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET)):
         return search(params, limit, offset).to_dict()
 
-    @app.get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=PlainTextResponse)
-    def api_csv(params: SearchState = Depends(), limit: int = MAX_LIMIT, offset: int = 0):
-        body = to_csv(search(params, limit, offset))
-        return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="docsante.csv"'})
+    @get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=CsvResponse)
+    def api_csv(params: SearchState = Depends(), limit: int = Query(EXPORT_SIZE, ge=0, le=MAX_LIMIT),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)):
+        return CsvResponse("\ufeff" + to_csv(search(params, limit, offset)),
+                           headers={"Content-Disposition": 'attachment; filename="docsante.csv"'})
 
-    @app.get("/api/search.ris", summary="Exporter les résultats en RIS (Zotero)", response_class=PlainTextResponse)
-    def api_ris(params: SearchState = Depends(), limit: int = MAX_LIMIT, offset: int = 0):
-        body = to_ris(search(params, limit, offset))
-        return Response(body, media_type="application/x-research-info-systems; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="docsante.ris"'})
+    @get("/api/search.ris", summary="Exporter les résultats en RIS (Zotero)", response_class=RisResponse)
+    def api_ris(params: SearchState = Depends(), limit: int = Query(EXPORT_SIZE, ge=0, le=MAX_LIMIT),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)):
+        return RisResponse(to_ris(search(params, limit, offset)),
+                           headers={**RisResponse.charset_header,
+                                    "Content-Disposition": 'attachment; filename="docsante.ris"'})
 
-    @app.get("/api/facets", summary="Valeurs de facettes et nombres de passages")
+    @get("/api/facets", summary="Valeurs de facettes et nombres de passages")
     def api_facets(params: SearchState = Depends(),
                    facet: list[str] = Query(None, description="region, dispositif ou theme")):
         chosen = facet or list(FACETS)
         unknown = [f for f in chosen if f not in FACETS]
         if unknown:
             raise BadRequest(f"Facette inconnue : {', '.join(unknown)} (region, dispositif ou theme).")
-        results = search(params, 0, 0, facet_size=10_000)
+        results = search(params, 0, 0, facet_size=MAX_FACET_SIZE)
         return {f: [b.to_dict() for b in results.facets[f]] for f in chosen}
 
-    @app.get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
+    @get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
     def api_passage(passage_id: str):
         return index.passage(passage_id)
 
+    app.openapi = lambda: _openapi(app)
     app.state.index = index
     return app
+
+
+class CsvResponse(Response):
+    media_type = "text/csv"  # Starlette adds "; charset=utf-8" to text types
+
+
+class RisResponse(Response):
+    media_type = "application/x-research-info-systems"
+    charset_header = {"Content-Type": f"{media_type}; charset=utf-8"}
+
+
+def _get_route(app: FastAPI):
+    """`app.get` that also answers HEAD (FastAPI's GET routes do not), as the 405 answer's
+    Allow header promises."""
+    def route(path: str, **kwargs):
+        return app.api_route(path, methods=["GET", "HEAD"], **kwargs)
+    return route
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The generated schema, told the truth: invalid or out-of-bounds parameters get 400 with
+    {"error": …} (not FastAPI's 422), and HEAD is documented by GET alone."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    error = {"description": "Paramètre invalide ou hors limites (message en français)",
+             "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
+    for path in schema.get("paths", {}).values():
+        path.pop("head", None)
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["400"] = error
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    app.openapi_schema = schema
+    return schema
 
 
 SERVE_INDEX = "DOCSANTE_SERVE_INDEX"

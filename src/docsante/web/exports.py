@@ -16,25 +16,39 @@ def to_csv(results: Results) -> str:
     writer.writerow(CSV_COLUMNS)
     for hit in results.hits:
         d = hit.to_dict()
-        writer.writerow([" ; ".join(d[c]) if isinstance(d[c], list) else "" if d[c] is None else d[c] for c in CSV_COLUMNS])
+        writer.writerow([_cell(" ; ".join(d[c]) if isinstance(d[c], list) else "" if d[c] is None else d[c])
+                         for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str | int | float:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a leading
+    quote (OWASP's advice for CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def to_ris(results: Results) -> str:
     """One RIS record per passage: title, section, source, URL, the passage as abstract."""
     records = []
     for hit in results.hits:
-        lines = ["TY  - GEN", f"TI  - {_one_line(hit.section or hit.title)}", f"T2  - {_one_line(hit.title)}",
-                 f"AB  - {_one_line(hit.text)}", "DB  - docsante", f"AN  - {hit.id}", f"N1  - Source : {hit.source}"]
+        fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title), ("AB", hit.text),
+                  ("DB", "docsante"), ("AN", hit.id), ("N1", f"Source : {hit.source}")]
         if hit.page:
-            lines.append(f"SP  - {hit.page}")
+            fields.append(("SP", str(hit.page)))
         if hit.url:
-            lines.append(f"UR  - {hit.url}")
-        lines += [f"KW  - {kw}" for kw in (*hit.region, *hit.dispositifs, *hit.themes)]
-        lines.append("ER  - ")
+            fields.append(("UR", hit.url))
+        fields += [("KW", kw) for kw in (*hit.region, *hit.dispositifs, *hit.themes)]
+        lines = [f"{tag}  - {_one_line(value)}" for tag, value in fields] + ["ER  - "]
         records.append("\r\n".join(lines))
     return "\r\n".join(records) + ("\r\n" if records else "")
 
 
 def _one_line(text: str) -> str:
+    """A RIS value on one line: every kind of line break (\\n, \\r, U+2028…) becomes a space, so an
+    indexed value can never start a tag line of its own."""
     return " ".join(text.split())
