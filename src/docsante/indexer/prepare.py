@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -77,33 +76,80 @@ def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
 def prepared(documents: Iterable[tuple[Document, str]], schema) -> Iterator[Prepared]:
     """`prepare` run by WORKERS processes over (document, content hash) pairs, in input order.
     Close the iterator to stop the workers early."""
-    pool = None  # started with the first task: a run where nothing changed builds no tagger
-    queued: deque = deque()
+    workers = None  # started with the first task: a run where nothing changed builds no tagger
+    queued: deque[_Worker] = deque()
     documents = iter(documents)
+    done = False
     try:
-        while task := list(islice(documents, TASK_DOCUMENTS)):
-            pool = pool or ProcessPoolExecutor(WORKERS, initializer=_start_worker, initargs=(Tagger(), schema))
-            queued.append(pool.submit(_prepare_all, task))
-            if len(queued) >= TASKS_PER_WORKER * WORKERS:
+        for n, task in enumerate(iter(lambda: list(islice(documents, TASK_DOCUMENTS)), [])):
+            workers = workers or [_Worker(Tagger(), schema) for _ in range(WORKERS)]
+            worker = workers[n % len(workers)]
+            worker.tasks.put(task)
+            queued.append(worker)
+            if len(queued) >= TASKS_PER_WORKER * len(workers):
                 yield from queued.popleft().result()
         while queued:
             yield from queued.popleft().result()
-    except BrokenProcessPool as e:
-        raise DocsanteError("Un processus d'indexation s'est arrêté (mémoire insuffisante ?) ; "
-                            "ce qui a été validé avant reste dans l'index.") from e
+        done = True
     finally:
-        if pool:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for worker in workers or []:
+            worker.stop(gracefully=done)
 
 
-_worker: tuple[Tagger, object] | None = None
+class _Worker:
+    """One worker process, fed through its own task queue, answering through its own pipe
+    whose writing end only the worker holds. A worker that dies, even while it sends a
+    result, shows as the end of its pipe: ProcessPoolExecutor instead waits forever for
+    the rest of a result its killed worker was sending."""
+
+    def __init__(self, tagger: Tagger, schema):
+        context = multiprocessing.get_context("fork")
+        self.tasks = context.Queue()
+        self.results, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_work, args=(self.tasks, writer, tagger, schema), daemon=True)
+        self.process.start()
+        writer.close()  # the worker's end: closed here, so that its death ends the pipe
+
+    def result(self) -> list[Prepared]:
+        try:
+            kind, value = self.results.recv()
+        except (EOFError, OSError) as e:
+            raise DocsanteError("Un processus d'indexation s'est arrêté (mémoire insuffisante ?) ; "
+                                "ce qui a été validé avant reste dans l'index.") from e
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self, gracefully: bool) -> None:
+        if gracefully:
+            self.tasks.put(None)
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.tasks.cancel_join_thread()  # what is still queued for a dead worker is dropped
+        self.tasks.close()
+        self.results.close()
 
 
-def _start_worker(tagger: Tagger, schema) -> None:
+def _work(tasks, results, tagger: Tagger, schema) -> None:
+    """A worker's life: prepare each task it is given, until None."""
     global _worker
     _worker = (tagger, schema)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the indexing process to handle
     threading.Thread(target=_exit_with_parent, daemon=True).start()
+    while (task := tasks.get()) is not None:
+        try:
+            answer = ("ok", _prepare_all(task))
+        except Exception as e:  # handed to the indexing process, which raises it
+            answer = ("error", e)
+        try:
+            results.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            results.send(("error", RuntimeError(repr(answer[1]))))
+
+
+_worker: tuple[Tagger, object] | None = None
 
 
 def _exit_with_parent() -> None:
