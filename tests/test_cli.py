@@ -93,7 +93,7 @@ def test_every_command_has_french_help():
     for name, command in cli.commands.items():
         assert command.help and command.help.strip(), name
         r = run(name, "--help")
-        assert r.exit_code == 0 and "Usage" in r.output
+        assert r.exit_code == 0 and "Utilisation :" in r.output and "Afficher cette aide et quitter." in r.output
 
 
 def test_installed_script_first_search_with_empty_home(tmp_path):

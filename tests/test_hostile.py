@@ -394,3 +394,52 @@ def test_exports_cannot_carry_formulas_or_extra_records(tmp_path):
     ris = client.get("/api/search.ris", params={"q": "vaccination"}).text
     assert ris.count("TY  - ") == 1 and ris.count("ER  - ") == 1
     assert all(line[:2].isupper() and line[2:6] == "  - " for line in ris.splitlines() if line), ris
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serch", "x"], "Erreur : commande inconnue : 'serch'"),
+    (["search"], "Erreur : argument manquant : QUERY"),
+    (["search", "x", "--limit", "beaucoup"], "Erreur : valeur invalide pour --limit : un nombre entier de 0 à"),
+    (["search", "x", "--format", "xml"], "Erreur : valeur invalide pour --format : choisir parmi table, json, jsonl"),
+    (["search", "x", "--limit"], "Erreur : l'option --limit demande une valeur"),
+    (["--bogus"], "Erreur : option inconnue : --bogus"),
+    (["index", "x", "--rebuilt"], "Erreur : option inconnue : --rebuilt (vouliez-vous dire "),
+])
+def test_usage_errors_are_in_french(args, message):
+    r = CliRunner().invoke(cli, args, prog_name="docsante")
+    assert r.exit_code == 2
+    assert r.stderr.startswith(message) and "\nAide : docsante" in r.stderr, r.stderr
+    assert not any(word in r.stderr for word in ("Usage:", "Error:", "Try ", "No such"))
+
+
+def test_help_is_in_french():
+    r = CliRunner().invoke(cli, ["search", "--help"], prog_name="docsante")
+    assert r.output.startswith("Utilisation : docsante search") and "Afficher cette aide et quitter." in r.output
+    assert "Commandes" in CliRunner().invoke(cli, ["--help"]).output
+
+
+def test_a_word_after_a_dash_is_an_exclusion_not_an_option(sample_index):
+    r = CliRunner().invoke(cli, ["search", "CPTS", "-formation", "--format", "json", "-n", "3",
+                                 "--index", str(sample_index)])
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["interpreted"] == "CPTS SAUF formation" and len(data["hits"]) <= 3
+    assert all("formation" not in h["text"].lower() for h in data["hits"])
+
+
+def test_no_library_warning_reaches_the_terminal_and_the_dtd_does_not_leak(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<!DOCTYPE html [<!ENTITY x "y">]><html><body><p>Le CLS de Lille et la vaccination.</p>'
+                    "</body></html>", "utf-8")
+    url_like = tmp_path / "lien.html"
+    url_like.write_text("https://www.ars.sante.fr/contrats-locaux-de-sante", "utf-8")
+    run = subprocess.run(docsante_cmd("index", page, url_like, "--index", tmp_path / "ix", "--quiet"),
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    query = os.fsencode("vaccination caf") + b"\xe9"
+    run = subprocess.run([os.fsencode(a) for a in docsante_cmd("search", "--index", tmp_path / "ix")] + [query],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    with docsante.open_index(tmp_path / "ix") as ix:
+        texts = {h.doc_id.rsplit("/", 1)[1]: h.text for h in ix.search("CLS").hits}
+    assert texts["page.html"] == "Le CLS de Lille et la vaccination."  # no "]>" before it

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
 from .corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index
@@ -27,12 +28,17 @@ class UserError(click.ClickException):
         click.echo(f"Erreur : {self.format_message()}", err=True)
 
 
-class Cli(click.Group):
-    """Library errors become `Erreur : …` with exit 1; nothing ever shows a traceback."""
+class Cli(FrenchGroup):
+    """Library errors become `Erreur : …` with exit 1, usage errors a French line with exit 2;
+    nothing ever shows a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except FrenchUsageError:
+            raise
+        except click.UsageError as e:
+            raise french_usage(e) from e
         except DocsanteError as e:
             raise UserError(str(e)) from e
         except KeyboardInterrupt:  # Ctrl-C: what was committed stays, as after any interruption
@@ -66,12 +72,15 @@ def _env_set() -> bool:
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="docsante", message="docsante %(version)s")
+@click.version_option(package_name="docsante", message="docsante %(version)s", help="Afficher la version et quitter.")
 def cli():
     """Recherche de passages dans les documents de santé publique (ARS, IREPS, CPTS…).
 
     Premier essai, sans rien préparer :  docsante search "contrat local de santé"
     """
+    for stream in (sys.stdout, sys.stderr):  # what a terminal cannot show is replaced, never an error
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 @cli.command()
@@ -129,7 +138,35 @@ def facet_options(f):
     return f
 
 
-@cli.command()
+class QueryCommand(FrenchCommand):
+    """A command whose arguments are a query: a word such as "-formation" is the query
+    language's exclusion, not an unknown option. Options and their values are kept as
+    they are; every other word goes after "--", in its order."""
+
+    def parse_args(self, ctx, args):
+        takes_value, flags = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                (flags if param.is_flag or param.count else takes_value).update(param.opts + param.secondary_opts)
+        options, words, rest = [], [], iter(args)
+        for arg in rest:
+            if arg == "--":
+                words += list(rest)
+            elif arg in takes_value:
+                value = next(rest, None)
+                if value is None:  # click says that the option needs a value
+                    return super().parse_args(ctx, args)
+                options += [arg, value]
+            elif arg.split("=", 1)[0] in takes_value:
+                options.append(arg)
+            elif arg in flags or arg.startswith("--"):
+                options.append(arg)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, options + ["--"] + words)
+
+
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
@@ -207,7 +244,7 @@ def stats(index_dir, fmt):
                       if values else ""))
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1)
 @index_option
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")

@@ -216,11 +216,19 @@ def _is_consent_banner(tag) -> bool:
     return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_MAX_CHARS)
 
 
+INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's HTML parser leaks its "]>"
+
+
 def _read_html(path: Path) -> Extract:
     """Blocks, the <title> (else the first heading), and regions from <meta name="region" content="…">."""
+    import warnings
+
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode(read_bytes(path)), "lxml")
+    markup = INTERNAL_DTD.sub("", decode(read_bytes(path)), count=1)
+    with warnings.catch_warnings():  # bs4 warns, with a source line, about pages that look like XML or a URL
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
     for tag in soup.find_all(HTML_DROP):

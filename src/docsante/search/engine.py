@@ -189,6 +189,7 @@ class Index:
         returned may be shared: do not modify them.
         Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
         query = valid_text(query)  # a query typed with bytes that are not UTF-8
+        region, dispositif, theme = (_valid_values(v) for v in (region, dispositif, theme))
         key = (query, _key(region), _key(dispositif), _key(theme), limit, offset, facet_size)
         searcher = self.searcher
         cached = self._results.get(key)
@@ -336,6 +337,13 @@ def _exists(path: Path) -> bool:
         return whoosh_index.exists_in(str(path))
     except Exception as e:  # whoosh raises many types on a damaged table of contents
         raise IndexDamaged(damaged_message(path, e)) from e
+
+
+def _valid_values(values):
+    """Filter values (None, a string or a list) made encodable."""
+    if values is None:
+        return None
+    return valid_text(values) if isinstance(values, str) else [valid_text(v) for v in values]
 
 
 def _key(values) -> tuple:
