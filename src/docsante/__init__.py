@@ -5,11 +5,11 @@
     >>> docsante.open_index("idx").search("contrat local de santé", region="PACA")  # doctest: +SKIP
 """
 
-from .errors import (DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound, QueryError, SourceError,
+from .errors import (DocsanteError, IndexBusy, IndexDamaged, IndexNotFound, PassageNotFound, QueryError, SourceError,
                      UnknownFacetValue)
 from .indexer.write import IndexReport, build_index
 from .search.engine import Hit, Index, Results, open_index
 
 __all__ = ["build_index", "open_index", "Index", "Results", "Hit", "IndexReport", "DocsanteError",
-           "IndexNotFound", "IndexDamaged", "QueryError", "UnknownFacetValue", "PassageNotFound", "SourceError"]
+           "IndexNotFound", "IndexDamaged", "IndexBusy", "QueryError", "UnknownFacetValue", "PassageNotFound", "SourceError"]
 __version__ = "0.1.0"
