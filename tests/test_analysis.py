@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import docsante
-from docsante.analysis import (AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer,
-                               protected_words, stopwords)
+from docsante.analysis import AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer
+from docsante.corpus.vocab import protected_words, stopwords
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -105,7 +105,7 @@ def test_index_built_by_an_earlier_run_still_opens(tmp_path):
 
 
 def test_comment_lines_of_word_lists_are_not_words():
-    from docsante.search.build import question_words
+    from docsante.corpus.vocab import question_words
     assert not {"the", "list", "forms", "French"} & stopwords()
     assert not {"question", "words", "not", "what"} & question_words()
     assert {"comment", "quelles", "pourquoi"} <= question_words()

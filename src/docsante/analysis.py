@@ -1,7 +1,7 @@
 """French analysis chain, in Lucene's order.
 
-tokenizer -> elision -> lowercase -> accent folding -> stopwords -> light stemming
-(protected words untouched).
+tokenizer -> elision -> lowercase -> accent folding -> stopwords -> Snowball stemming
+(protected words untouched). The word lists come from corpus/vocab.py.
 
 This module's import path is pickled into every index schema: never move or
 rename it, nor the classes below.
@@ -12,13 +12,13 @@ rename it, nor the classes below.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 
 import Stemmer
 from unidecode import unidecode
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+
+from .whoosh_adapter import tokenizer_expression
 
 # A word, possibly with inner apostrophes: "aujourd'hui", "l'atelier", "qu’il".
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
@@ -130,11 +130,22 @@ class FrenchAnalyzer(CompositeAnalyzer):
                                     start_pos=start_pos, **kwargs)
         return self._remembered(value, no_morph, positions, start_pos, kwargs)
 
+    def word(self, raw: str) -> str | None:
+        """One token's analysis (None when a filter drops it), through the memo."""
+        memo = self._memos[False]
+        word = memo.get(raw, False)
+        if word is False:
+            word = self._analyse_word(raw, False)
+            if len(memo) >= self.MEMO_SIZE:
+                memo.clear()
+            memo[raw] = word
+        return word
+
     def _remembered(self, value, no_morph, positions, start_pos, kwargs):
         memo = self._memos[no_morph]
         token = Token(positions, removestops=True, **kwargs)
         pos = None
-        for i, match in enumerate(self.items[0].expression.finditer(value)):
+        for i, match in enumerate(tokenizer_expression(self.items[0]).finditer(value)):
             raw = match.group(0)
             word = memo.get(raw, False)
             if word is False:
@@ -161,40 +172,20 @@ class FrenchAnalyzer(CompositeAnalyzer):
         return words[0] if words else None
 
 
-def data_words(filename: str) -> frozenset[str]:
-    """The words of a package data file; lines starting with "#" are comments."""
-    text = resources.files("docsante").joinpath(f"data/{filename}").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.lstrip().startswith("#") for w in line.split())
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    return data_words("stopwords_fr.txt")
-
-
-@lru_cache(maxsize=1)
-def protected_words() -> frozenset[str]:
-    """Acronyms (dispositifs, regions, the acronym table) and proper nouns that stem badly."""
-    data = resources.files("docsante").joinpath("data")
-    words = {"france"}
-    for entry in json.loads(data.joinpath("dispositifs.json").read_text("utf-8"))["dispositifs"]:
-        words.update(a for a in entry["acronyms"] if " " not in a)
-    for region in json.loads(data.joinpath("regions.json").read_text("utf-8"))["regions"]:
-        words.update(a for a in region["aliases"] + region["context_aliases"] if " " not in a and a[1:].isupper())
-    for line in data.joinpath("acronyms.tsv").read_text("utf-8").splitlines()[1:]:
-        words.add(line.split("\t", 1)[0])
-    return frozenset(fold(w) for w in words if w)
-
-
 def fold(text: str) -> str:
     """Lowercase, ASCII-fold and normalise apostrophes, as the analyzer does."""
     return unidecode(text.replace("’", "'")).lower()
 
 
-def french_analyzer(protected: frozenset[str] | None = None, stem: bool = True):
+def french_analyzer(protected: frozenset[str] | None = None, stem: bool = True, stop: bool = True):
     """The analyzer of every text field. `stem=False` gives the normalising chain
-    used for truncated terms (Lucene's `normalize()`)."""
-    filters = [ElisionFilter(), LowercaseFilter(), AsciiFoldFilter(), StopFilter(stoplist=stopwords(), minsize=1)]
+    used for truncated terms (Lucene's `normalize()`); `stop=False` keeps stopwords
+    (vocabulary matching: "contrat local de santé" has its "de")."""
+    from .corpus.vocab import protected_words, stopwords  # the vocabularies need fold(), below
+
+    filters = [ElisionFilter(), LowercaseFilter(), AsciiFoldFilter()]
+    if stop:
+        filters.append(StopFilter(stoplist=stopwords(), minsize=1))
     if stem:
         filters.append(FrenchStemFilter(protected_words() if protected is None else protected))
     return FrenchAnalyzer(RegexTokenizer(TOKEN_PATTERN), *filters)

@@ -8,7 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 import platformdirs
-from whoosh import index as whoosh_index
+
+from .store import index_exists
 
 ENV_VAR = "DOCSANTE_INDEX"
 
@@ -28,7 +29,7 @@ def default_index_dir() -> Path:
 
 def ensure_sample_index(index_dir: Path) -> None:
     """Build the default index from the sample corpus if it does not exist yet."""
-    if whoosh_index.exists_in(str(index_dir)):
+    if index_exists(index_dir):
         return
     from .indexer.write import build_index
 

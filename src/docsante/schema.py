@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Frequency
-from whoosh.system import pack_uint
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from .analysis import french_analyzer
+# Indexes written before whoosh_adapter.py existed pickled these classes as docsante.schema.*
+from .whoosh_adapter import FrenchText, Indexed, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
 PASSAGE, DOCUMENT, WORDS = "passage", "document", "words"  # values of `kind`
 QUERY_FIELDS = {"titre": "title", "title": "title", "section": "section", "texte": "text", "text": "text"}
-
-
-class WordCounts(FieldType):
-    """Unstemmed words, each with the number of passages that hold it, for « Vouliez-vous
-    dire ». The indexer adds one WORDS entry per batch, given a {word: passages} mapping:
-    one posting per word and batch, where Whoosh's spelling fields post every word of
-    every passage (half of all postings). Its import path is pickled into every index."""
-
-    def __init__(self):
-        self.format = Frequency()
-
-    def index(self, value, **kwargs):
-        return ((word.encode("utf-8"), n, float(n), pack_uint(n)) for word, n in value.items())
-
-
-class Indexed(list):
-    """A text field's postings, made by `field.index(text)` in an indexing worker process."""
-
-
-class FrenchText(TEXT):
-    """Whoosh's TEXT field; a value already `Indexed` by a worker passes through as it is.
-    Its import path is pickled into every index."""
-
-    def index(self, value, **kwargs):
-        return value if isinstance(value, Indexed) else super().index(value, **kwargs)
 
 
 def build_schema() -> Schema:

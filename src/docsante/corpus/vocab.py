@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 from ..analysis import fold
@@ -43,8 +44,65 @@ class Department:
     needs_context: bool
 
 
+def data_text(filename: str) -> str:
+    """A package data file's text (src/docsante/data/, see its SOURCES.md)."""
+    return resources.files("docsante").joinpath(f"data/{filename}").read_text("utf-8")
+
+
 def _load(name: str) -> dict:
-    return json.loads(resources.files("docsante").joinpath(f"data/{name}.json").read_text("utf-8"))
+    return json.loads(data_text(f"{name}.json"))
+
+
+def data_lines(filename: str) -> list[str]:
+    """The lines of a package data file, without blank lines and "#" comment lines."""
+    return [line for line in data_text(filename).splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def word_list(filename: str) -> frozenset[str]:
+    """The words of a package data file (several a line allowed); "#" lines are comments."""
+    return frozenset(w for line in data_lines(filename) for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return word_list("stopwords_fr.txt")
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    """Interrogative words ("comment", "quelles"…) that a question adds to what it asks."""
+    return word_list("question_words_fr.txt")
+
+
+@lru_cache(maxsize=1)
+def boilerplate_patterns() -> list[str]:
+    """Regular expressions of web interface labels (normalise.py)."""
+    return data_lines("boilerplate_fr.txt")
+
+
+class Acronym(NamedTuple):
+    acronym: str
+    expansion: str
+    source: str  # where the pair comes from ("dispositifs": the dispositif vocabulary)
+
+
+@lru_cache(maxsize=1)
+def acronym_table() -> list[Acronym]:
+    """The general acronym table (data/acronyms.tsv, header line first)."""
+    return [Acronym(*line.split("\t")) for line in data_text("acronyms.tsv").splitlines()[1:] if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def protected_words() -> frozenset[str]:
+    """Words the stemmer leaves whole, folded: acronyms (dispositifs, regions written in
+    capitals, the acronym table) and "France"."""
+    words = {"france"}
+    for d in _load("dispositifs")["dispositifs"]:
+        words.update(a for a in d["acronyms"] if " " not in a)
+    for r in _load("regions")["regions"]:
+        words.update(a for a in r["aliases"] + r["context_aliases"] if " " not in a and a[1:].isupper())
+    words.update(row.acronym for row in acronym_table())
+    return frozenset(fold(w) for w in words if w)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from ..analysis import fold, stopwords
+from ..analysis import fold
+from ..corpus.vocab import stopwords
 from ..corpus.document import HEADING, LINE, WRAPPED, Block, Document
 from .normalise import HEADING_NUMBER, drop_boilerplate
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 from ..analysis import fold
 from ..corpus.document import HEADING, Block
+from ..corpus.vocab import boilerplate_patterns
 
 SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -37,9 +37,7 @@ RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le me
 
 @lru_cache(maxsize=1)
 def _ui_labels() -> re.Pattern:
-    text = resources.files("docsante").joinpath("data/boilerplate_fr.txt").read_text("utf-8")
-    patterns = [p for p in text.splitlines() if p.strip() and not p.startswith("#")]
-    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$")
+    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in boilerplate_patterns()) + r")$")
 
 
 def clean_text(text: str) -> str:

@@ -20,125 +20,16 @@ from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
-import Stemmer
-
-from ..analysis import TOKEN_PATTERN, fold, protected_words, strip_elision
+from ..analysis import fold
+from ..corpus.match import Matcher, Tok, tokens
 from ..corpus.vocab import Vocabulary, vocabulary
 from .chunk import Passage
 
-TOKEN = re.compile(TOKEN_PATTERN)
 MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})
 DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
 TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
 THEME_MIN_EVIDENCE = 2
-
-
-class Tok(NamedTuple):
-    text: str   # as written, elision removed
-    key: str    # folded and stemmed
-    start: int
-    end: int
-
-
-@lru_cache(maxsize=200_000)
-def _word_key(word: str) -> str:
-    """Folded and stemmed like the analyzer does, protected words (acronyms) left whole."""
-    folded = fold(word)
-    return folded if folded in protected_words() else _stemmer().stemWord(folded)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    return Stemmer.Stemmer("french")
-
-
-@lru_cache(maxsize=200_000)
-def _word(raw: str) -> tuple[str, str]:
-    """A token as written without its elision, and its key."""
-    word = strip_elision(raw)
-    return word, _word_key(word)
-
-
-def tokens(text: str) -> list[Tok]:
-    out = []
-    for m in TOKEN.finditer(text):
-        word, key = _word(m.group())
-        end = m.end()
-        out.append(Tok(word, key, end - len(word), end))
-    return out
-
-
-def _is_acronym(word: str) -> bool:
-    return sum(c.isupper() for c in word) >= 2
-
-
-GENERIC_PLACE_WORDS = frozenset({"region", "departement", "collectivit", "territorial", "ile", "ars"})
-EXACT, KEY, CAPITALISED = "=", "~", "^"
-
-
-def _pattern(form: str, proper: bool, exact_acronyms: bool) -> list[tuple[str, str]]:
-    """One edge per token: acronyms match as written (`exact_acronyms`), other words by
-    their key; in proper names (`proper`), capitalised words must be capitalised in the text too."""
-    edges = []
-    for t in tokens(form):
-        if exact_acronyms and _is_acronym(t.text):
-            edges.append((EXACT, t.text))
-        elif proper and t.text[:1].isupper() and t.key not in GENERIC_PLACE_WORDS:
-            edges.append((CAPITALISED, t.key))
-        else:
-            edges.append((KEY, t.key))
-    return edges
-
-
-class Matcher:
-    """Longest non-overlapping matches of many multi-word forms, with a token trie."""
-
-    VALUE = None  # key of the value stored at the end of a form, in a trie node
-
-    def __init__(self, proper: bool = False, exact_acronyms: bool = True):
-        self.proper, self.exact_acronyms = proper, exact_acronyms
-        self.root: dict = {}
-        self.first_texts: set[str] = set()  # quick rejection of tokens that start no form
-        self.first_keys: set[str] = set()
-
-    def add(self, form: str, value):
-        edges = _pattern(form, self.proper, self.exact_acronyms)
-        if not edges:
-            return
-        (self.first_texts if edges[0][0] == EXACT else self.first_keys).add(edges[0][1])
-        node = self.root
-        for edge in edges:
-            node = node.setdefault(edge, {})
-        node.setdefault(self.VALUE, value)
-
-    def _longest(self, toks: list[Tok], i: int):
-        best = None
-        frontier = [(self.root, i)]
-        while frontier:
-            node, j = frontier.pop()
-            if self.VALUE in node and (best is None or j > best[0]):
-                best = (j, node[self.VALUE])
-            if j < len(toks):
-                t = toks[j]
-                for edge in ((EXACT, t.text), (KEY, t.key), (CAPITALISED, t.key) if t.text[:1].isupper() else None):
-                    child = node.get(edge) if edge else None
-                    if child is not None:
-                        frontier.append((child, j + 1))
-        return best
-
-    def find(self, toks: list[Tok]):
-        """Yield (start_index, end_index, value)."""
-        i, n = 0, len(toks)
-        texts, keys = self.first_texts, self.first_keys
-        while i < n:
-            t = toks[i]
-            found = self._longest(toks, i) if (t.key in keys or t.text in texts) else None
-            if found:
-                yield i, found[0], found[1]
-                i = found[0]
-            else:
-                i += 1
 
 
 def _acronym_forms(acronym: str) -> list[str]:

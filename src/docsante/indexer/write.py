@@ -6,30 +6,25 @@ import contextlib
 import errno
 import fcntl
 import glob
-import json
 import os
 import shutil
 import time
-import pickle
-import struct
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.fields import STORED
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
 from whoosh.index import LockError
 
 from ..corpus.document import Document
 from ..corpus.readers import Failure, read_sources
-from ..errors import DocsanteError, IndexBusy, IndexDamaged
-from ..schema import SCHEMA_VERSION, WORDS, build_schema
+from ..errors import DocsanteError, IndexBusy
+from ..schema import WORDS
+from ..store import open_or_create
+from ..whoosh_adapter import WriteCodec, clean_unreferenced
 from .prepare import prepared
 
-META_FILE = "docsante.json"
 BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
@@ -129,8 +124,7 @@ def _clean_after_failure(index_dir: Path) -> None:
     """Remove what a failed batch left: segment files no table of contents names, and Whoosh's
     temporary folders (a full disk leaves them, and they would break every later run)."""
     with contextlib.suppress(Exception):
-        ix = whoosh_index.open_dir(str(index_dir))
-        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+        clean_unreferenced(str(index_dir))
     for temp in index_dir.glob("*.tmp"):
         if temp.is_dir() and not temp.is_symlink():
             shutil.rmtree(temp, ignore_errors=True)
@@ -224,32 +218,6 @@ def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_pro
             on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
 
 
-class _LengthsReader(W3PerDocReader):
-    """Whoosh's reader of a new segment's field lengths, remembering which fields have
-    none: Whoosh asks the file system again for every posting of such a field (ids,
-    facets, words) when it writes a segment."""
-
-    def __init__(self, storage, segment):
-        super().__init__(storage, segment)
-        self._columns: dict[str, bool] = {}
-
-    def has_column(self, fieldname):
-        if fieldname not in self._columns:
-            self._columns[fieldname] = super().has_column(fieldname)
-        return self._columns[fieldname]
-
-
-class _WriteCodec(W3Codec):
-    """Whoosh's codec with the lengths reader above, for writing only: the segments it
-    makes name Whoosh's own codec, so the index never depends on this class."""
-
-    def new_segment(self, storage, indexname):
-        return W3Segment(W3Codec(), indexname)
-
-    def per_document_reader(self, storage, segment):
-        return _LengthsReader(storage, segment)
-
-
 def _commit(writer, words: Counter) -> None:
     """Commit a batch, with one WORDS entry holding how many of its passages hold each word."""
     if words:
@@ -260,7 +228,7 @@ def _commit(writer, words: Counter) -> None:
 
 def _writer(ix):
     try:
-        return ix.writer(timeout=30.0, limitmb=WRITER_MB, codec=_WriteCodec())
+        return ix.writer(timeout=30.0, limitmb=WRITER_MB, codec=WriteCodec())
     except LockError as e:  # another program holds Whoosh's own lock
         raise IndexBusy("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
@@ -269,37 +237,3 @@ def _known_hashes(writer) -> dict[str, str]:
     """Content hashes of the documents already indexed, read under the write lock."""
     reader = writer.reader()
     return {f["doc_id"]: f["doc_hash"] for f in reader.all_stored_fields() if f.get("position") == 0}
-
-
-def open_or_create(index_dir: Path, *, rebuild: bool = False):
-    meta = index_dir / META_FILE
-    try:
-        if not rebuild and whoosh_index.exists_in(str(index_dir)):
-            check_version(index_dir)
-            ix = whoosh_index.open_dir(str(index_dir))
-            if "page" not in ix.schema:  # version 6 before passages carried their page: a stored field more
-                with ix.writer(timeout=30.0) as writer:
-                    writer.add_field("page", STORED)
-                ix = whoosh_index.open_dir(str(index_dir))
-            return ix
-        index_dir.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(index_dir), build_schema())
-        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
-        return ix
-    except (ValueError, EOFError, KeyError, struct.error, pickle.UnpicklingError) as e:
-        raise IndexDamaged(damaged_message(index_dir, e)) from e
-
-
-def damaged_message(index_dir: Path, error: Exception) -> str:
-    return (f"L'index {index_dir} est endommagé ({type(error).__name__}) ; reconstruisez-le avec "
-            f"« docsante index DOSSIERS… --rebuild --index {index_dir} ».")
-
-
-def check_version(index_dir: Path) -> None:
-    try:
-        version = json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        version = None
-    if version != SCHEMA_VERSION:
-        raise IndexDamaged(f"L'index {index_dir} a été créé par une autre version de docsante ; "
-                           f"reconstruisez-le avec « docsante index … --rebuild ».")

@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from whoosh import matching
 from whoosh import query as wq
 
-from ..analysis import data_words, fold, french_analyzer
-from ..corpus.vocab import vocabulary
-from ..indexer.tag import tokens
+from ..analysis import fold, french_analyzer
+from ..corpus.vocab import question_words, vocabulary
 from ..schema import DOCUMENT_FIELDS, FACET_FIELDS, TEXT_FIELDS
-from .expand import ACRONYM, NAME, TABLE, Mention, query_vocabulary
+from ..whoosh_adapter import ConstantPrefix
+from ..corpus.match import tokens
+from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
 from .parse import Any, Clauses, Not, Phrase, Word
 
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
@@ -50,9 +50,7 @@ class QueryCompiler:
         """Folded and elided but not stemmed (for truncated words): Whoosh skips is_morph filters."""
         return [t.text for t in self.analyzer(text, no_morph=True)]
 
-    def compile(self, clauses: Clauses, expand: bool = True) -> Compiled:
-        if not expand:
-            return Compiled(self._clauses(clauses, {}, []))
+    def compile(self, clauses: Clauses) -> Compiled:
         attached, extra, notes = self._expansions(clauses)
         return Compiled(self._clauses(clauses, attached, extra), notes)
 
@@ -192,22 +190,6 @@ def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
     return out
 
 
-class ConstantPrefix(wq.Prefix):
-    """A prefix query scored like Lucene's constant-score rewrite: every passage holding one
-    of the expanded words gets the query's boost. Whoosh's own Prefix ORs one matcher per
-    word, which its block-quality pruning makes quadratic (18 s for 'connaî*' on 50k passages)."""
-
-    def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        fieldname = self.field()
-        ids: set[int] = set()
-        for word in self._btexts(reader):
-            ids.update(reader.postings(fieldname, word).all_ids())
-        if not ids:
-            return matching.NullMatcher()
-        return matching.ListMatcher(sorted(ids), all_weights=self.boost)
-
-
 def _any(items):
     return items[0] if len(items) == 1 else wq.Or(items)
 
@@ -215,11 +197,6 @@ def _any(items):
 def _ranked_or(items):
     """BM25 sums the clauses that match: no coordination factor (it lost 0.013 nDCG@10 on spf passages)."""
     return _any(items)
-
-
-@lru_cache(maxsize=1)
-def question_words() -> frozenset[str]:
-    return data_words("question_words_fr.txt")
 
 
 def _is_question_word(item) -> bool:

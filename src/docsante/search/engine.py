@@ -15,18 +15,17 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import searching
 
 from ..corpus.document import valid_text
 from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..indexer.write import check_version, damaged_message
-from ..schema import PASSAGE
+from ..store import check_version, damaged_message, index_exists
+from ..schema import DOCUMENT, PASSAGE
+from ..whoosh_adapter import DocsanteBM25F, highlight_hit
 from .build import QueryCompiler, resolve_filters, to_filter
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
-from .fast import Evaluation, FastSearcher
+from .evaluate import Evaluation, Evaluator
 from .highlight import fallback_snippet, make_highlighter
-from .weighting import DocsanteBM25F
 from .parse import Clauses, parse
 from .suggest import respell
 
@@ -124,16 +123,16 @@ class Index:
     def __init__(self, index_dir: str | os.PathLike):
         self._lock = threading.RLock()
         self.path = Path(index_dir)
-        if not _exists(self.path):
+        if not index_exists(self.path):
             raise IndexNotFound(f"Aucun index dans {self.path} ; créez-le avec « docsante index DOSSIER --index {self.path} ».")
         check_version(self.path)
         try:
             self._ix = whoosh_index.open_dir(str(self.path))
-            self._searcher = self._ix.searcher(weighting=DocsanteBM25F())
+            self._searcher = self._ix.searcher(weighting=_weighting())
         except Exception as e:  # whoosh raises many types on damaged files
             raise IndexDamaged(damaged_message(self.path, e)) from e
         self._facets = None
-        self._fast = None
+        self._evaluation = None
         self._results: OrderedDict = OrderedDict()
         self._highlighter = make_highlighter()
         self._compiler = QueryCompiler(self._ix.schema["text"].analyzer)
@@ -153,16 +152,16 @@ class Index:
         """The open searcher, opened again when another process committed. (Whoosh's own
         refresh() fails on an index that holds nothing: it cannot reuse an empty reader.)"""
         if not self._searcher.up_to_date():
-            stale, self._searcher = self._searcher, self._ix.searcher(weighting=DocsanteBM25F())
+            stale, self._searcher = self._searcher, self._ix.searcher(weighting=_weighting())
             stale.close()
-            self._facets, self._fast = None, None
+            self._facets, self._evaluation = None, None
             self._results.clear()
         return self._searcher
 
-    def _evaluator(self, searcher) -> FastSearcher:
-        if self._fast is None:
-            self._fast = FastSearcher(searcher)
-        return self._fast
+    def _evaluator(self, searcher) -> Evaluator:
+        if self._evaluation is None:
+            self._evaluation = Evaluator(searcher)
+        return self._evaluation
 
     def _evaluate(self, searcher, scoring, flt) -> Evaluation:
         """All passages matching `scoring` and the filter, with their BM25F scores."""
@@ -223,8 +222,7 @@ class Index:
         hits = []
         if limit and len(docs) > offset:
             ranked = self._ranked(searcher, found, offset + limit)[offset:offset + limit]
-            results = searching.Results(searcher, scoring, ranked)  # what Whoosh's highlighter reads
-            hits = [self._hit(searching.Hit(results, docnum, score=score)) for score, docnum in ranked]
+            hits = [self._hit(searcher, scoring, ranked, docnum, score) for score, docnum in ranked]
         return Results(query, parsed, len(docs), offset, limit, hits,
                        facets={f: c[0] for f, c in counts.items()},
                        facets_truncated={f: c[1] for f, c in counts.items()},
@@ -256,10 +254,10 @@ class Index:
         order = np.lexsort((ids, -final))
         return [(float(final[i]), int(ids[i])) for i in order]
 
-    def _hit(self, hit) -> Hit:
-        stored = hit.fields()
-        snippet = self._highlighter.highlight_hit(hit, "text", text=stored["text"], top=2)
-        return _to_hit(stored, hit.score, snippet or fallback_snippet(stored["text"]))
+    def _hit(self, searcher, scoring, ranked, docnum: int, score: float) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        snippet = highlight_hit(self._highlighter, searcher, scoring, ranked, docnum, score, "text", stored["text"], top=2)
+        return _to_hit(stored, score, snippet or fallback_snippet(stored["text"]))
 
     @_serialized
     def passage(self, passage_id: str, *, context: int = 1) -> dict:
@@ -331,12 +329,8 @@ def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_
         raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
 
 
-def _exists(path: Path) -> bool:
-    """Whether an index is there; one whose table of contents cannot be read is damaged."""
-    try:
-        return whoosh_index.exists_in(str(path))
-    except Exception as e:  # whoosh raises many types on a damaged table of contents
-        raise IndexDamaged(damaged_message(path, e)) from e
+def _weighting() -> DocsanteBM25F:
+    return DocsanteBM25F("doctext", ("kind", DOCUMENT))
 
 
 def _valid_values(values):

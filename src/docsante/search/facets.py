@@ -30,28 +30,28 @@ class FacetCount:
 
 
 class FacetPostings:
-    """Document numbers per facet value, for one index generation (`fast` is its FastSearcher)."""
+    """Document numbers per facet value, for one index generation (read through its Evaluator)."""
 
-    def __init__(self, fast):
-        self.doc_count = fast.doc_count
+    def __init__(self, evaluator):
+        self.doc_count = evaluator.doc_count
         self.postings: dict[str, dict[str, np.ndarray]] = {}
         for facet in FACETS:
             fieldname = FACET_FIELDS[facet]
             values = {}
-            for term in fast.reader.lexicon(fieldname):
-                docs = fast.decode(fieldname, term)[0]
+            for term in evaluator.reader.lexicon(fieldname):
+                docs = evaluator.decode(fieldname, term)[0]
                 if len(docs):
                     values[term.decode("utf-8") if isinstance(term, bytes) else term] = docs
             self.postings[facet] = values
 
-    def count(self, matching: np.ndarray, facets=FACETS, selected=None, size=DEFAULT_SIZE):
+    def count(self, matching: np.ndarray, selected=None, size=DEFAULT_SIZE):
         """{facet: ([FacetCount…], truncated)} for the documents in `matching`."""
         mask = np.zeros(self.doc_count, dtype=bool)
         mask[matching] = True
         vocab = vocabulary()
         selected = selected or {}
         out = {}
-        for facet in facets:
+        for facet in FACETS:
             buckets = []
             for value, docs in self.postings[facet].items():
                 n = int(np.count_nonzero(mask[docs]))

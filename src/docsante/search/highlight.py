@@ -6,19 +6,9 @@ from html import escape
 
 from whoosh import highlight
 
+from ..whoosh_adapter import MarkFormatter
+
 SNIPPET_CHARS = 240
-
-
-class MarkFormatter(highlight.Formatter):
-    """Whoosh formatter that wraps matches in plain <mark> tags and escapes the rest."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
-
-    def _text(self, text):
-        return escape(text, quote=False)
 
 
 def make_highlighter() -> highlight.Highlighter:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from ..corpus.vocab import Vocabulary, vocabulary
-from ..indexer.tag import Matcher, tokens
+from ..corpus.match import Matcher, tokens
+from ..corpus.vocab import Vocabulary, acronym_table, vocabulary
 
 ACRONYM, NAME = "acronym", "name"
 TABLE = "acronyms"  # facet of mentions from the general acronym table (data/acronyms.tsv)
@@ -38,8 +37,7 @@ class QueryVocabulary:
                 self.dispositifs.add(n, (e.id, NAME))
         self.table = Matcher()  # table acronyms must be typed in capitals: many are also words
         self.expansions: dict[str, str] = {}
-        rows = resources.files("docsante").joinpath("data/acronyms.tsv").read_text("utf-8").splitlines()[1:]
-        for acronym, expansion, source in (r.split("\t") for r in rows):
+        for acronym, expansion, source in acronym_table():
             if source != "dispositifs":
                 self.expansions[acronym] = expansion
                 self.table.add(acronym, (acronym, ACRONYM))

@@ -5,7 +5,7 @@ from whoosh import sorting
 
 import docsante
 from docsante.search.build import resolve_filters, to_filter
-from docsante.search.fast import FastSearcher
+from docsante.search.evaluate import Evaluator
 from docsante.search.parse import parse
 
 QUERIES = ["contrat local de santé", "CLS", "santé mentale", "CPTS SAUF formation", "CPTS ET formation", "addicto*",
@@ -26,7 +26,7 @@ def test_same_documents_and_scores_as_whoosh(both, text):
         searcher = ix.searcher
         q = ix._compiler.compile(parse(text)).query
         expected = {d: s for s, d in searcher.search(q, limit=None).top_n}
-        found = FastSearcher(searcher).evaluate(q)
+        found = Evaluator(searcher).evaluate(q)
         got = dict(zip(found.ids.tolist(), found.scores.tolist()))
         assert set(got) == set(expected)
         assert all(abs(got[d] - expected[d]) < 1e-9 for d in expected)

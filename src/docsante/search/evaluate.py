@@ -6,8 +6,10 @@ decoded once per index generation into arrays (document numbers, term
 frequencies), and a query tree is evaluated with array operations: union sums
 scores (Or), intersection keeps documents present everywhere (And), and so on.
 Scores follow Whoosh's BM25F formula term for term, so rankings are the same as
-Whoosh's own (tests/test_fast.py checks it). Phrases and anything unknown fall
-back to Whoosh's matcher for that sub-query.
+Whoosh's own (tests/test_evaluate.py checks it). Each query class has its method in
+`Evaluator.METHODS`; phrases, any other class, and a handled class with options the
+method does not follow (an Or with `minmatch` or `scale`…) fall back to Whoosh's own
+matcher for that sub-query, never to a wrong score.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-from .build import ConstantPrefix
+from ..whoosh_adapter import ConstantPrefix, bm25_parameters, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -35,13 +37,12 @@ class Evaluation:
         return cls(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
-class FastSearcher:
+class Evaluator:
     """Evaluates queries against one Whoosh searcher (one index generation)."""
 
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.weighting = searcher.weighting
         self.doc_count = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
@@ -99,12 +100,12 @@ class FastSearcher:
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, q) -> Evaluation:
-        method = getattr(self, "_" + type(q).__name__, None)
-        if method is None:
+        method = self.METHODS.get(type(q))
+        if method is None or not _plain(q):
             return self._fallback(q)
-        return method(q)
+        return method(self, q)
 
-    def _Term(self, q: wq.Term) -> Evaluation:
+    def _term(self, q: wq.Term) -> Evaluation:
         field = q.fieldname
         text = self.searcher.schema[field].to_bytes(q.text) if field in self.searcher.schema else None
         if text is None:
@@ -114,17 +115,15 @@ class FastSearcher:
             return Evaluation.empty()
         if not self.searcher.schema[field].scorable:
             return Evaluation(ids, np.full(len(ids), float(q.boost)))
-        scorer = self.weighting.scorer(self.searcher, field, text)
-        idf = getattr(scorer, "idf", None)
-        avgfl = getattr(scorer, "avgfl", None)
-        if idf is None or avgfl is None:
+        parameters = bm25_parameters(self.searcher, field, text)
+        if parameters is None:
             return self._fallback(q)
-        B, K1 = scorer.B, scorer.K1
+        idf, avgfl, B, K1 = parameters
         fl = self.lengths(field)[ids]
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         return Evaluation(ids, scores * q.boost)
 
-    def _Or(self, q: wq.Or) -> Evaluation:
+    def _or(self, q: wq.Or) -> Evaluation:
         parts = [self.evaluate(s) for s in q.subqueries]
         parts = [p for p in parts if len(p.ids)]
         if not parts:
@@ -136,7 +135,7 @@ class FastSearcher:
         np.add.at(summed, inverse, scores)
         return Evaluation(unique, summed * q.boost)
 
-    def _And(self, q: wq.And) -> Evaluation:
+    def _and(self, q: wq.And) -> Evaluation:
         positives = [s for s in q.subqueries if not isinstance(s, wq.Not)]
         negatives = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
         result = None
@@ -158,7 +157,7 @@ class FastSearcher:
             result = Evaluation(result.ids[keep], result.scores[keep] + 1.0)
         return Evaluation(result.ids, result.scores * q.boost)
 
-    def _AndMaybe(self, q: wq.AndMaybe) -> Evaluation:
+    def _and_maybe(self, q: wq.AndMaybe) -> Evaluation:
         required = self.evaluate(q.a)
         optional = self.evaluate(q.b)
         _, ia, ib = np.intersect1d(required.ids, optional.ids, assume_unique=True, return_indices=True)
@@ -166,12 +165,12 @@ class FastSearcher:
         scores[ia] += optional.scores[ib]
         return Evaluation(required.ids, scores * q.boost)
 
-    def _ConstantScoreQuery(self, q: wq.ConstantScoreQuery) -> Evaluation:
+    def _constant_score(self, q: wq.ConstantScoreQuery) -> Evaluation:
         ids = self.evaluate(q.child).ids
         return Evaluation(ids, np.full(len(ids), float(q.score)))
 
-    def _ConstantPrefix(self, q: ConstantPrefix) -> Evaluation:
-        words = list(q._btexts(self.reader))
+    def _constant_prefix(self, q: ConstantPrefix) -> Evaluation:
+        words = prefix_words(q, self.reader)
         arrays = [self.postings(q.fieldname, w)[0] for w in words]
         arrays = [a for a in arrays if len(a)]
         if not arrays:
@@ -193,3 +192,14 @@ class FastSearcher:
         ids_a = np.asarray(ids, np.int64)
         order = np.argsort(ids_a, kind="stable")
         return Evaluation(ids_a[order], np.asarray(scores, np.float64)[order])
+
+    METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe,
+               wq.ConstantScoreQuery: _constant_score, ConstantPrefix: _constant_prefix}
+
+
+def _plain(q) -> bool:
+    """Whether a handled query has only the options its method follows: an Or that needs a
+    minimum of matches or scales by coordination is Whoosh's to score."""
+    if isinstance(q, wq.Or):
+        return not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
+    return True

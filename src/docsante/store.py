@@ -1,0 +1,59 @@
+"""Where an index lives on disk: opening, creating and versioning it, for the indexer and the search side alike."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import struct
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import STORED
+
+from .errors import IndexDamaged
+from .schema import build_schema
+
+META_FILE = "docsante.json"
+SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
+
+
+def index_exists(index_dir: Path) -> bool:
+    """Whether an index is there; one whose table of contents cannot be read is damaged."""
+    try:
+        return whoosh_index.exists_in(str(index_dir))
+    except Exception as e:  # whoosh raises many types on a damaged table of contents
+        raise IndexDamaged(damaged_message(index_dir, e)) from e
+
+
+def open_or_create(index_dir: Path, *, rebuild: bool = False):
+    meta = index_dir / META_FILE
+    try:
+        if not rebuild and index_exists(index_dir):
+            check_version(index_dir)
+            ix = whoosh_index.open_dir(str(index_dir))
+            if "page" not in ix.schema:  # version 6 before passages carried their page: a stored field more
+                with ix.writer(timeout=30.0) as writer:
+                    writer.add_field("page", STORED)
+                ix = whoosh_index.open_dir(str(index_dir))
+            return ix
+        index_dir.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        return ix
+    except (ValueError, EOFError, KeyError, struct.error, pickle.UnpicklingError) as e:
+        raise IndexDamaged(damaged_message(index_dir, e)) from e
+
+
+def damaged_message(index_dir: Path, error: Exception) -> str:
+    return (f"L'index {index_dir} est endommagé ({type(error).__name__}) ; reconstruisez-le avec "
+            f"« docsante index DOSSIERS… --rebuild --index {index_dir} ».")
+
+
+def check_version(index_dir: Path) -> None:
+    try:
+        version = json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        version = None
+    if version != SCHEMA_VERSION:
+        raise IndexDamaged(f"L'index {index_dir} a été créé par une autre version de docsante ; "
+                           f"reconstruisez-le avec « docsante index … --rebuild ».")

@@ -1,0 +1,180 @@
+"""Every place where docsante subclasses Whoosh or reaches past its public API, in one module.
+
+A Whoosh upgrade that changes one of these fails in tests/test_whoosh_adapter.py, which
+has a test per dependency:
+
+1. `FieldType.index(value)` yields (bytes, frequency, weight, encoded value) postings;
+   `FrenchText` lets postings made by an indexing worker (`Indexed`) pass through, and
+   `WordCounts` posts {word: passages} for « vouliez-vous dire ».
+2. `whoosh.codec.whoosh3`: `W3Codec.new_segment` / `per_document_reader`, `W3Segment`,
+   and `W3PerDocReader.has_column`, which a segment writer asks once per posting
+   (`WriteCodec` remembers its answers).
+3. `Prefix._btexts(reader)`: the indexed words a prefix expands to (`prefix_words`).
+4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher.
+5. `highlight.Formatter._text(text)`: how a formatter writes the text between matches
+   (`MarkFormatter` escapes it).
+6. `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`: read to score with numpy exactly as Whoosh
+   does (`bm25_parameters`), and `avgfl` set by `DocsanteBM25F`.
+7. `searching.Results(searcher, q, top_n)` and `searching.Hit(results, docnum, score=…)`:
+   what `Highlighter.highlight_hit` reads (`highlight_hit` builds them).
+8. `RegexTokenizer.expression`: the compiled pattern `FrenchAnalyzer` runs itself.
+9. `whoosh.index.clean_files(storage, indexname, generation, segments)` and
+   `FileIndex._segments()`: files of a failed batch are removed (`clean_unreferenced`).
+
+Import paths of `FrenchText` and `WordCounts` are pickled into every index schema
+written since this module exists: never move or rename them (docsante.schema keeps
+its own names for indexes written before).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from whoosh import highlight, matching, scoring, searching
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
+from whoosh.fields import TEXT, FieldType
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
+
+
+# -- 1. fields -----------------------------------------------------------------------------
+class Indexed(list):
+    """A text field's postings, made by `field.index(text)` in an indexing worker process."""
+
+
+class FrenchText(TEXT):
+    """Whoosh's TEXT field; a value already `Indexed` by a worker passes through as it is.
+    Spelling and term vectors would need the text itself: they are refused."""
+
+    def __init__(self, *args, spelling: bool = False, vector=None, **kwargs):
+        if spelling or vector:
+            raise ValueError("FrenchText ne gère ni spelling ni vector : les postings viennent des processus "
+                             "d'indexation, pas du texte.")
+        super().__init__(*args, **kwargs)
+
+    def index(self, value, **kwargs):
+        return value if isinstance(value, Indexed) else super().index(value, **kwargs)
+
+
+class WordCounts(FieldType):
+    """Unstemmed words, each with the number of passages that hold it, for « Vouliez-vous
+    dire ». The indexer adds one entry per batch, given a {word: passages} mapping: one
+    posting per word and batch, where Whoosh's spelling fields post every word of every
+    passage (half of all postings)."""
+
+    def __init__(self):
+        self.format = Frequency()
+
+    def index(self, value, **kwargs):
+        return ((word.encode("utf-8"), n, float(n), pack_uint(n)) for word, n in value.items())
+
+
+# -- 2. writing codec ----------------------------------------------------------------------
+class _LengthsReader(W3PerDocReader):
+    """Whoosh's reader of a new segment's field lengths, remembering which fields have
+    none: Whoosh asks the file system again for every posting of such a field (ids,
+    facets, words) when it writes a segment."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._columns: dict[str, bool] = {}
+
+    def has_column(self, fieldname):
+        if fieldname not in self._columns:
+            self._columns[fieldname] = super().has_column(fieldname)
+        return self._columns[fieldname]
+
+
+class WriteCodec(W3Codec):
+    """Whoosh's codec with the lengths reader above, for writing only: the segments it
+    makes name Whoosh's own codec, so the index never depends on this class."""
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsReader(storage, segment)
+
+
+# -- 3, 4. prefixes --------------------------------------------------------------------------
+def prefix_words(q: wq.Prefix, reader) -> list[bytes]:
+    """The indexed words a prefix query expands to."""
+    return list(q._btexts(reader))
+
+
+class ConstantPrefix(wq.Prefix):
+    """A prefix query scored like Lucene's constant-score rewrite: every passage holding one
+    of the expanded words gets the query's boost. Whoosh's own Prefix ORs one matcher per
+    word, which its block-quality pruning makes quadratic (18 s for 'connaî*' on 50k passages)."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        ids: set[int] = set()
+        for word in prefix_words(self, reader):
+            ids.update(reader.postings(self.field(), word).all_ids())
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(sorted(ids), all_weights=self.boost)
+
+
+# -- 5, 7. highlighting ----------------------------------------------------------------------
+class MarkFormatter(highlight.Formatter):
+    """Whoosh formatter that wraps matches in plain <mark> tags and escapes the rest."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def _text(self, text):
+        return escape(text, quote=False)
+
+
+def highlight_hit(highlighter: highlight.Highlighter, searcher, q, ranked: list[tuple[float, int]],
+                  docnum: int, score: float, field: str, text: str, top: int) -> str:
+    """The highlighter's fragments of one hit, given what it reads: a Results and a Hit."""
+    results = searching.Results(searcher, q, ranked)
+    return highlighter.highlight_hit(searching.Hit(results, docnum, score=score), field, text=text, top=top)
+
+
+# -- 6. scoring ------------------------------------------------------------------------------
+class DocsanteBM25F(scoring.BM25F):
+    """BM25F with a correct average length for the whole-document field: Whoosh divides a
+    field's total length by the number of all index entries, while only the entries
+    matching `documents` (a (field, term) pair) fill `document_field`."""
+
+    def __init__(self, document_field: str, documents: tuple[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.document_field, self.documents = document_field, documents
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if fieldname == self.document_field and isinstance(scorer, scoring.BM25FScorer):
+            entries = searcher.doc_frequency(*self.documents) or 1
+            scorer.avgfl = (searcher.field_length(self.document_field) / entries) or 1
+        return scorer
+
+
+def bm25_parameters(searcher, field: str, text: bytes) -> tuple[float, float, float, float] | None:
+    """(idf, average field length, B, K1) of a word as Whoosh's BM25F scorer holds them, or None
+    when the weighting is not BM25F."""
+    scorer = searcher.weighting.scorer(searcher, field, text)
+    try:
+        return scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    except AttributeError:
+        return None
+
+
+# -- 8. tokenizer ----------------------------------------------------------------------------
+def tokenizer_expression(tokenizer):
+    """The compiled pattern of a RegexTokenizer."""
+    return tokenizer.expression
+
+
+# -- 9. cleaning -----------------------------------------------------------------------------
+def clean_unreferenced(index_dir: str) -> None:
+    """Remove the segment files that the index's table of contents does not name."""
+    ix = whoosh_index.open_dir(index_dir)
+    whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
