@@ -1,6 +1,7 @@
 """The vectorised evaluator against plain Whoosh: same documents, scores, top-10 and facet counts."""
 
 import pytest
+from whoosh import query as wq
 from whoosh import sorting
 
 import docsante
@@ -50,3 +51,19 @@ def test_same_top_10_and_facet_counts_as_plain_whoosh(sample, filters):
                            zip(*(lambda e: (e.scores.tolist(), e.ids.tolist()))(sample._evaluate(searcher, q, flt)))),
                           key=lambda sd: (-sd[0], sd[1]))[:10]
         assert fast_top == plain_top
+
+
+@pytest.mark.parametrize("options", [{"minmatch": 2}, {"scale": 0.5}])
+def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, options):
+    """An Or that needs two matches, or scales by coordination, is scored by Whoosh's own
+    matcher: the same documents and scores, never a plain sum."""
+    with docsante.open_index(sample_index) as ix:
+        searcher = ix.searcher
+        q = wq.Or([wq.Term("text", "sant"), wq.Term("text", "mental"), wq.Term("text", "jeun")], **options)
+        found = Evaluator(searcher).evaluate(q)
+        expected = {}
+        m = q.matcher(searcher)
+        while m.is_active():
+            expected[m.id()] = m.score()
+            m.next()
+        assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)

@@ -201,5 +201,5 @@ def _plain(q) -> bool:
     """Whether a handled query has only the options its method follows: an Or that needs a
     minimum of matches or scales by coordination is Whoosh's to score."""
     if isinstance(q, wq.Or):
-        return not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
+        return not getattr(q, "minmatch", 0) and getattr(q, "scale", None) is None
     return True

@@ -1,0 +1,104 @@
+"""One test per Whoosh internal docsante depends on (see whoosh_adapter.py): a Whoosh upgrade
+that changes one of them fails here, in one place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from whoosh import highlight, scoring
+from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer
+from whoosh.codec.whoosh3 import W3Codec
+
+import docsante
+from docsante.analysis import TOKEN_PATTERN, french_analyzer
+from docsante.search.highlight import make_highlighter
+from docsante.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, FrenchText, Indexed, MarkFormatter, WordCounts,
+                                     WriteCodec, bm25_parameters, clean_unreferenced, highlight_hit, prefix_words,
+                                     tokenizer_expression)
+
+
+@pytest.fixture()
+def searcher(sample_index):
+    with docsante.open_index(sample_index) as ix:
+        yield ix.searcher
+
+
+def test_1_field_index_yields_postings_and_indexed_values_pass_through():
+    field = FrenchText(analyzer=french_analyzer())
+    postings = list(field.index("Les contrats locaux de santé"))
+    assert [(word, freq) for word, freq, _, _ in postings] == [(b"contrat", 1), (b"local", 1), (b"sant", 1)]
+    made = Indexed(postings)
+    assert field.index(made) is made
+    assert [p[:3] for p in WordCounts().index({"santé": 3})] == [("santé".encode(), 3, 3.0)]
+
+
+@pytest.mark.parametrize("option", [{"spelling": True}, {"vector": True}])
+def test_1_french_text_refuses_what_would_break_it(option):
+    with pytest.raises(ValueError, match="ni spelling ni vector"):
+        FrenchText(analyzer=french_analyzer(), **option)
+
+
+def test_2_write_codec_keeps_whoosh_segments_and_lengths_reader(tmp_path):
+    codec = WriteCodec()
+    assert isinstance(codec, W3Codec)
+    segment = codec.new_segment(None, "MAIN")
+    assert type(segment.codec()) is W3Codec  # what a reader opens later never names WriteCodec
+    docsante.build_index([tmp_path], tmp_path / "ix")  # nothing to read: an empty but valid index
+    (tmp_path / "note.txt").write_text("Le CLS soutient la vaccination.", "utf-8")
+    assert docsante.build_index([tmp_path / "note.txt"], tmp_path / "ix").passages == 1
+
+
+def test_3_4_prefix_words_and_constant_prefix(searcher):
+    q = ConstantPrefix("text", "psycho")
+    words = prefix_words(q, searcher.reader())
+    assert words and all(w.startswith(b"psycho") for w in words)
+    matcher = q.matcher(searcher)
+    ids = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        assert matcher.score() == q.boost
+        matcher.next()
+    assert ids == sorted(ids) and ids
+
+
+def test_5_formatter_text_between_matches_goes_through_text():
+    assert MarkFormatter()._text("<b> & ") == "&lt;b&gt; &amp; "
+    assert "_text" in vars(highlight.Formatter)  # the hook MarkFormatter overrides
+
+
+def test_6_bm25_parameters_and_document_average(searcher):
+    params = bm25_parameters(searcher, "text", b"sant")
+    assert params is not None and all(isinstance(v, float) for v in params)
+    idf, avgfl, b, k1 = params
+    assert idf > 0 and avgfl > 0 and (b, k1) == (scoring.BM25F().B, scoring.BM25F().K1)
+    weighting = DocsanteBM25F("doctext", ("kind", "document"))
+    scorer = weighting.scorer(searcher, "doctext", b"sant")
+    documents = searcher.doc_frequency("kind", "document")
+    assert scorer.avgfl == pytest.approx(searcher.field_length("doctext") / documents)
+
+
+def test_7_highlight_hit_reads_results_and_hit(searcher):
+    q = wq.Term("text", "sant")
+    docnum = next(iter(q.matcher(searcher).all_ids()))
+    text = searcher.stored_fields(docnum)["text"]
+    snippet = highlight_hit(make_highlighter(), searcher, q, [(1.0, docnum)], docnum, 1.0, "text", text, top=2)
+    assert re.search(r"<mark>[Ss]anté</mark>", snippet)
+
+
+def test_8_tokenizer_expression_is_the_compiled_pattern():
+    expression = tokenizer_expression(RegexTokenizer(TOKEN_PATTERN))
+    assert [m.group() for m in expression.finditer("l’ARS et aujourd'hui")] == ["l’ARS", "et", "aujourd'hui"]
+
+
+def test_9_unreferenced_segment_files_are_cleaned(tmp_path, sample_index):
+    import shutil
+    index_dir = tmp_path / "ix"
+    shutil.copytree(sample_index, index_dir)
+    stray = index_dir / "MAIN_strayfiles00000.seg"
+    stray.write_bytes(b"left by a batch that failed")
+    clean_unreferenced(str(index_dir))
+    assert not stray.exists()
+    with docsante.open_index(index_dir) as ix:
+        assert ix.search("santé").total > 0
