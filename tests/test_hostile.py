@@ -225,7 +225,7 @@ def test_one_bad_jsonl_line_costs_that_line_only(tmp_path):
     with docsante.open_index(tmp_path / "ix") as ix:
         hits = ix.search("vaccination").hits
         assert {h.doc_id for h in hits} == {"a", "z"}
-        assert next(h for h in hits if h.doc_id == "a").region == ["Provence-Alpes-Côte d'Azur"]
+        assert next(h for h in hits if h.doc_id == "a").region == ("Provence-Alpes-Côte d'Azur",)
 
 
 def docx_variant(path: Path, document_xml: bytes | None = None, member: tuple[str, bytes] | None = None) -> Path:

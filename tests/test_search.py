@@ -1,6 +1,10 @@
 """Searching a real index: query language, filters, facets, snippets, the JSON contract."""
 
+import json
+
 import pytest
+
+import docsante
 from hypothesis import given, settings, strategies as st
 
 from conftest import sample_id
@@ -70,9 +74,9 @@ def test_acronyms_and_full_names_find_each_other(tmp_path, sample):
 
 def test_places_in_queries_boost_their_region(sample):
     for place in ("PACA", "région Sud", "Provence-Alpes-Côte d'Azur", "13", "Bouches-du-Rhône"):
-        assert sample.search(f"prévention {place}").hits[0].region == ["Provence-Alpes-Côte d'Azur"], place
-    assert sample.search("parentalité la Meuse").hits[0].region == ["Grand Est"]
-    assert sample.search("pôle de compétences Franche-Comté").hits[0].region == ["Bourgogne-Franche-Comté"]
+        assert sample.search(f"prévention {place}").hits[0].region == ("Provence-Alpes-Côte d'Azur",), place
+    assert sample.search("parentalité la Meuse").hits[0].region == ("Grand Est",)
+    assert sample.search("pôle de compétences Franche-Comté").hits[0].region == ("Bourgogne-Franche-Comté",)
 
 
 def test_operators(sample):
@@ -96,7 +100,7 @@ def test_ranked_or_prefers_passages_matching_more_terms(sample):
 def test_filters_accept_any_alias_and_counts_follow(sample):
     for alias in ("PACA", "Provence-Alpes-Côte d'Azur", "région Sud", "13", "Paca"):
         r = sample.search("santé", region=alias)
-        assert r.total == 2 and all(h.region == ["Provence-Alpes-Côte d'Azur"] for h in r.hits)
+        assert r.total == 2 and all(h.region == ("Provence-Alpes-Côte d'Azur",) for h in r.hits)
         assert [(b.value, b.count, b.selected) for b in r.facets["region"]] == [("provence-alpes-cote-d-azur", 2, True)]
     assert sample.search("santé", region="Franche-Comté").total == 4
     cls = sample.search("santé", dispositif="contrat local de santé")
@@ -127,8 +131,8 @@ def test_empty_query_browses_everything(sample):
 
 def test_passage_with_neighbours(sample):
     view = sample.passage(sample_id("hauts-de-france-zoom-politiques-dispositifs.txt") + "#p8")
-    assert [p["id"].rsplit("#", 1)[1] for p in view["before"] + view["after"]] == ["p7", "p9"]
-    assert view["document"]["passages"] == 14
+    assert [p["id"].rsplit("#", 1)[1] for p in view.to_dict()["before"] + view.to_dict()["after"]] == ["p7", "p9"]
+    assert view.document.passages == 14
 
 
 def test_too_long_query_is_a_clear_error(sample):
@@ -165,7 +169,7 @@ def test_no_suggestion_for_known_words_or_hopeless_ones(sample):
 
 
 def test_expansions_are_reported(sample):
-    assert sample.search("CLS Grand Est").expansions == ["CLS → « Contrat local de santé »", "lieu : Grand Est"]
+    assert sample.search("CLS Grand Est").expansions == ("CLS → « Contrat local de santé »", "lieu : Grand Est")
 
 
 def test_truncation_is_not_stemmed_short_but_finds_stemmed_words(sample):
@@ -197,3 +201,36 @@ def test_cached_results_are_dropped_when_the_index_changes(tmp_path):
         docsante.build_index([tmp_path / "b.txt"], tmp_path / "ix")
         again = ix.search("contrat")
         assert again is not first and again.total == first.total + 1
+
+
+def test_cached_results_cannot_be_changed_by_a_caller(sample):
+    first = sample.search("santé mentale")
+    for change in (lambda r: setattr(r, "total", 0), lambda r: r.hits.append(None),
+                   lambda r: setattr(r.hits[0], "score", 0.0), lambda r: r.facets.__setitem__("region", ()),
+                   lambda r: r.hits[0].region.append("Bretagne")):
+        with pytest.raises((AttributeError, TypeError)):
+            change(first)
+    again = sample.search("santé mentale")
+    assert again is first and again.to_dict() == first.to_dict()
+
+
+def test_facets_mirror_the_api_on_the_command_line(sample, sample_index):
+    from click.testing import CliRunner
+
+    from docsante.cli import cli
+    api = sample.facets("santé", region="HDF", facet="dispositif")
+    assert list(api) == ["dispositif"] and api["dispositif"]
+    r = CliRunner().invoke(cli, ["facets", "santé", "--region", "HDF", "--facet", "dispositif", "--format", "json",
+                                 "--index", str(sample_index)])
+    assert r.exit_code == 0
+    assert json.loads(r.stdout) == {"dispositif": [b.to_dict() for b in api["dispositif"]]}
+    unfiltered = sample.facets("santé", facet="dispositif")["dispositif"]
+    assert sum(b.count for b in api["dispositif"]) < sum(b.count for b in unfiltered)
+    with pytest.raises(docsante.QueryError, match="Facette inconnue"):
+        sample.facets("santé", facet="ville")
+
+
+def test_stats_give_labels_beside_ids(sample):
+    stats = sample.stats()
+    assert stats["facet_labels"]["region"]["provence-alpes-cote-d-azur"] == "Provence-Alpes-Côte d'Azur"
+    assert set(stats["facet_labels"]["theme"]) == set(stats["facets"]["theme"])

@@ -80,8 +80,8 @@ def test_metadata_region_wins_over_the_text(tmp_path):
     docsante.build_index([tmp_path], tmp_path / "ix")
     with docsante.open_index(tmp_path / "ix") as ix:
         page = ix.search("CLS").hits[0]
-        assert page.region == ["Bretagne", "Occitanie"]  # metadata region, plus the one the passage names
-        assert ix.search("atelier").hits[0].region == ["Provence-Alpes-Côte d'Azur"]
+        assert page.region == ("Bretagne", "Occitanie")  # metadata region, plus the one the passage names
+        assert ix.search("atelier").hits[0].region == ("Provence-Alpes-Côte d'Azur",)
 
 
 def test_a_document_s_own_definition_of_an_acronym_wins():

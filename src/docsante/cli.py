@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
-from .corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
+from .corpus.vocab import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index
 from .location import ENV_VAR, default_index_dir, ensure_sample_index
-from .search.engine import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Index, open_index
+from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.render import to_json, to_jsonl, to_table
 
 EXIT_PARTIAL = 3
@@ -210,19 +210,19 @@ def show(passage_id, index_dir, fmt):
     """Afficher un passage, ses voisins et son document."""
     view = _open(index_dir).passage(passage_id)
     if fmt == "json":
-        click.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         return
-    p, doc = view["passage"], view["document"]
-    click.echo(f"{doc['title']}  ({doc['passages']} passages)\n{doc['source']}")
-    for key, label in (("region", "Régions"), ("dispositifs", "Dispositifs"), ("themes", "Thèmes")):
-        if p[key]:
-            click.echo(f"{label} : {', '.join(p[key])}")
-    for before in view["before"]:
-        click.echo(f"\n[{before['id']}] {before['section']}\n{before['text']}")
-    page = f" p. {p['page']}" if p["page"] else ""
-    click.echo(f"\n>>> [{p['id']}]{page} {p['section']}\n{p['text']}")
-    for after in view["after"]:
-        click.echo(f"\n[{after['id']}] {after['section']}\n{after['text']}")
+    p, doc = view.passage, view.document
+    click.echo(f"{doc.title}  ({doc.passages} passages)\n{doc.source}")
+    for values, label in ((p.region, "Régions"), (p.dispositifs, "Dispositifs"), (p.themes, "Thèmes")):
+        if values:
+            click.echo(f"{label} : {', '.join(values)}")
+    for before in view.before:
+        click.echo(f"\n[{before.id}] {before.section}\n{before.text}")
+    page = f" p. {p.page}" if p.page else ""
+    click.echo(f"\n>>> [{p.id}]{page} {p.section}\n{p.text}")
+    for after in view.after:
+        click.echo(f"\n[{after.id}] {after.section}\n{after.text}")
 
 
 @cli.command()
@@ -234,14 +234,12 @@ def stats(index_dir, fmt):
     if fmt == "json":
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
-    vocab = vocabulary()
     click.echo(f"Index : {s['index']}\nDocuments : {s['documents']}\nPassages : {s['passages']}\n"
                f"Taille : {s['size_bytes'] / 1e6:.1f} Mo")
     for facet in FACETS:
-        values = s["facets"][facet]
-        click.echo(f"{FACET_LABELS_FR[facet]} : {len(values)} valeur(s)"
-                   + (f", dont {', '.join(f'{vocab.label(facet, v)} ({n})' for v, n in list(values.items())[:5])}"
-                      if values else ""))
+        values, labels = s["facets"][facet], s["facet_labels"][facet]
+        first = ", ".join(f"{labels[v]} ({n})" for v, n in list(values.items())[:5])
+        click.echo(f"{FACET_LABELS_FR[facet]} : {len(values)} valeur(s)" + (f", dont {first}" if values else ""))
 
 
 @cli.command(cls=QueryCommand)
@@ -249,16 +247,18 @@ def stats(index_dir, fmt):
 @index_option
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def facets(query, index_dir, facets, fmt):
+@facet_options
+def facets(query, index_dir, facets, fmt, regions, dispositifs, themes):
     """Lister les valeurs de facettes et leurs nombres de passages (pour une requête ou tout l'index)."""
-    results = _open(index_dir).search(" ".join(query), limit=0, facet_size=MAX_FACET_SIZE)
-    chosen = facets or FACETS
+    counts = _open(index_dir).facets(" ".join(query), region=regions or None, dispositif=dispositifs or None,
+                                     theme=themes or None, facet=facets or None)
     if fmt == "json":
-        click.echo(json.dumps({f: [b.to_dict() for b in results.facets[f]] for f in chosen}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({f: [b.to_dict() for b in buckets] for f, buckets in counts.items()},
+                              ensure_ascii=False, indent=2))
         return
-    for f in chosen:
+    for f, buckets in counts.items():
         click.echo(f"{FACET_LABELS_FR[f]} :")
-        for b in results.facets[f]:
+        for b in buckets:
             click.echo(f"  {b.count:>7}  {b.label}  [{b.value}]")
 
 

@@ -9,8 +9,10 @@ import threading
 import zlib
 from collections import OrderedDict, defaultdict
 from functools import wraps
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -42,7 +44,10 @@ DOCUMENT_WEIGHT = 1.0  # ranking documents: best passage + this times the whole 
 EVERY_PASSAGE = wq.Term("kind", PASSAGE)
 
 
-@dataclass
+# Hits, results and passage views are frozen, with tuples and read-only mappings inside:
+# the same objects are handed out again from the results cache.
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     doc_id: str
@@ -52,9 +57,9 @@ class Hit:
     text: str
     snippet: str
     score: float
-    region: list[str]
-    dispositifs: list[str]
-    themes: list[str]
+    region: tuple[str, ...]
+    dispositifs: tuple[str, ...]
+    themes: tuple[str, ...]
     url: str = ""
     position: int = 0
     page: int | None = None  # first page of the passage in a paged document (PDF)
@@ -62,29 +67,59 @@ class Hit:
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet,
-                "score": round(self.score, 4), "region": self.region, "dispositifs": self.dispositifs,
-                "themes": self.themes, "url": self.url, "position": self.position, "page": self.page}
+                "score": round(self.score, 4), "region": list(self.region), "dispositifs": list(self.dispositifs),
+                "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page}
 
 
-@dataclass
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    passages: int
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
+                "passages": self.passages}
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """A passage (`docsante show`, /api/passage/…), its neighbours and its document."""
+    passage: Hit
+    before: tuple[Hit, ...]
+    after: tuple[Hit, ...]
+    document: DocumentInfo
+
+    def to_dict(self) -> dict:
+        return {"passage": self.passage.to_dict(), "before": [h.to_dict() for h in self.before],
+                "after": [h.to_dict() for h in self.after], "document": self.document.to_dict()}
+
+
+def _frozen_facets(facets: dict) -> MappingProxyType:
+    return MappingProxyType({f: tuple(facets.get(f, ())) for f in FACETS})
+
+
+@dataclass(frozen=True)
 class Results:
     query: str
     parsed: Clauses
     total: int
     offset: int
     limit: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    facets_truncated: dict[str, bool] = field(default_factory=dict)
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=lambda: _frozen_facets({}))
+    facets_truncated: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({f: False for f in FACETS}))
     did_you_mean: str | None = None
-    expansions: list[str] = field(default_factory=list)  # how the query was widened, in French
+    expansions: tuple[str, ...] = ()  # how the query was widened, in French
 
     def to_dict(self) -> dict:
         """The one JSON shape used by the CLI, the API and the HTTP server."""
         return {
             "query": self.query,
             "interpreted": str(self.parsed),
-            "expansions": self.expansions,
+            "expansions": list(self.expansions),
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
@@ -213,8 +248,7 @@ class Index:
         flt = to_filter(selected)
         if scoring is None:
             if query.strip() and not parsed.filters:
-                return Results(query, parsed, 0, offset, limit, [], facets={f: [] for f in FACETS},
-                               facets_truncated={f: False for f in FACETS})  # only stopwords or punctuation
+                return Results(query, parsed, 0, offset, limit, ())  # only stopwords or punctuation
             scoring = EVERY_PASSAGE  # an empty query (or filters only) browses every passage
         found = self._evaluate(searcher, scoring, flt)
         docs = found.ids
@@ -223,11 +257,11 @@ class Index:
         if limit and len(docs) > offset:
             ranked = self._ranked(searcher, found, offset + limit)[offset:offset + limit]
             hits = [self._hit(searcher, scoring, ranked, docnum, score) for score, docnum in ranked]
-        return Results(query, parsed, len(docs), offset, limit, hits,
-                       facets={f: c[0] for f, c in counts.items()},
-                       facets_truncated={f: c[1] for f, c in counts.items()},
+        return Results(query, parsed, len(docs), offset, limit, tuple(hits),
+                       facets=_frozen_facets({f: c[0] for f, c in counts.items()}),
+                       facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
                        did_you_mean=self._did_you_mean(searcher, query, parsed, flt, len(docs)),
-                       expansions=compiled.notes)
+                       expansions=tuple(compiled.notes))
 
     def _did_you_mean(self, searcher, query, parsed, flt, total) -> str | None:
         """A respelt query, offered only when it finds more passages than the query typed."""
@@ -260,7 +294,7 @@ class Index:
         return _to_hit(stored, score, snippet or fallback_snippet(stored["text"]))
 
     @_serialized
-    def passage(self, passage_id: str, *, context: int = 1) -> dict:
+    def passage(self, passage_id: str, *, context: int = 1) -> PassageView:
         """A passage with its neighbours and its document. `passage_id` is a full id or a
         unique end of one ("fiche.pdf#p3"). Raises PassageNotFound."""
         searcher = self.searcher
@@ -271,24 +305,35 @@ class Index:
         siblings = sorted((f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE),
                           key=lambda f: f["position"])
         around = [f for f in siblings if abs(f["position"] - position) <= context]
-        return {
-            "passage": _to_hit(stored, 0.0, fallback_snippet(stored["text"])).to_dict(),
-            "before": [_to_hit(f, 0.0, "").to_dict() for f in around if f["position"] < position],
-            "after": [_to_hit(f, 0.0, "").to_dict() for f in around if f["position"] > position],
-            "document": {"doc_id": doc_id, "title": stored["title"], "source": stored["source"],
-                         "url": stored.get("url", ""), "passages": len(siblings)},
-        }
+        return PassageView(
+            passage=_to_hit(stored, 0.0, fallback_snippet(stored["text"])),
+            before=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] < position),
+            after=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] > position),
+            document=DocumentInfo(doc_id, stored["title"], stored["source"], stored.get("url", ""), len(siblings)))
+
+    def facets(self, query: str = "", *, region=None, dispositif=None, theme=None, facet=None,
+               size: int = MAX_FACET_SIZE) -> dict[str, tuple[FacetCount, ...]]:
+        """Every value of the facets (all, or those named in `facet`: a name or a list) with its
+        passage count among the passages matching `query` and the filters: `docsante facets`,
+        /api/facets. Raises QueryError, UnknownFacetValue."""
+        chosen = list(FACETS) if facet is None else [facet] if isinstance(facet, str) else list(facet)
+        unknown = [f for f in chosen if f not in FACETS]
+        if unknown:
+            raise QueryError(f"Facette inconnue : {', '.join(unknown)} ({', '.join(FACETS)}).")
+        results = self.search(query, region=region, dispositif=dispositif, theme=theme, limit=0, facet_size=size)
+        return {f: results.facets[f] for f in chosen}
 
     @_serialized
     def stats(self) -> dict:
         searcher = self.searcher
         reader = searcher.reader()
         documents = sum(1 for _ in reader.lexicon("doc_id"))
-        counts = self._facet_postings(searcher).count(self._evaluate(searcher, EVERY_PASSAGE, None).ids, size=1000)
+        counts = self._facet_postings(searcher).count(self._evaluate(searcher, EVERY_PASSAGE, None).ids, size=MAX_FACET_SIZE)
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"index": str(self.path), "passages": searcher.doc_frequency("kind", PASSAGE), "documents": documents,
                 "size_bytes": size,
-                "facets": {f: {b.value: b.count for b in counts[f][0]} for f in FACETS}}
+                "facets": {f: {b.value: b.count for b in counts[f][0]} for f in FACETS},
+                "facet_labels": {f: {b.value: b.label for b in counts[f][0]} for f in FACETS}}
 
     @_serialized
     def run(self, queries: dict[str, str], *, limit: int = 100) -> list[tuple[str, str, int, float]]:
@@ -357,9 +402,9 @@ def _complete_id(searcher, end: str) -> str:
     return f"{matches[0]}#{position}" if matches else end
 
 
-def _labels(facet: str, stored: str) -> list[str]:
+def _labels(facet: str, stored: str) -> tuple[str, ...]:
     vocab = vocabulary()
-    return [vocab.label(facet, v) for v in stored.split(",") if v]
+    return tuple(vocab.label(facet, v) for v in stored.split(",") if v)
 
 
 def _to_hit(stored: dict, score: float, snippet: str) -> Hit:

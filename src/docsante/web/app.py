@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
-from ..search.engine import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index
+from ..search.engine import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index
 from ..search.facets import DEFAULT_SIZE
 from .exports import to_csv, to_ris
 
@@ -102,7 +102,7 @@ def create_app(index_dir: str | Path) -> FastAPI:
     def passage_page(request: Request, passage_id: str):
         view = index.passage(passage_id)
         return templates.TemplateResponse(request, "passage.html", {
-            "view": view, "passage_url": _passage_url, "http_url": _http_url(view["document"]["url"])})
+            "view": view, "passage_url": _passage_url, "http_url": _http_url(view.document.url)})
 
     @get("/api/search", summary="Chercher des passages (contrat JSON de la CLI)")
     def api_search(params: SearchState = Depends(), limit: int = Query(PAGE_SIZE, ge=0, le=MAX_LIMIT),
@@ -125,16 +125,13 @@ def create_app(index_dir: str | Path) -> FastAPI:
     @get("/api/facets", summary="Valeurs de facettes et nombres de passages")
     def api_facets(params: SearchState = Depends(),
                    facet: list[str] = Query(None, description="region, dispositif ou theme")):
-        chosen = facet or list(FACETS)
-        unknown = [f for f in chosen if f not in FACETS]
-        if unknown:
-            raise BadRequest(f"Facette inconnue : {', '.join(unknown)} (region, dispositif ou theme).")
-        results = search(params, 0, 0, facet_size=MAX_FACET_SIZE)
-        return {f: [b.to_dict() for b in results.facets[f]] for f in chosen}
+        counts = index.facets(params.q, region=params.region or None, dispositif=params.dispositif or None,
+                              theme=params.theme or None, facet=facet)
+        return {f: [b.to_dict() for b in buckets] for f, buckets in counts.items()}
 
     @get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
     def api_passage(passage_id: str):
-        return index.passage(passage_id)
+        return index.passage(passage_id).to_dict()
 
     app.openapi = lambda: _openapi(app)
     app.state.index = index
