@@ -185,7 +185,8 @@ def _gutter(segments: list[Segment]) -> tuple[float, float] | None:
     return (left_end, right_start) if right_start - left_end > 5 else None
 
 
-def _key(text: str) -> str:
+def _furniture_key(text: str) -> str:
+    """A line as headers and footers repeat it: lowercase, digits as "#" ("Page 2 / 4" ~ "Page 3 / 4")."""
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
@@ -198,7 +199,7 @@ def _running_furniture(pages: list[list[Segment]]) -> set[str]:
     seldom carries the running header)."""
     counts: Counter[str] = Counter()
     for segments in pages:
-        counts.update({_key(s.text) for s in segments})
+        counts.update({_furniture_key(s.text) for s in segments})
     return {k for k, n in counts.items() if n >= 2 and n >= (len(pages) - 1) / 2}
 
 
@@ -207,7 +208,7 @@ def _is_furniture(s: Segment, height: float, furniture: set[str], body_size: flo
     line in a smaller font than the text (a running header of a document too short to recur)."""
     if not _in_band(s, height):
         return False
-    return (_key(s.text) in furniture or bool(PAGE_NUMBER.match(s.text.strip()))
+    return (_furniture_key(s.text) in furniture or bool(PAGE_NUMBER.match(s.text.strip()))
             or (s.size < body_size * SMALL_RATIO and len(s.text.split()) <= FURNITURE_MAX_WORDS))
 
 

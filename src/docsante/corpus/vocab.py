@@ -110,7 +110,8 @@ def vocabulary() -> "Vocabulary":
     return Vocabulary()
 
 
-def _key(text: str) -> str:
+def alias_key(text: str) -> str:
+    """How aliases are compared: folded, punctuation as spaces ("Provence-Alpes" ~ "provence alpes")."""
     return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
@@ -137,11 +138,11 @@ class Vocabulary:
         table: dict[str, str] = {}
         for e in self.entries[facet].values():
             for form in (e.id, e.label, *e.forms, *e.context_forms):
-                table.setdefault(_key(form), e.id)
+                table.setdefault(alias_key(form), e.id)
         if facet == "region":
             for d in self.departments:
                 for form in (d.code, *d.forms):
-                    table.setdefault(_key(form), d.region)
+                    table.setdefault(alias_key(form), d.region)
             for prefix in ("region ", "ars ", "ex "):
                 for k, v in list(table.items()):
                     table.setdefault(prefix + k, v)
@@ -155,7 +156,7 @@ class Vocabulary:
         """The canonical id of any alias: 'PACA', '13', 'Franche-Comté', 'contrat local de santé', 'sante mentale'.
 
         Raises UnknownFacetValue, listing the closest valid values."""
-        key = _key(name)
+        key = alias_key(name)
         table = self._aliases[facet]
         if key in table:
             return table[key]
@@ -165,4 +166,4 @@ class Vocabulary:
         raise UnknownFacetValue(f"{UNKNOWN_FR[facet]} : « {name} ».{hint}")
 
     def try_resolve(self, facet: str, name: str) -> str | None:
-        return self._aliases[facet].get(_key(name))
+        return self._aliases[facet].get(alias_key(name))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from enum import Enum
 from typing import NamedTuple
 
 from ..analysis import fold
@@ -25,11 +25,33 @@ from ..corpus.match import Matcher, Tok, tokens
 from ..corpus.vocab import Vocabulary, vocabulary
 from .chunk import Passage
 
+# "du 13 mars": a number followed by a month is a date, not a department
 MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
-REGION_CONTEXT = frozenset({"ars", "region", "ex"})
+REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
 DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
+DEFINITION_REACH = 150  # characters before "(CLS)" where the dispositif's full name must stand
 TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
-THEME_MIN_EVIDENCE = 2
+THEME_MIN_EVIDENCE = 2  # points a theme needs (see Tagger.themes_of)
+CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans la", "département de")
+CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
+
+
+class PlaceKind(Enum):
+    REGION = "region"                  # a region's name or alias: tags on its own
+    REGION_IN_CONTEXT = "region?"      # a short form ("GE", "Centre"): only after REGION_CONTEXT
+    DEPARTMENT = "dep"                 # a department's name: tags on its own
+    DEPARTMENT_IN_CONTEXT = "dep?"     # a one-word name, often a river ("la Meuse"): only with context
+
+
+class Place(NamedTuple):
+    kind: PlaceKind
+    region: str
+
+
+class DispositifMention(NamedTuple):
+    sure: bool            # False for an ambiguous acronym: it counts only where the document names the dispositif
+    id: str
+    acronym: str | None   # as written, or None for a full name
 
 
 def _acronym_forms(acronym: str) -> list[str]:
@@ -46,22 +68,23 @@ class Tagger:
         self.regions, self.disp, self.themes = Matcher(proper=True), Matcher(), Matcher()
         for e in self.vocab.entries["region"].values():
             for f in e.forms:
-                self.regions.add(f, ("region", e.id))
+                self.regions.add(f, Place(PlaceKind.REGION, e.id))
             for f in e.context_forms:
-                self.regions.add(f, ("region?", e.id))
+                self.regions.add(f, Place(PlaceKind.REGION_IN_CONTEXT, e.id))
         for d in self.vocab.departments:
             for f in d.forms:
-                self.regions.add(f, ("dep?" if d.needs_context else "dep", d.region))
+                kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
+                self.regions.add(f, Place(kind, d.region))
         self.disp_names = Matcher()  # names only: to check a document's own "name (ACRONYM)"
         self.acronym_ids: dict[str, set[str]] = {}
         for e in self.vocab.entries["dispositif"].values():
             for name in e.names:
-                self.disp.add(name, (True, e.id, None))
+                self.disp.add(name, DispositifMention(True, e.id, None))
                 self.disp_names.add(name, e.id)
             for acronym in (*e.acronyms, *e.context_forms):
                 sure = acronym not in e.context_forms
                 for form in _acronym_forms(acronym):
-                    self.disp.add(form, (sure, e.id, acronym))
+                    self.disp.add(form, DispositifMention(sure, e.id, acronym))
                 self.acronym_ids.setdefault(acronym, set()).add(e.id)
         for e in self.vocab.entries["theme"].values():
             for f in e.forms:
@@ -84,12 +107,12 @@ class Tagger:
         toks = tokens(text) if toks is None else toks
         found = []
         for i, j, (kind, region) in self.regions.find(toks):
-            prev = [t.key for t in toks[max(0, i - 3):i]]
-            if kind == "region?" and not (prev and prev[-1] in REGION_CONTEXT):
+            prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
+            if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):
                 continue
-            if kind == "dep?":
+            if kind is PlaceKind.DEPARTMENT_IN_CONTEXT:
                 written = toks[i].text
-                after = text[toks[j - 1].end:toks[j - 1].end + 6]
+                after = text[toks[j - 1].end:toks[j - 1].end + CODE_AFTER]
                 if not written[:1].isupper() or not (
                         (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
                         or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
@@ -108,8 +131,8 @@ class Tagger:
         return found
 
     # -- dispositifs
-    def dispositif_matches(self, toks: list[Tok]) -> list[tuple[bool, str, str | None]]:
-        """(unambiguous, id, acronym or None for a name) per mention."""
+    def dispositif_matches(self, toks: list[Tok]) -> list[DispositifMention]:
+        """The dispositifs named in the tokens, one per mention."""
         return [value for _, _, value in self.disp.find(toks)]
 
     def redefined(self, texts: list[str]) -> set[str]:
@@ -121,7 +144,7 @@ class Tagger:
                 ids = self.acronym_ids.get(acronym)
                 if not ids:
                     continue
-                before = tokens(text[max(0, m.start() - 150):m.start()])
+                before = tokens(text[max(0, m.start() - DEFINITION_REACH):m.start()])
                 if not ids & {d for _, _, d in self.disp_names.find(before)}:
                     out.add(acronym)
         return out

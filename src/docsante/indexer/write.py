@@ -23,7 +23,7 @@ from ..errors import DocsanteError, IndexBusy
 from ..schema import WORDS
 from ..store import open_or_create
 from ..whoosh_adapter import WriteCodec, clean_unreferenced
-from .prepare import prepared
+from .entries import entries_in_workers
 
 BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
@@ -56,7 +56,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
 
     A document whose content hash is unchanged is skipped; a changed one has its
     passages replaced. Documents are read here, chunked, tagged and analysed by
-    worker processes (prepare.py) and written here by one Whoosh writer. Work is
+    worker processes (entries.py) and written here by one Whoosh writer. Work is
     committed every `batch_size` passages, so an interrupted run keeps what it
     committed.
 
@@ -92,7 +92,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
     pending = 0
     try:
         changed = _changed_documents(paths, known, report, on_progress)
-        with contextlib.closing(prepared(changed, ix.schema)) as documents:
+        with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
             for doc in documents:
                 if doc.doc_id in known:
                     writer.delete_by_term("doc_id", doc.doc_id)

@@ -224,7 +224,7 @@ class Index:
         Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
         query = valid_text(query)  # a query typed with bytes that are not UTF-8
         region, dispositif, theme = (_valid_values(v) for v in (region, dispositif, theme))
-        key = (query, _key(region), _key(dispositif), _key(theme), limit, offset, facet_size)
+        key = (query, _cache_part(region), _cache_part(dispositif), _cache_part(theme), limit, offset, facet_size)
         searcher = self.searcher
         cached = self._results.get(key)
         if cached is not None:
@@ -239,7 +239,7 @@ class Index:
     def _search(self, searcher, query, region, dispositif, theme, limit, offset, facet_size) -> Results:
         check_bounds(query, limit, offset, facet_size)
         parsed = parse(query)
-        given = sum(len(_key(v)) for v in (region, dispositif, theme)) + len(parsed.filters)
+        given = sum(len(_cache_part(v)) for v in (region, dispositif, theme)) + len(parsed.filters)
         if given > MAX_FILTERS:
             raise QueryError(f"Trop de filtres ({given} ; {MAX_FILTERS} au plus).")
         selected = resolve_filters(parsed, region=region, dispositif=dispositif, theme=theme)
@@ -385,7 +385,7 @@ def _valid_values(values):
     return valid_text(values) if isinstance(values, str) else [valid_text(v) for v in values]
 
 
-def _key(values) -> tuple:
+def _cache_part(values) -> tuple:
     """A filter argument (None, a string or a list) as a hashable cache key part."""
     return () if values is None else (values,) if isinstance(values, str) else tuple(values)
 

@@ -32,14 +32,14 @@ TASKS_PER_WORKER = 4  # tasks queued ahead of the writer, per worker
 
 
 @dataclass
-class Prepared:
+class DocumentEntries:
     doc_id: str
     passages: int
     entries: list[dict]  # keyword arguments of writer.add_document
     words: Counter[str]  # unstemmed words: how many of the passages hold each, for « Vouliez-vous dire »
 
 
-def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
+def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> DocumentEntries:
     """A document's passages (and its whole-document entry when it has several) as index entries."""
     passages = chunk(doc)
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
@@ -70,11 +70,11 @@ def prepare(doc: Document, digest: str, tagger: Tagger, schema) -> Prepared:
         entries.append(dict(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, group=doc.parent,
                             position=-1, doc_hash=digest, source=doc.source,
                             **analysed(doctext=whole)))
-    return Prepared(doc.doc_id, len(passages), entries, words)
+    return DocumentEntries(doc.doc_id, len(passages), entries, words)
 
 
-def prepared(documents: Iterable[tuple[Document, str]], schema) -> Iterator[Prepared]:
-    """`prepare` run by WORKERS processes over (document, content hash) pairs, in input order.
+def entries_in_workers(documents: Iterable[tuple[Document, str]], schema) -> Iterator[DocumentEntries]:
+    """`document_entries` run by WORKERS processes over (document, content hash) pairs, in input order.
     Close the iterator to stop the workers early."""
     workers = None  # started with the first task: a run where nothing changed builds no tagger
     queued: deque[_Worker] = deque()
@@ -110,7 +110,7 @@ class _Worker:
         self.process.start()
         writer.close()  # the worker's end: closed here, so that its death ends the pipe
 
-    def result(self) -> list[Prepared]:
+    def result(self) -> list[DocumentEntries]:
         try:
             kind, value = self.results.recv()
         except (EOFError, OSError) as e:
@@ -133,14 +133,14 @@ class _Worker:
 
 
 def _work(tasks, results, tagger: Tagger, schema) -> None:
-    """A worker's life: prepare each task it is given, until None."""
+    """A worker's life: the entries of each task it is given, until None."""
     global _worker
     _worker = (tagger, schema)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the indexing process to handle
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     while (task := tasks.get()) is not None:
         try:
-            answer = ("ok", _prepare_all(task))
+            answer = ("ok", _entries_of_task(task))
         except Exception as e:  # handed to the indexing process, which raises it
             answer = ("error", e)
         try:
@@ -159,6 +159,6 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _prepare_all(task: list[tuple[Document, str]]) -> list[Prepared]:
+def _entries_of_task(task: list[tuple[Document, str]]) -> list[DocumentEntries]:
     tagger, schema = _worker
-    return [prepare(doc, digest, tagger, schema) for doc, digest in task]
+    return [document_entries(doc, digest, tagger, schema) for doc, digest in task]
