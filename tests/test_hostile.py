@@ -40,6 +40,7 @@ def passages(index_dir) -> int:
         return ix.stats()["passages"]
 
 
+@pytest.mark.slow
 def test_two_indexing_runs_at_once_never_store_a_passage_twice(tmp_path):
     records = write_records(tmp_path / "r.jsonl", 3000)
     index_dir = tmp_path / "ix"
@@ -133,6 +134,7 @@ def test_a_damaged_index_is_reported_with_the_command_that_rebuilds_it(tmp_path,
     assert "inattendue" not in r.stderr
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_with_a_french_line_and_leaves_no_stray_files(tmp_path):
     index_dir = tmp_path / "ix"
     docsante.build_index([sample_corpus()], index_dir)

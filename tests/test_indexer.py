@@ -69,6 +69,7 @@ def test_hostile_folder_keeps_every_valid_file(tmp_path, hostile):
         assert ix.stats()["documents"] == 12
 
 
+@pytest.mark.slow
 def test_big_text_file_is_indexed(tmp_path):
     big = tmp_path / "gros.txt"
     paragraph = "Le contrat local de santé de la commune réunit les acteurs du territoire. " * 12 + "\n\n"
@@ -118,6 +119,7 @@ def process_group(pgid: int) -> set[int]:
     return members
 
 
+@pytest.mark.slow
 def test_a_dead_worker_stops_the_run_with_one_line_and_keeps_what_was_committed(tmp_path):
     index_dir = tmp_path / "ix"
     write_records(tmp_path / "b.jsonl", "b", 10_000)
@@ -140,6 +142,7 @@ def test_a_dead_worker_stops_the_run_with_one_line_and_keeps_what_was_committed(
     assert len(passage_ids(index_dir)) == 10_000
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_every_process_with_one_french_line(tmp_path):
     index_dir = tmp_path / "ix"
     write_records(tmp_path / "b.jsonl", "b", 10_000)
@@ -160,6 +163,7 @@ def test_ctrl_c_stops_every_process_with_one_french_line(tmp_path):
         assert ix.search("contrat local", limit=0).total >= 1000
 
 
+@pytest.mark.slow
 def test_kill_9_loses_nothing_committed_and_leaves_no_lock(tmp_path):
     index_dir = tmp_path / "ix"
     write_records(tmp_path / "a.jsonl", "a", 300)
