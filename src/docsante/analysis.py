@@ -132,13 +132,16 @@ class FrenchAnalyzer(CompositeAnalyzer):
 
     def word(self, raw: str) -> str | None:
         """One token's analysis (None when a filter drops it), through the memo."""
-        memo = self._memos[False]
-        word = memo.get(raw, False)
-        if word is False:
-            word = self._analyse_word(raw, False)
-            if len(memo) >= self.MEMO_SIZE:
-                memo.clear()
-            memo[raw] = word
+        word = self._memos[False].get(raw, False)
+        return self._learn(raw, False) if word is False else word
+
+    def _learn(self, raw: str, no_morph: bool) -> str | None:
+        """Analyse a token not seen yet and remember it (the memo is emptied when full)."""
+        memo = self._memos[no_morph]
+        word = self._analyse_word(raw, no_morph)
+        if len(memo) >= self.MEMO_SIZE:
+            memo.clear()
+        memo[raw] = word
         return word
 
     def _remembered(self, value, no_morph, positions, start_pos, kwargs):
@@ -149,10 +152,7 @@ class FrenchAnalyzer(CompositeAnalyzer):
             raw = match.group(0)
             word = memo.get(raw, False)
             if word is False:
-                word = self._analyse_word(raw, no_morph)
-                if len(memo) >= self.MEMO_SIZE:
-                    memo.clear()
-                memo[raw] = word
+                word = self._learn(raw, no_morph)
             if word is None:
                 continue
             token.text, token.boost, token.stopped = word, 1.0, False
