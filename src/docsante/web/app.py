@@ -149,15 +149,19 @@ class RisResponse(Response):
 
 def _get_route(app: FastAPI):
     """`app.get` that also answers HEAD (FastAPI's GET routes do not), as the 405 answer's
-    Allow header promises."""
+    Allow header promises; the HEAD route stays out of the OpenAPI documentation."""
     def route(path: str, **kwargs):
-        return app.api_route(path, methods=["GET", "HEAD"], **kwargs)
+        def register(endpoint):
+            head = {k: v for k, v in kwargs.items() if k != "include_in_schema"}
+            app.api_route(path, methods=["HEAD"], include_in_schema=False, **head)(endpoint)
+            return app.get(path, **kwargs)(endpoint)
+        return register
     return route
 
 
 def _openapi(app: FastAPI) -> dict:
     """The generated schema, told the truth: invalid or out-of-bounds parameters get 400 with
-    {"error": …} (not FastAPI's 422), and HEAD is documented by GET alone."""
+    {"error": …} (not FastAPI's 422)."""
     if app.openapi_schema:
         return app.openapi_schema
     from fastapi.openapi.utils import get_openapi
@@ -166,7 +170,6 @@ def _openapi(app: FastAPI) -> dict:
     error = {"description": "Paramètre invalide ou hors limites (message en français)",
              "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
     for path in schema.get("paths", {}).values():
-        path.pop("head", None)
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
