@@ -18,6 +18,7 @@ import Stemmer
 from unidecode import unidecode
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
+from .corpus.vocab import fold, protected_words, stopwords  # noqa: F401 (fold: analysis is where callers look)
 from .whoosh_adapter import tokenizer_expression
 
 # A word, possibly with inner apostrophes: "aujourd'hui", "l'atelier", "qu’il".
@@ -172,17 +173,10 @@ class FrenchAnalyzer(CompositeAnalyzer):
         return words[0] if words else None
 
 
-def fold(text: str) -> str:
-    """Lowercase, ASCII-fold and normalise apostrophes, as the analyzer does."""
-    return unidecode(text.replace("’", "'")).lower()
-
-
 def french_analyzer(protected: frozenset[str] | None = None, stem: bool = True, stop: bool = True):
     """The analyzer of every text field. `stem=False` gives the normalising chain
     used for truncated terms (Lucene's `normalize()`); `stop=False` keeps stopwords
     (vocabulary matching: "contrat local de santé" has its "de")."""
-    from .corpus.vocab import protected_words, stopwords  # the vocabularies need fold(), below
-
     filters = [ElisionFilter(), LowercaseFilter(), AsciiFoldFilter()]
     if stop:
         filters.append(StopFilter(stoplist=stopwords(), minsize=1))

@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from importlib import resources
 
-from ..analysis import fold
+from unidecode import unidecode
+
 from ..errors import UnknownFacetValue
 
 FACETS = ("region", "dispositif", "theme")
@@ -42,6 +43,11 @@ class Department:
     region: str
     forms: tuple[str, ...]
     needs_context: bool
+
+
+def fold(text: str) -> str:
+    """Lowercase, ASCII-fold and normalise apostrophes, as the analyzer does."""
+    return unidecode(text.replace("’", "'")).lower()
 
 
 def data_text(filename: str) -> str:
