@@ -67,3 +67,39 @@ def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, option
             expected[m.id()] = m.score()
             m.next()
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)
+
+
+def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
+    """Phrases drawn from the indexed text (in order, reversed, with repeated words, with slop,
+    with a boost), in every text field: the same documents and scores as Whoosh's own matcher."""
+    import random
+
+    rng = random.Random(7)
+    checked = 0
+    for ix in both:
+        searcher = ix.searcher
+        analyzer = searcher.schema["text"].analyzer
+        texts = [f["text"] for f in searcher.reader().all_stored_fields() if f.get("kind") == "passage"]
+        for _ in range(60):
+            words = [t.text for t in analyzer(rng.choice(texts))]
+            if len(words) < 4:
+                continue
+            start = rng.randrange(len(words) - 3)
+            picked = words[start:start + rng.choice([2, 3, 4])]
+            if rng.random() < 0.2:
+                picked = picked[::-1]
+            if rng.random() < 0.1:
+                picked = [picked[0], picked[0]]
+            if rng.random() < 0.3:  # words apart: only a slop as wide as the gap finds them
+                picked = [words[start], words[start + rng.choice([2, 3])]]
+            field = rng.choice(["text", "section", "title"])
+            q = wq.Phrase(field, picked, slop=rng.choice([1, 1, 2, 3, 5]), boost=rng.choice([1.0, 0.5, 2.0]))
+            expected = {}
+            m = q.matcher(searcher)
+            while m.is_active():
+                expected[m.id()] = m.score()
+                m.next()
+            found = Evaluator(searcher).evaluate(q)
+            assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected), (q, expected)
+            checked += bool(expected)
+    assert checked >= 20  # phrases drawn for the section and title fields seldom match: those check emptiness

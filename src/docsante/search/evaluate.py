@@ -6,10 +6,12 @@ decoded once per index generation into arrays (document numbers, term
 frequencies), and a query tree is evaluated with array operations: union sums
 scores (Or), intersection keeps documents present everywhere (And), and so on.
 Scores follow Whoosh's BM25F formula term for term, so rankings are the same as
-Whoosh's own (tests/test_evaluate.py checks it). Each query class has its method in
-`Evaluator.METHODS`; phrases, any other class, and a handled class with options the
-method does not follow (an Or with `minmatch` or `scale`…) fall back to Whoosh's own
-matcher for that sub-query, never to a wrong score.
+Whoosh's own (tests/test_evaluate.py checks it). Phrases are matched on decoded
+positions: each word's positions as keys `document << 32 | position`, shifted and
+intersected word after word. Each query class has its method in `Evaluator.METHODS`;
+any other class, and a handled class with options the method does not follow (an Or
+with `minmatch` or `scale`…) fall back to Whoosh's own matcher for that sub-query,
+never to a wrong score.
 """
 
 from __future__ import annotations
@@ -77,12 +79,16 @@ class Evaluator:
             self._postings.move_to_end(key)
             return cached
         cached = self.decode(field, text)
-        self._postings[key] = cached
-        self._cached_bytes += cached[0].nbytes + cached[1].nbytes
+        self._remember(key, cached)
+        return cached
+
+    def _remember(self, key, arrays: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep decoded arrays, dropping the least recently used past POSTINGS_CACHE_BYTES."""
+        self._postings[key] = arrays
+        self._cached_bytes += arrays[0].nbytes + arrays[1].nbytes
         while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
             _, (old_ids, old_weights) = self._postings.popitem(last=False)
             self._cached_bytes -= old_ids.nbytes + old_weights.nbytes
-        return cached
 
     def groups(self) -> np.ndarray:
         """For each document number, the ordinal of its document (passages of one file share it)."""
@@ -107,7 +113,7 @@ class Evaluator:
 
     def _term(self, q: wq.Term) -> Evaluation:
         field = q.fieldname
-        text = self.searcher.schema[field].to_bytes(q.text) if field in self.searcher.schema else None
+        text = self._bytes(field, q.text)
         if text is None:
             return Evaluation.empty()
         ids, tf = self.postings(field, text)
@@ -115,13 +121,70 @@ class Evaluator:
             return Evaluation.empty()
         if not self.searcher.schema[field].scorable:
             return Evaluation(ids, np.full(len(ids), float(q.boost)))
+        scores = self._bm25(field, text, ids, tf)
+        if scores is None:
+            return self._fallback(q)
+        return Evaluation(ids, scores * q.boost)
+
+    def _bytes(self, field: str, word) -> bytes | None:
+        """A word as the field indexes it, or None (no such field, or a value it cannot hold)."""
+        if field not in self.searcher.schema:
+            return None
+        try:
+            return self.searcher.schema[field].to_bytes(word)
+        except ValueError:
+            return None
+
+    def _bm25(self, field: str, text: bytes, ids: np.ndarray, tf: np.ndarray) -> np.ndarray | None:
+        """Whoosh's BM25F score of a word in each of the documents `ids` (with frequencies `tf`)."""
         parameters = bm25_parameters(self.searcher, field, text)
         if parameters is None:
-            return self._fallback(q)
+            return None
         idf, avgfl, B, K1 = parameters
         fl = self.lengths(field)[ids]
-        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        return Evaluation(ids, scores * q.boost)
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+    def positions(self, field: str, text: bytes) -> np.ndarray:
+        """A word's positions as sorted keys `document << 32 | position`, kept in the postings cache."""
+        key = ("positions", field, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached[0]
+        keys = []
+        if (field, text) in self.reader:
+            for doc, positions in self.reader.postings(field, text).items_as("positions"):
+                doc <<= 32
+                keys.extend(doc | p for p in positions)
+        keys_a = np.unique(np.asarray(keys, np.int64))
+        self._remember(key, (keys_a, np.empty(0)))
+        return keys_a
+
+    def _phrase(self, q: wq.Phrase) -> Evaluation:
+        """Whoosh's Phrase (an ordered SpanNear2 with mindist 1): each word at 1 to `slop`
+        positions after the previous one. Its score adds up its words' scores, times its boost."""
+        field = q.fieldname
+        words = [self._bytes(field, w) for w in q.words]
+        if not words or any(w is None or (field, w) not in self.reader for w in words):
+            return Evaluation.empty()
+        if not self.searcher.schema[field].format.supports("positions"):
+            return self._fallback(q)
+        ends = self.positions(field, words[0])
+        for word in words[1:]:
+            keys = self.positions(field, word)
+            steps = [np.intersect1d(ends + d, keys, assume_unique=True) for d in range(1, max(1, q.slop) + 1)]
+            ends = np.unique(np.concatenate(steps))
+            if not len(ends):
+                return Evaluation.empty()
+        docs = np.unique(ends >> 32)
+        total = np.zeros(len(docs))
+        for word in words:
+            ids, tf = self.postings(field, word)
+            scores = self._bm25(field, word, ids, tf)
+            if scores is None:
+                return self._fallback(q)
+            total += scores[np.searchsorted(ids, docs)]
+        return Evaluation(docs, total * q.boost)
 
     def _or(self, q: wq.Or) -> Evaluation:
         parts = [self.evaluate(s) for s in q.subqueries]
@@ -193,7 +256,7 @@ class Evaluator:
         order = np.argsort(ids_a, kind="stable")
         return Evaluation(ids_a[order], np.asarray(scores, np.float64)[order])
 
-    METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe,
+    METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe, wq.Phrase: _phrase,
                wq.ConstantScoreQuery: _constant_score, ConstantPrefix: _constant_prefix}
 
 
