@@ -1,6 +1,7 @@
 """Speed at scale: docsante against stock Whoosh and tantivy, same records, same queries.
 
     pip install ".[bench]" && python bench/speed.py --sizes 50000,200000
+    python bench/speed.py --sizes 140000,500000 --engines docsante,whoosh-stock --whoosh-max 200000
 
 Records: articles of ../shared/eval/legi-codes-fr-2015/corpus.jsonl.gz cut into
 pieces of at most 800 characters at sentence ends (about 142,000; larger sizes
@@ -10,6 +11,14 @@ seeded mix of queries (one to three words of varied frequency, phrases,
 truncations; half with a facet filter), once to warm up and once measured. A
 measured query is the search plus the counts of all three facets. docsante tags
 the records itself; the peers index the facet values docsante found, untimed.
+
+A second, harsh mix follows in the same process: the 50 most frequent words and
+words of every other frequency band, ORs of 2-3 frequent words, two-word phrases of
+frequent words taken from the text, five-letter truncations of common stems, and
+a share of each with a facet filter. Each harsh query is timed once, after the
+standard mix has warmed the engine on other queries; p50, p95, p99 and max are
+given per kind. Stock Whoosh is left out past --whoosh-max passages (it would take
+most of an hour at 500,000).
 Memory: peak RSS of the engine's process (indexing and searching), and the peak
 while indexing of the summed PSS of the process and its children (docsante's
 indexing workers), sampled every 0.2 s.
@@ -106,6 +115,48 @@ def make_queries(records: list[dict], facet_values: dict[str, list[str]], count:
             if facet:
                 flt = {facet: rng.choice(facet_values[facet][:5])}
         queries.append({"text": text, "kind": kind, "filter": flt})
+    return queries
+
+
+HARSH_KINDS = {"word": 60, "OR": 40, "phrase": 40, "truncation": 30, "filtered": 30}
+TOKEN = re.compile(r"[^\W\d_]{3,}")
+
+
+def make_harsh_queries(records: list[dict], facet_values: dict[str, list[str]], seed: int = 11) -> list[dict]:
+    """The harsh mix: frequent words, ORs, phrases and truncations of common stems."""
+    rng = random.Random(seed)
+    df = Counter()
+    texts = [r["text"] for r in records[:20000]]
+    for text in texts:
+        df.update(set(w.lower() for w in TOKEN.findall(text)))
+    ranked = [w for w, _ in df.most_common()]
+    top = ranked[:50]
+    frequent = set(ranked[:500])
+    bands = [ranked[50:len(ranked) // 100], ranked[len(ranked) // 100:len(ranked) // 10], ranked[len(ranked) // 10:]]
+    pairs = []
+    for text in rng.sample(texts, 2000):
+        words = [w.lower() for w in TOKEN.findall(text)]
+        pairs += [(a, b) for a, b in zip(words, words[1:]) if a in frequent and b in frequent]
+    stems = sorted({w[:5] for w in ranked[:300] if len(w) >= 6})
+
+    def one(kind: str) -> str:
+        if kind == "word":
+            return rng.choice(top) if rng.random() < 0.5 else rng.choice(rng.choice(bands))
+        if kind == "OR":
+            return " OR ".join(rng.sample(ranked[:200], rng.choice([2, 3])))  # an operator for every engine
+        if kind == "phrase":
+            return '"%s %s"' % rng.choice(pairs)
+        return rng.choice(stems) + "*"
+
+    queries = []
+    for kind, n in HARSH_KINDS.items():
+        for _ in range(n):
+            if kind == "filtered":
+                facet = rng.choice([f for f in FACETS if facet_values.get(f)])
+                queries.append({"text": one(rng.choice(["word", "OR", "phrase", "truncation"])), "kind": kind,
+                                "filter": {facet: rng.choice(facet_values[facet][:5])}, "mix": "harsh"})
+            else:
+                queries.append({"text": one(kind), "kind": kind, "filter": None, "mix": "harsh"})
     return queries
 
 
@@ -276,10 +327,12 @@ def child(engine: str, work: Path):
     queries = json.loads((work / "queries.json").read_text("utf-8")) if (work / "queries.json").exists() else []
     with PeakMemory() as memory:
         indexed, path, search = ENGINES[engine](work, records, facets, queries)
+    standard = [q for q in queries if q.get("mix") != "harsh"]
+    harsh = [q for q in queries if q.get("mix") == "harsh"]
     timings = []
-    for q in queries:  # warm-up
+    for q in standard:  # warm-up
         search(q)
-    for q in queries:
+    for q in standard + harsh:  # a harsh query meets an engine warmed on other queries only
         started = time.perf_counter()
         search(q)
         timings.append((time.perf_counter() - started) * 1000)
@@ -307,6 +360,7 @@ def main(argv=None):
     parser.add_argument("--sizes", default="50000,200000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--whoosh-max", type=int, default=200_000, help="largest size stock Whoosh runs at")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -336,17 +390,23 @@ def main(argv=None):
                 measure("docsante", work)
                 tags = json.loads((work / "facets.json").read_text("utf-8"))
                 common = {f: [v for v, _ in Counter(v for t in tags.values() for v in t[f]).most_common(5)] for f in FACETS}
-                queries = make_queries(records, common, args.queries)
+                queries = make_queries(records, common, args.queries) + make_harsh_queries(records, common)
                 shutil.rmtree(work)
                 work.mkdir()
                 (work / "records.jsonl").write_text(lines, "utf-8")
             (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), "utf-8")
             if engine != "docsante":
                 shutil.copy(base / "docsante" / "facets.json", work / "facets.json")
-            if engine in engines:
+            if engine in engines and not (engine == "whoosh-stock" and size > args.whoosh_max):
                 rows.append(measure(engine, work))
         shutil.rmtree(base)
-        print(f"\n### {len(records):,} passages, {len(queries)} queries (search + 3 facet counts, warm)\n")
+        standard = [i for i, q in enumerate(queries) if q.get("mix") != "harsh"]
+        harsh = [i for i, q in enumerate(queries) if q.get("mix") == "harsh"]
+        for r in rows:
+            r["harsh"] = {kind: [r["timings"][i] for i in harsh if queries[i]["kind"] == kind] for kind in HARSH_KINDS}
+            r["harsh"]["all"] = [r["timings"][i] for i in harsh]
+            r["timings"] = [r["timings"][i] for i in standard]
+        print(f"\n### {len(records):,} passages, {len(standard)} queries (search + 3 facet counts, warm)\n")
         ref = {r["engine"]: r for r in rows}.get("docsante")
         print("| engine | p50 ms | p95 ms | max ms | index passages/s | index MB | peak RSS MB "
               "| indexing peak MB, all processes | peer p95 / docsante p95 | docsante / peer indexing |")
@@ -359,6 +419,15 @@ def main(argv=None):
             print(f"| {r['engine']} | {statistics.median(t):.1f} | {p95:.1f} | {max(t):.1f} | {r['passages_per_s']:.0f} "
                   f"| {r['size_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['indexing_pss_mb']:.0f} | {speedup} | {indexing} "
                   "|", flush=True)
+        print(f"\n### {len(records):,} passages, harsh mix: {len(harsh)} queries, each timed once (ms)\n")
+        print("| engine | kind | queries | p50 | p95 | p99 | max | peer p95 / docsante p95 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            for kind, t in r["harsh"].items():
+                ratio = (f"{percentile(t, 95) / percentile(ref['harsh'][kind], 95):.3g}×"
+                         if ref and r is not ref else "—")
+                print(f"| {r['engine']} | {kind} | {len(t)} | {statistics.median(t):.1f} | {percentile(t, 95):.1f} "
+                      f"| {percentile(t, 99):.1f} | {max(t):.1f} | {ratio} |", flush=True)
 
 
 if __name__ == "__main__":

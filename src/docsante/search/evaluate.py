@@ -233,16 +233,22 @@ class Evaluator:
         return Evaluation(ids, np.full(len(ids), float(q.score)))
 
     def _constant_prefix(self, q: ConstantPrefix) -> Evaluation:
-        words = prefix_words(q, self.reader)
-        arrays = [self.postings(q.fieldname, w)[0] for w in words]
-        arrays = [a for a in arrays if len(a)]
-        if not arrays:
-            return Evaluation.empty()
-        ids = np.unique(np.concatenate(arrays))
+        """The documents holding a word that starts with the prefix, expanded once per index
+        generation (kept in the postings cache: the expansion of a common stem is costly)."""
+        key = ("prefix", q.fieldname, q.text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            ids = cached[0]
+        else:
+            arrays = [self.postings(q.fieldname, w)[0] for w in prefix_words(q, self.reader)]
+            arrays = [a for a in arrays if len(a)]
+            ids = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, np.int64)
+            self._remember(key, (ids, np.empty(0)))
         return Evaluation(ids, np.full(len(ids), float(q.boost)))
 
     def _fallback(self, q) -> Evaluation:
-        """Whoosh's own matcher (phrases…), scored exactly as Whoosh does."""
+        """Whoosh's own matcher, scored exactly as Whoosh does."""
         ids, scores = [], []
         for sub, offset in self.searcher.leaf_searchers():
             m = q.matcher(sub)
