@@ -13,6 +13,7 @@ against the text the generator wrote (tests/fixtures/documents-truth/):
   compounds broken after their hyphen ("bien-" / "être") found with it;
 - table rows: rows whose cells come out in order on one line;
 - columns: sentences of 10 words or more found with their words in order;
+- short lines: lines of the truth under 10 words (headings, "label : value") found whole on one line;
 - furniture: running headers, footers and "Page N / M" lines left in the text;
 - speed: pages per second on a long report (--pages, generated in a temporary folder).
 
@@ -143,7 +144,7 @@ def furniture_lines(text: str) -> int:
 def score(name: str, extract, pdfs: list[Path]) -> dict:
     split, compounds = source_breaks()
     found_all, truth_all = Counter(), Counter()
-    rows = rows_found = sentences = sentences_found = furniture = whole = kept = 0
+    rows = rows_found = sentences = sentences_found = furniture = whole = kept = short = short_found = 0
     for pdf in pdfs:
         out = extract(pdf)
         truth = (TRUTH / f"{pdf.stem}.txt").read_text("utf-8")
@@ -158,6 +159,9 @@ def score(name: str, extract, pdfs: list[Path]) -> dict:
             elif len(line.split()) >= 10:
                 sentences += 1
                 sentences_found += flat(" ".join(line.split()[:10])) in flat(out)
+            else:
+                short += 1
+                short_found += any(flat(line) in o for o in out_lines)
         furniture += furniture_lines(out)
         out_words = words(out)
         whole += sum(1 for w in split if out_words[w.lower()] and w.lower() in words(truth))
@@ -166,6 +170,7 @@ def score(name: str, extract, pdfs: list[Path]) -> dict:
     return {"engine": name, "word F1": f"{f1(found_all, truth_all):.3f}",
             "words rejoined": f"{whole}/{in_truth(split)}", "compounds kept": f"{kept}/{in_truth(compounds)}",
             "table rows": f"{rows_found}/{rows}", "sentences in order": f"{sentences_found}/{sentences}",
+            "short lines whole": f"{short_found}/{short}",
             "furniture lines left": str(furniture)}
 
 

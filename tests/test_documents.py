@@ -192,3 +192,11 @@ def test_web_page_and_exports_show_the_page(indexed):
     page = client.get("/", params={"q": "radon perturbateurs"})
     assert page.status_code == 200 and "Schéma régional de santé Grand Est 2023-2028, p. 2" in page.text
     assert "SP  - 2" in client.get("/api/search.ris", params={"q": "radon perturbateurs", "limit": 1}).text
+
+
+def test_a_label_and_its_value_far_apart_stay_one_line():
+    """Four lines "Pilote :      IREPS…" share a gap, but it is no column gutter: the labels are
+    narrow. Read as columns, all labels would come first, then all values."""
+    (fiche,) = [p for p in passages(REPORT) if "Pilote" in p.text]
+    assert ("Pilote : IREPS Bourgogne-Franche-Comté\nPublic : Personnes détenues et surveillants\n"
+            "Territoire : Doubs et Jura\nFinancement : ARS, 45 000 euros") in fiche.text

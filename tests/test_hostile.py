@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from whoosh import index as whoosh_index
 
 import docsante
-from docsante import IndexDamaged
 from docsante.cli import cli
 from docsante.location import sample_corpus
 

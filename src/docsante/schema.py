@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from .analysis import french_analyzer
 # Indexes written before whoosh_adapter.py existed pickled these classes as docsante.schema.*
-from .whoosh_adapter import FrenchText, Indexed, WordCounts  # noqa: F401
+from .whoosh_adapter import FrenchText, WordCounts
 
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
 TEXT_FIELDS = ("text", "section", "title")

@@ -34,6 +34,8 @@ HEADING_RATIO = 1.15      # a line this much larger than the body text is a head
 HEADING_LINE_SPACING = 1.6  # font sizes between two lines of one heading
 SMALL_RATIO = 0.9         # a short line this much smaller than the body text, near an edge, is a header or footer
 FURNITURE_MAX_WORDS = 12
+GUTTER_ZONE = (0.3, 0.7)   # where, across the page, a column gutter may run
+COLUMN_MIN_SHARE = 0.25    # a column's lines are at least this share of the page wide (median)
 TITLE_PAGE_WORDS = 80      # a first page with fewer words (and more pages after it) is a title page
 SCANNED_IMAGE_SHARE = 0.25  # a page without text whose images cover this share of it is a scan
 UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")  # a glyph the font does not map to text: bullets, dingbats
@@ -100,7 +102,7 @@ def _page_segments(page, number: int) -> tuple[list[Segment], float, bool]:
     boxes = [t.bbox for t in tables]
     words = [w for w in page.extract_words(extra_attrs=["size", "fontname"])
              if not any(_inside(w, box) for box in boxes)]
-    segments = _reading_order(_segments(words, number))
+    segments = _reading_order(_segments(words, number), float(page.width))
     for table in tables:
         rows = [" | ".join(" ".join((cell or "").split()) for cell in row if cell and cell.strip())
                 for row in table.extract()]
@@ -153,11 +155,12 @@ def _segment(words: list[dict], page: int) -> Segment:
                    min(w["top"] for w in words), sizes.most_common(1)[0][0], bold, page)
 
 
-def _reading_order(segments: list[Segment]) -> list[Segment]:
-    """Top to bottom; where a gutter splits lines into two columns, the left column first."""
-    gutter = _gutter(segments)
+def _reading_order(segments: list[Segment], width: float) -> list[Segment]:
+    """Top to bottom; where a gutter splits lines into two columns, the left column first.
+    Without one, the pieces of a line are one line again ("Pilote :      IREPS")."""
+    gutter = _gutter(segments, width)
     if gutter is None:
-        return segments
+        return _whole_lines(segments)
     left_end, right_start = gutter
     out: list[Segment] = []
     left: list[Segment] = []
@@ -173,16 +176,34 @@ def _reading_order(segments: list[Segment]) -> list[Segment]:
     return out + left + right
 
 
-def _gutter(segments: list[Segment]) -> tuple[float, float] | None:
-    """The gap shared by at least three lines that are cut in two, if any."""
+def _whole_lines(segments: list[Segment]) -> list[Segment]:
+    out: list[Segment] = []
+    for s in segments:
+        prev = out[-1] if out else None
+        if prev is not None and prev.top == s.top:
+            size = prev.size if len(prev.text) >= len(s.text) else s.size
+            out[-1] = Segment(f"{prev.text} {s.text}", prev.x0, s.x1, s.top, size, prev.bold and s.bold, s.page)
+        else:
+            out.append(s)
+    return out
+
+
+def _gutter(segments: list[Segment], width: float) -> tuple[float, float] | None:
+    """The gap shared by at least three lines cut in two, if it runs near the middle of the
+    page between two columns of text (not a short label before its value)."""
     by_line: dict[float, list[Segment]] = {}
     for s in segments:
         by_line.setdefault(s.top, []).append(s)
-    gaps = [(pair[0].x1, pair[1].x0) for pair in by_line.values() if len(pair) == 2]
-    if len(gaps) < 3:
+    pairs = [pair for pair in by_line.values() if len(pair) == 2]
+    if len(pairs) < 3:
         return None
-    left_end, right_start = max(g[0] for g in gaps), min(g[1] for g in gaps)
-    return (left_end, right_start) if right_start - left_end > 5 else None
+    left_end, right_start = max(p[0].x1 for p in pairs), min(p[1].x0 for p in pairs)
+    middle = (left_end + right_start) / 2
+    columns = [sorted(p[i].x1 - p[i].x0 for p in pairs)[len(pairs) // 2] for i in (0, 1)]  # median widths
+    if (right_start - left_end <= 5 or not GUTTER_ZONE[0] * width <= middle <= GUTTER_ZONE[1] * width
+            or min(columns) < COLUMN_MIN_SHARE * width):
+        return None
+    return left_end, right_start
 
 
 def _furniture_key(text: str) -> str:

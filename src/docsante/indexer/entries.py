@@ -22,7 +22,8 @@ from itertools import islice
 
 from ..corpus.document import Document
 from ..errors import DocsanteError
-from ..schema import DOCUMENT, PASSAGE, Indexed
+from ..schema import DOCUMENT, PASSAGE
+from ..whoosh_adapter import Indexed
 from .chunk import chunk
 from .tag import Tagger
 

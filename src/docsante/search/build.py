@@ -12,7 +12,6 @@ were given with context at index time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from whoosh import query as wq
 
