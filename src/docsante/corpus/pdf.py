@@ -31,6 +31,7 @@ LINE_TOLERANCE = 3.0      # points: words whose tops differ by less are on one l
 SEGMENT_GAP = 2.0         # a gap wider than this many times the font size starts a new segment
 FURNITURE_BAND = 0.09     # top and bottom share of the page where headers and footers live
 HEADING_RATIO = 1.15      # a line this much larger than the body text is a heading
+BOLD_HEADING_MAX_WORDS = 16  # a bold line this short, alone, is a heading
 HEADING_LINE_SPACING = 1.6  # font sizes between two lines of one heading
 SMALL_RATIO = 0.9         # a short line this much smaller than the body text, near an edge, is a header or footer
 FURNITURE_MAX_WORDS = 12
@@ -76,7 +77,10 @@ def read_pdf(path: Path) -> PdfText:
     try:
         with pdfplumber.open(str(path)) as pdf:
             meta_title = str((pdf.metadata or {}).get("Title") or "")
-            pages = [_page_segments(page, number) for number, page in enumerate(pdf.pages, 1)]
+            pages = []
+            for number, page in enumerate(pdf.pages, 1):
+                pages.append(_page_segments(page, number))
+                page.close()  # frees the page's parsed objects: a long report stays small in memory
     except SourceError:
         raise
     except (PDFSyntaxError, PSException) as e:
@@ -88,10 +92,11 @@ def read_pdf(path: Path) -> PdfText:
     furniture = _running_furniture([p[0] for p in pages])
     size = _body_size([p[0] for p in pages])
     body = [[s for s in segments if not _is_furniture(s, height, furniture, size)] for segments, height, _ in pages]
-    scanned = [n for n, (segments, (_, _, images)) in enumerate(zip(body, pages), 1) if not segments and images]
+    scanned = [n for n, (segments, (_, _, looks_scanned)) in enumerate(zip(body, pages), 1)
+               if not segments and looks_scanned]
     if not any(body):
         raise SourceError("PDF sans texte extractible (document scanné ?)")
-    title = _mark_kinds(body)
+    title = _mark_kinds(body, size)
     blocks = [Block(s.text, s.kind, page=s.page) for segments in body for s in _merge_headings(segments)]
     return PdfText(title, blocks, scanned, meta_title)
 
@@ -256,15 +261,15 @@ def _merge_headings(segments: list[Segment]) -> list[Segment]:
     return out
 
 
-def _mark_kinds(pages: list[list[Segment]]) -> str:
+def _mark_kinds(pages: list[list[Segment]], body: float) -> str:
     """Set each segment's kind; return the title (the largest text of the first page).
 
     Headings are larger than the body text, or bold on a line of their own. When the
     document has no such lines, its lines stay plain LINE blocks and the chunker
     decides by their shape."""
-    body = _body_size(pages)
     lines = [s for segments in pages for s in segments if s.kind == LINE]
-    headings = {id(s) for s in lines if s.size >= body * HEADING_RATIO or (s.bold and len(s.text.split()) <= 16)}
+    headings = {id(s) for s in lines
+                if s.size >= body * HEADING_RATIO or (s.bold and len(s.text.split()) <= BOLD_HEADING_MAX_WORDS)}
     if headings:
         for s in lines:
             s.kind = HEADING if id(s) in headings else WRAPPED
