@@ -7,9 +7,9 @@
 
 from .errors import (DocsanteError, IndexBusy, IndexDamaged, IndexNotFound, PassageNotFound, QueryError, SourceError,
                      UnknownFacetValue)
-from .indexer.write import IndexReport, build_index
+from .indexer.write import IndexReport, build_index, remove_documents
 from .search.engine import Hit, Index, Results, open_index
 
-__all__ = ["build_index", "open_index", "Index", "Results", "Hit", "IndexReport", "DocsanteError",
+__all__ = ["build_index", "remove_documents", "open_index", "Index", "Results", "Hit", "IndexReport", "DocsanteError",
            "IndexNotFound", "IndexDamaged", "IndexBusy", "QueryError", "UnknownFacetValue", "PassageNotFound", "SourceError"]
 __version__ = "0.1.0"

@@ -13,8 +13,8 @@ import click
 from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
 from .corpus.vocab import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
-from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index
-from .location import ENV_VAR, default_index_dir, ensure_sample_index
+from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
+from .location import ENV_VAR, default_index_dir, ensure_sample_index, sample_corpus
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.render import to_json, to_jsonl, to_table
 
@@ -95,8 +95,10 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
 
     Les documents inchangés sont sautés, les documents modifiés remplacés.
     Code de sortie : 0 si tout est indexé, 3 si des fichiers ont été ignorés,
-    1 si rien n'a pu l'être.
+    1 si rien n'a pu l'être. Les documents d'un dossier réindexé dont le
+    fichier a disparu sont retirés.
     """
+    default = index_dir is None and not _env_set()  # the user's own index, which may still hold the sample
     index_dir = index_dir or default_index_dir()
     bar = None
     if not quiet and sys.stderr.isatty():
@@ -118,6 +120,10 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
             bar.close()
     for failure in report.failures:
         click.echo(f"ignoré : {failure}", err=True)
+    if report.pruned:
+        click.echo(f"{report.pruned} document(s) retiré(s) de l'index : leur fichier n'existe plus.", err=True)
+    if default and (report.documents or report.unchanged):
+        _retire_sample(index_dir, paths)
     if not quiet:
         rate = report.passages / report.seconds if report.seconds else 0
         click.echo(f"{report.documents} document(s) indexé(s), {report.passages} passage(s), "
@@ -127,6 +133,48 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
         sys.exit(1)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _retire_sample(index_dir: Path, paths) -> None:
+    """The first time users index their own documents into the default index, the bundled
+    sample leaves it (they can bring it back)."""
+    sample = sample_corpus().resolve()
+    if any(Path(p).resolve() == sample or sample in Path(p).resolve().parents for p in paths):
+        return
+    if remove_documents(index_dir, [sample]):
+        click.echo(f"Le corpus d'exemple a quitté l'index, qui ne contient plus que vos documents. "
+                   f"Pour le remettre : docsante index {sample}", err=True)
+
+
+@cli.command()
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def documents(index_dir, fmt):
+    """Lister les documents de l'index (titre, date, pages, passages, indexé le, modifié le)."""
+    docs = _open(index_dir).documents()
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + ([d.date] if d.date else [])
+        if d.changed:
+            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {d.first_indexed[:10]}"
+                                                              if d.first_indexed != d.changed else ""))
+        click.echo(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
+    click.echo(f"{len(docs)} document(s)")
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@index_option
+def remove(targets, index_dir):
+    """Retirer des documents de l'index : identifiant, fichier (un .jsonl retire ses
+    enregistrements) ou dossier (tout ce qu'il contient)."""
+    index_dir = index_dir or default_index_dir()
+    removed = remove_documents(index_dir, targets)
+    click.echo(f"{removed} document(s) retiré(s) de {index_dir}.")
+    if not removed:
+        sys.exit(1)
 
 
 def facet_options(f):

@@ -24,7 +24,9 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True),
         group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
-        page=STORED,  # the passage's first page in a paged document (added to version-6 indexes when written)
+        page=STORED,  # the passage's first page in a paged document
+        first_indexed=STORED,  # when its document was first indexed (ISO, UTC)
+        changed=STORED,  # when its document's content was last indexed as changed (ISO, UTC)
         doc_hash=STORED,
         source=STORED,
         url=STORED,

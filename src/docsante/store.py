@@ -15,6 +15,7 @@ from .schema import build_schema
 
 META_FILE = "docsante.json"
 SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
+ADDED_STORED = ("page", "first_indexed", "changed")  # stored fields version-6 indexes get when next written
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -31,9 +32,11 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
         if not rebuild and index_exists(index_dir):
             check_version(index_dir)
             ix = whoosh_index.open_dir(str(index_dir))
-            if "page" not in ix.schema:  # version 6 before passages carried their page: a stored field more
+            missing = [name for name in ADDED_STORED if name not in ix.schema]
+            if missing:  # a version-6 index written before these fields: they are added, nothing is rebuilt
                 with ix.writer(timeout=30.0) as writer:
-                    writer.add_field("page", STORED)
+                    for name in missing:
+                        writer.add_field(name, STORED)
                 ix = whoosh_index.open_dir(str(index_dir))
             return ix
         index_dir.mkdir(parents=True, exist_ok=True)

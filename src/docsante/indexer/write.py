@@ -11,13 +11,15 @@ import shutil
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timezone
+from typing import NamedTuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import LockError
 
-from ..corpus.document import Document
+from ..corpus.document import Document, path_text
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexBusy
 from ..schema import WORDS
@@ -36,6 +38,7 @@ class IndexReport:
     documents: int = 0          # documents (files or records) added or replaced
     passages: int = 0           # passages written (committed once the run ends)
     unchanged: int = 0          # documents skipped because their content did not change
+    pruned: int = 0             # documents dropped: their file, under a folder indexed again, is gone
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -45,6 +48,7 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return {"documents": self.documents, "passages": self.passages, "unchanged": self.unchanged,
+                "pruned": self.pruned,
                 "failed": self.failed, "failures": [str(f) for f in self.failures], "seconds": round(self.seconds, 3)}
 
 
@@ -87,17 +91,19 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
     report = IndexReport()
     started = time.perf_counter()
     writer = _writer(ix)
-    known = _known_hashes(writer)
+    known = _known_documents(writer)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     words: Counter[str] = Counter()
     pending = 0
     try:
         changed = _changed_documents(paths, known, report, on_progress)
         with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
             for doc in documents:
+                first = known[doc.doc_id].first_indexed if doc.doc_id in known else now
                 if doc.doc_id in known:
                     writer.delete_by_term("doc_id", doc.doc_id)
                 for fields in doc.entries:
-                    writer.add_document(**fields)
+                    writer.add_document(**fields, first_indexed=first, changed=now)
                 words.update(doc.words)
                 pending += doc.passages
                 report.passages += doc.passages
@@ -108,6 +114,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
                     writer = _writer(ix)
                 if on_progress:
                     on_progress(report, doc.doc_id)
+        report.pruned = _prune(writer, paths, known)
         _commit(writer, words)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
@@ -198,7 +205,7 @@ def _io_errors(index_dir: Path):
                             f"avant reste dans l'index.") from e
 
 
-def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_progress) -> Iterator[tuple[Document, str]]:
+def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
     failures, repeated ids and unchanged documents are counted in `report`."""
     seen: set[str] = set()
@@ -210,7 +217,7 @@ def _changed_documents(paths, known: dict[str, str], report: IndexReport, on_pro
         else:
             seen.add(item.doc_id)
             digest = item.content_hash
-            if known.get(item.doc_id) != digest:
+            if item.doc_id not in known or known[item.doc_id].digest != digest:
                 yield item, digest
                 continue
             report.unchanged += 1
@@ -233,7 +240,48 @@ def _writer(ix):
         raise IndexBusy("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
 
-def _known_hashes(writer) -> dict[str, str]:
-    """Content hashes of the documents already indexed, read under the write lock."""
-    reader = writer.reader()
-    return {f["doc_id"]: f["doc_hash"] for f in reader.all_stored_fields() if f.get("position") == 0}
+class Known(NamedTuple):
+    digest: str
+    source: str
+    first_indexed: str | None
+
+
+def _known_documents(writer) -> dict[str, Known]:
+    """The documents already indexed, read under the write lock."""
+    return {f["doc_id"]: Known(f["doc_hash"], f.get("source", ""), f.get("first_indexed"))
+            for f in writer.reader().all_stored_fields() if f.get("position") == 0}
+
+
+def _prune(writer, paths, known: dict[str, Known]) -> int:
+    """Delete the documents whose file, under a folder being indexed, no longer exists."""
+    folders = [path_text(Path(p).resolve()).rstrip("/") + "/" for p in paths if Path(p).is_dir()]
+    gone = [doc_id for doc_id, k in known.items()
+            if k.source.startswith(tuple(folders)) and not os.path.exists(k.source)]
+    for doc_id in gone:
+        writer.delete_by_term("doc_id", doc_id)
+    return len(gone)
+
+
+def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wait: float = LOCK_WAIT) -> int:
+    """Remove documents from the index: each target is a document id, a file (a JSONL file
+    removes its records) or a folder (everything under it). Returns how many were removed."""
+    index_dir = Path(index_dir)
+    with _io_errors(index_dir), write_lock(index_dir, wait):
+        writer = _writer(open_or_create(index_dir))
+        try:
+            known = _known_documents(writer)
+            wanted = set()
+            for target in targets:
+                path = path_text(Path(target).resolve())
+                folder = path.rstrip("/") + "/"
+                wanted |= {doc_id for doc_id, k in known.items()
+                           if str(target) == doc_id or path in (doc_id, k.source)
+                           or doc_id.startswith(folder) or k.source.startswith(folder)}
+            for doc_id in wanted:
+                writer.delete_by_term("doc_id", doc_id)
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        return len(wanted)

@@ -78,10 +78,15 @@ class DocumentInfo:
     source: str
     url: str
     passages: int
+    date: str = ""
+    pages: int | None = None           # the last page a passage starts on (paged documents)
+    first_indexed: str | None = None   # ISO times (UTC); None for documents indexed before they were kept
+    changed: str | None = None
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
-                "passages": self.passages}
+                "passages": self.passages, "date": self.date, "pages": self.pages,
+                "first_indexed": self.first_indexed, "changed": self.changed}
 
 
 @dataclass(frozen=True)
@@ -309,7 +314,17 @@ class Index:
             passage=_to_hit(stored, 0.0, fallback_snippet(stored["text"])),
             before=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] < position),
             after=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] > position),
-            document=DocumentInfo(doc_id, stored["title"], stored["source"], stored.get("url", ""), len(siblings)))
+            document=_document_info(siblings))
+
+    @_serialized
+    def documents(self) -> tuple[DocumentInfo, ...]:
+        """Every document in the index, by title (`docsante documents`)."""
+        by_doc: dict[str, list[dict]] = defaultdict(list)
+        for fields in self.searcher.reader().all_stored_fields():
+            if fields.get("kind") == PASSAGE:
+                by_doc[fields["doc_id"]].append(fields)
+        infos = (_document_info(sorted(passages, key=lambda f: f["position"])) for passages in by_doc.values())
+        return tuple(sorted(infos, key=lambda d: (d.title.lower(), d.doc_id)))
 
     def facets(self, query: str = "", *, region=None, dispositif=None, theme=None, facet=None,
                size: int = MAX_FACET_SIZE) -> dict[str, tuple[FacetCount, ...]]:
@@ -372,6 +387,15 @@ def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_
         raise QueryError(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
     if not 0 <= facet_size <= MAX_FACET_SIZE:
         raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
+
+
+def _document_info(passages: list[dict]) -> DocumentInfo:
+    """A document described from its passages' stored fields, in order."""
+    first = passages[0]
+    pages = [p["page"] for p in passages if p.get("page")]
+    return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
+                        len(passages), first.get("date", ""), max(pages) if pages else None,
+                        first.get("first_indexed"), first.get("changed"))
 
 
 def _weighting() -> DocsanteBM25F:
