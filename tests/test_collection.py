@@ -63,6 +63,9 @@ def test_remove_by_id_file_jsonl_or_folder(tmp_path):
     assert run("remove", records, "--index", index_dir).stdout.startswith("1 document(s) retiré(s)")  # r2
     r = run("remove", "nulle-part", "--index", index_dir)
     assert r.exit_code == 1 and r.stdout.startswith("0 document(s) retiré(s)")
+    r = CliRunner().invoke(cli, ["remove", "r1", "--index", str(tmp_path / "pas-d-index")])
+    assert r.exit_code == 1 and r.stderr.startswith("Erreur : Aucun index dans")
+    assert not (tmp_path / "pas-d-index").exists()
     with docsante.open_index(index_dir) as ix:
         assert [d.doc_id.rsplit("/", 1)[-1] for d in ix.documents()] == ["a.txt"]
         assert ix.search("vaccination").total == 1

@@ -21,9 +21,9 @@ from whoosh.index import LockError
 
 from ..corpus.document import Document, path_text
 from ..corpus.readers import Failure, read_sources
-from ..errors import DocsanteError, IndexBusy
+from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..schema import WORDS
-from ..store import open_or_create
+from ..store import index_exists, open_or_create
 from ..whoosh_adapter import WriteCodec, clean_unreferenced
 from .entries import entries_in_workers
 
@@ -266,6 +266,8 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
     """Remove documents from the index: each target is a document id, a file (a JSONL file
     removes its records) or a folder (everything under it). Returns how many were removed."""
     index_dir = Path(index_dir)
+    if not index_exists(index_dir):
+        raise IndexNotFound(f"Aucun index dans {index_dir}.")
     with _io_errors(index_dir), write_lock(index_dir, wait):
         writer = _writer(open_or_create(index_dir))
         try:
