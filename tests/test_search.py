@@ -12,7 +12,7 @@ from docsante.errors import DocsanteError, QueryError, UnknownFacetValue
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
-            "url", "position", "page"}
+            "url", "position", "page", "date", "year"}
 
 
 @pytest.mark.parametrize("text", [

@@ -16,6 +16,7 @@ from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
 from .location import ENV_VAR, default_index_dir, ensure_sample_index, sample_corpus
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
+from .search.exports import to_csv, to_ris
 from .search.render import to_json, to_jsonl, to_table
 
 EXIT_PARTIAL = 3
@@ -220,8 +221,8 @@ class QueryCommand(FrenchCommand):
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
               help="Passages à sauter (pagination).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True,
-              help="Format de sortie.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "ris"]), default="table",
+              show_default=True, help="Format de sortie (csv : tableur ; ris : Zotero, EndNote).")
 @facet_options
 @click.option("--explain", is_flag=True, help="Afficher la requête telle qu'elle a été comprise.")
 def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, explain):
@@ -244,6 +245,8 @@ def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, e
     elif fmt == "jsonl":
         if results.hits:
             click.echo(to_jsonl(results))
+    elif fmt in ("csv", "ris"):
+        click.echo((to_csv if fmt == "csv" else to_ris)(results), nl=False)
     else:
         tty = sys.stdout.isatty()
         click.echo(to_table(results, style=(lambda s: click.style(s, bold=True, underline=True)) if tty else

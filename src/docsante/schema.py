@@ -31,6 +31,7 @@ def build_schema() -> Schema:
         source=STORED,
         url=STORED,
         date=STORED,
+        date_source=STORED,
         title=FrenchText(analyzer=analyzer, stored=True),
         section=FrenchText(analyzer=analyzer, stored=True),
         text=FrenchText(analyzer=analyzer, stored=True),

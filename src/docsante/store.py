@@ -15,7 +15,7 @@ from .schema import build_schema
 
 META_FILE = "docsante.json"
 SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
-ADDED_STORED = ("page", "first_indexed", "changed")  # stored fields version-6 indexes get when next written
+ADDED_STORED = ("page", "first_indexed", "changed", "date_source")  # stored fields version-6 indexes get when next written
 
 
 def index_exists(index_dir: Path) -> bool:

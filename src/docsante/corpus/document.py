@@ -48,7 +48,8 @@ class Document:
     blocks: list[Block]
     title: str = ""
     url: str = ""
-    date: str = ""
+    date: str = ""          # ISO "YYYY-MM-DD" or "YYYY" (corpus/dates.py), "" when unknown
+    date_source: str = ""   # where the date was read, in French ("métadonnées HTML", "titre"…)
     regions: list[str] = field(default_factory=list)  # region names given by metadata
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
     is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
@@ -59,6 +60,7 @@ class Document:
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
                        blocks=[replace(b, text=valid_text(b.text)) for b in self.blocks],
                        title=valid_text(self.title), url=valid_text(self.url), date=valid_text(self.date),
+                       date_source=valid_text(self.date_source),
                        regions=[valid_text(r) for r in self.regions], section=valid_text(self.section),
                        group=valid_text(self.group))
 

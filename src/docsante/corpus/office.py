@@ -29,6 +29,7 @@ class OfficeText:
     title: str          # the Title paragraph, else ""
     meta_title: str     # the title property
     blocks: list[Block]
+    meta_date: object = None  # the creation date property (a datetime, or its text in ODT)
 
 
 def _row_line(cells: list[str]) -> str:
@@ -89,7 +90,8 @@ def _docx_text(document) -> OfficeText:
     if not any(b.kind == HEADING for b in blocks):
         for b in bold_only:
             b.kind = HEADING
-    return OfficeText(title, document.core_properties.title or "", blocks)
+    props = document.core_properties
+    return OfficeText(title, props.title or "", blocks, props.created)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -112,6 +114,7 @@ ODT_NS = {
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
 
 
@@ -161,11 +164,15 @@ def read_odt(path: Path) -> OfficeText:
                 blocks.append(Block(line, PARAGRAPH))
         else:  # lists, list items, sections, tables and their row groups: read what they hold
             stack.extend(reversed(node))
-    meta_title = ""
+    meta_title = meta_date = ""
     if meta is not None:
         found = meta.find(f".//{_q('dc', 'title')}")
         meta_title = (found.text or "") if found is not None else ""
-    return OfficeText(title, meta_title, blocks)
+        created = meta.find(f".//{_q('meta', 'creation-date')}")
+        if created is None:
+            created = meta.find(f".//{_q('dc', 'date')}")
+        meta_date = (created.text or "") if created is not None else ""
+    return OfficeText(title, meta_title, blocks, meta_date)
 
 
 def _odt_text(node) -> str:

@@ -64,6 +64,7 @@ class PdfText:
     blocks: list[Block]
     scanned_pages: list[int]
     meta_title: str
+    meta_date: str  # the metadata's creation date, as the PDF writes it ("D:2023…")
 
 
 def read_pdf(path: Path) -> PdfText:
@@ -77,6 +78,7 @@ def read_pdf(path: Path) -> PdfText:
     try:
         with pdfplumber.open(str(path)) as pdf:
             meta_title = str((pdf.metadata or {}).get("Title") or "")
+            meta_date = str((pdf.metadata or {}).get("CreationDate") or "")
             pages = []
             for number, page in enumerate(pdf.pages, 1):
                 pages.append(_page_segments(page, number))
@@ -98,7 +100,7 @@ def read_pdf(path: Path) -> PdfText:
         raise SourceError("PDF sans texte extractible (document scanné ?)")
     title = _mark_kinds(body, size)
     blocks = [Block(s.text, s.kind, page=s.page) for segments in body for s in _merge_headings(segments)]
-    return PdfText(title, blocks, scanned, meta_title)
+    return PdfText(title, blocks, scanned, meta_title, meta_date)
 
 
 def _page_segments(page, number: int) -> tuple[list[Segment], float, bool]:

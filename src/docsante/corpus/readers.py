@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
+from .dates import iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
 from .office import read_docx, read_odt
 from .pdf import read_pdf
@@ -57,6 +58,8 @@ class Extract:
     title: str = ""
     regions: list[str] = field(default_factory=list)
     unread_pages: list[int] = field(default_factory=list)
+    date: str = ""
+    date_source: str = ""
 
 
 class Failure:
@@ -147,7 +150,7 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path_text(path.resolve().as_posix())
         yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
-                       regions=extract.regions)
+                       regions=extract.regions, date=extract.date, date_source=extract.date_source)
         for page in extract.unread_pages:
             yield Failure(f"{where} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
     except SourceError as e:
@@ -231,6 +234,10 @@ def _read_html(path: Path) -> Extract:
         soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
+    published = [m.get("content") for m in soup.find_all("meta", attrs={"name": re.compile(r"^(dc\.)?date$", re.I)})]
+    published += [m.get("content") for m in soup.find_all("meta", attrs={"property": "article:published_time"})]
+    published += [t.get("datetime") for t in soup.find_all("time") if t.get("datetime")]
+    html_date = next((d for d in map(iso_date, published) if d), "")
     for tag in soup.find_all(HTML_DROP):
         tag.extract()
     for tag in soup.find_all(attrs={"role": HTML_DROP_ROLES}):
@@ -265,18 +272,22 @@ def _read_html(path: Path) -> Extract:
     flush()
     if not title:
         title = next((b.text for b in blocks if b.kind == HEADING), "")
-    return Extract(blocks, title, regions)
+    return Extract(blocks, title, regions, date=html_date, date_source="métadonnées HTML" if html_date else "")
 
 
 def _read_pdf(path: Path) -> Extract:
     pdf = read_pdf(path)
-    return Extract(pdf.blocks, pdf.title or usable_title(pdf.meta_title), unread_pages=pdf.scanned_pages)
+    created = iso_date(pdf.meta_date) or ""
+    return Extract(pdf.blocks, pdf.title or usable_title(pdf.meta_title), unread_pages=pdf.scanned_pages,
+                   date=created, date_source="métadonnées PDF" if created else "")
 
 
 def _read_office(reader):
     def read(path: Path) -> Extract:
         office = reader(path)
-        return Extract(office.blocks, office.title or usable_title(office.meta_title))
+        created = iso_date(office.meta_date) or ""
+        return Extract(office.blocks, office.title or usable_title(office.meta_title), date=created,
+                       date_source="propriétés du document" if created else "")
     return read
 
 
@@ -315,7 +326,8 @@ def _record(line: str, source: str) -> Document:
         blocks=[Block(line, LINE) for line in text.splitlines()],
         title=_str(record, "title"),
         url=_str(record, "url"),
-        date=_str(record, "date"),
+        date=iso_date(_str(record, "date")) or "",
+        date_source="JSONL" if iso_date(_str(record, "date")) else "",
         regions=[_scalar(r, "region") for r in (region if isinstance(region, list) else [region]) if r not in (None, "")],
         section=_str(record, "section") or _str(record, "path"),
         is_record=True,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
+from ..corpus.dates import year_in
 from ..corpus.document import Document
 from ..errors import DocsanteError
 from ..schema import DOCUMENT, PASSAGE
@@ -44,6 +45,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     """A document's passages (and its whole-document entry when it has several) as index entries."""
     passages = chunk(doc)
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
+    date, date_source = _date(doc, passages)
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages
@@ -62,7 +64,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, url=doc.url, date=doc.date,
+            source=doc.source, url=doc.url, date=date, date_source=date_source,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
@@ -72,6 +74,17 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
                             position=-1, doc_hash=digest, source=doc.source,
                             **analysed(doctext=whole)))
     return DocumentEntries(doc.doc_id, len(passages), entries, words)
+
+
+def _date(doc: Document, passages: list) -> tuple[str, str]:
+    """The reader's date, else a year in the title, else on the title page ("PRS 2018-2028": 2018)."""
+    if doc.date:
+        return doc.date, doc.date_source
+    if passages and (year := year_in(passages[0].title)):
+        return year, "titre"
+    if passages and passages[0].page == 1 and (year := year_in(passages[0].text)):
+        return year, "page de titre"
+    return "", ""
 
 
 def entries_in_workers(documents: Iterable[tuple[Document, str]], schema) -> Iterator[DocumentEntries]:

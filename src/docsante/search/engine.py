@@ -63,12 +63,18 @@ class Hit:
     url: str = ""
     position: int = 0
     page: int | None = None  # first page of the passage in a paged document (PDF)
+    date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet,
                 "score": round(self.score, 4), "region": list(self.region), "dispositifs": list(self.dispositifs),
-                "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page}
+                "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page,
+                "date": self.date, "year": self.year}
 
 
 @dataclass(frozen=True)
@@ -437,4 +443,4 @@ def _to_hit(stored: dict, score: float, snippet: str) -> Hit:
                snippet=snippet, score=float(score), region=_labels("region", stored.get("region", "")),
                dispositifs=_labels("dispositif", stored.get("dispositif", "")),
                themes=_labels("theme", stored.get("theme", "")), url=stored.get("url", ""),
-               position=stored.get("position", 0), page=stored.get("page"))
+               position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None)

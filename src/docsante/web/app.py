@@ -23,7 +23,7 @@ from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
 from ..search.engine import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index
 from ..search.facets import DEFAULT_SIZE
-from .exports import to_csv, to_ris
+from ..search.exports import to_csv, to_ris
 
 PAGE_SIZE = 10
 EXPORT_SIZE = 100  # passages in a CSV or RIS export unless `limit` says otherwise

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from ..search.engine import Results
+from pathlib import PurePosixPath
 
-CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "source", "url", "score", "region", "dispositifs", "themes", "text"]
+from .engine import Results
+
+CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "source", "url", "score", "region", "dispositifs", "themes", "text"]
 
 
 def to_csv(results: Results) -> str:
@@ -33,16 +35,23 @@ def _cell(value) -> str | int | float:
 
 
 def to_ris(results: Results) -> str:
-    """One RIS record per passage: title, section, source, URL, the passage as abstract."""
+    """One RIS record per passage: its heading as title, the document as secondary title, the
+    passage as abstract, year (PY), page (SP), URL or file URL (UR), dispositifs and themes (KW),
+    section (N1)."""
     records = []
     for hit in results.hits:
         fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title), ("AB", hit.text),
-                  ("DB", "docsante"), ("AN", hit.id), ("N1", f"Source : {hit.source}")]
+                  ("DB", "docsante"), ("AN", hit.id)]
+        if hit.year:
+            fields.append(("PY", str(hit.year)))
         if hit.page:
             fields.append(("SP", str(hit.page)))
-        if hit.url:
-            fields.append(("UR", hit.url))
-        fields += [("KW", kw) for kw in (*hit.region, *hit.dispositifs, *hit.themes)]
+        url = hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")
+        if url:
+            fields.append(("UR", url))
+        fields += [("KW", kw) for kw in (*hit.dispositifs, *hit.themes)]
+        if hit.section:
+            fields.append(("N1", hit.section))
         lines = [f"{tag}  - {_one_line(value)}" for tag, value in fields] + ["ER  - "]
         records.append("\r\n".join(lines))
     return "\r\n".join(records) + ("\r\n" if records else "")

@@ -1,0 +1,55 @@
+"""A document's date, from the best evidence its file gives, never from the file system.
+
+Dates are ISO: "YYYY-MM-DD", or "YYYY" when only the year is known.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+FRENCH = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")     # 14/06/2023
+PDF = re.compile(r"^\s*D:(\d{4})(\d{2})?(\d{2})?")                   # D:20230614…
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")                  # "Rapport d'activité 2022", "PRS 2018-2028"
+PLAUSIBLE = range(1950, 2100)
+
+
+def iso_date(value) -> str | None:
+    """A date or datetime, or a text holding one (ISO, French dd/mm/yyyy, PDF "D:…"), as ISO;
+    None when it holds no plausible date.
+
+    >>> [iso_date(v) for v in ["2023-06-14T10:00:00Z", "14/06/2023", "D:20230614093000", "2023", "hier"]]
+    ['2023-06-14', '2023-06-14', '2023-06-14', '2023', None]
+    """
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%Y-%m-%d") if value.year in PLAUSIBLE else None
+    text = str(value or "")
+    if m := FRENCH.match(text):
+        day, month, year = (int(g) for g in m.groups())
+        return _checked(year, month, day)
+    m = PDF.match(text) or ISO.match(text)
+    if not m:
+        return None
+    year, month, day = (int(g) if g else None for g in m.groups())
+    return _checked(year, month, day)
+
+
+def _checked(year: int, month: int | None, day: int | None) -> str | None:
+    """A full date when it is one, else the year alone (a month without its day says too little)."""
+    if year not in PLAUSIBLE:
+        return None
+    if month is None or day is None:
+        return f"{year:04d}"
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return f"{year:04d}"
+
+
+def year_in(text: str) -> str | None:
+    """The first plausible year written in a text ("PRS 2018-2028" gives 2018)."""
+    for m in YEAR.finditer(text or ""):
+        if int(m.group(1)) in PLAUSIBLE:
+            return m.group(1)
+    return None

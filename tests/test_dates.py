@@ -1,0 +1,68 @@
+"""Dates from the documents themselves (never from the file system), carried by hits."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+import docx
+from click.testing import CliRunner
+
+from conftest import make_pdf
+from docsante.cli import cli
+
+
+def test_each_format_gives_its_date_and_says_where_it_was_read(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "r.jsonl").write_text(json.dumps({"id": "fiche-1", "text": "La CPTS et la vaccination.",
+                                                "date": "2021-03-04"}) + "\n", "utf-8")
+    (folder / "meta.html").write_text('<html><head><meta name="date" content="2019-05-06"></head>'
+                                      "<body><p>Le CLS et la vaccination.</p></body></html>", "utf-8")
+    (folder / "article.html").write_text('<html><head><meta property="article:published_time" '
+                                         'content="2020-07-08T09:00:00+02:00"></head><body><p>Le PTSM et la '
+                                         "vaccination.</p></body></html>", "utf-8")
+    d = docx.Document()
+    d.add_paragraph("Le CLSM et la vaccination.")
+    d.core_properties.created = datetime.datetime(2018, 9, 10, 11, 0)
+    d.save(folder / "fiche.docx")
+    (folder / "prs.txt").write_text("Projet régional de santé 2018-2028\n\nLe PRS et la vaccination.\n", "utf-8")
+    make_pdf(folder / "sans-date.pdf", ["Le PRAPS et la vaccination."])
+    os.utime(folder / "sans-date.pdf", (1_600_000_000, 1_600_000_000))  # an mtime never counts
+    index_dir = tmp_path / "ix"
+    assert CliRunner().invoke(cli, ["index", str(folder), "--index", str(index_dir), "-q"]).exit_code == 0
+    r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json", "-n", "20"])
+    hits = {h["doc_id"].rsplit("/", 1)[-1]: h for h in json.loads(r.stdout)["hits"]}
+    assert {name: (h["date"], h["year"]) for name, h in hits.items()} == {
+        "fiche-1": ("2021-03-04", 2021), "meta.html": ("2019-05-06", 2019), "article.html": ("2020-07-08", 2020),
+        "fiche.docx": ("2018-09-10", 2018), "prs.txt": ("2018", 2018), "sans-date.pdf": (None, None)}
+    with __import__("docsante").open_index(index_dir) as ix:
+        stored = {f["doc_id"].rsplit("/", 1)[-1]: f.get("date_source") for f in ix.searcher.reader().all_stored_fields()
+                  if f.get("kind") == "passage"}
+    assert stored["fiche-1"] == "JSONL" and stored["meta.html"] == "métadonnées HTML"
+    assert stored["fiche.docx"] == "propriétés du document" and stored["prs.txt"] == "titre"
+    assert not stored["sans-date.pdf"]
+
+
+def test_cli_exports_ris_records_with_year_and_url(tmp_path):
+    records = tmp_path / "r.jsonl"
+    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": f"f{i}", "title": f"Fiche {i}", "text": f"La CPTS {i} et la vaccination.", "date": f"202{i}-01-15",
+         "url": f"https://www.ars.sante.fr/fiche-{i}"} for i in range(3)]) + "\n", "utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("La vaccination en 2022 dans le Nord.", "utf-8")
+    index_dir = tmp_path / "ix"
+    CliRunner().invoke(cli, ["index", str(records), str(page), "--index", str(index_dir), "-q"])
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "ris"])
+    assert r.exit_code == 0
+    ris = [rec for rec in r.stdout.split("ER  - ") if rec.strip()]
+    assert len(ris) == 3
+    for rec in ris:
+        tags = [line[:2] for line in rec.strip().splitlines()]
+        assert tags[0] == "TY" and "PY" in tags and "UR" in tags and "KW" in tags
+    r = CliRunner().invoke(cli, ["search", "Nord", "--index", str(index_dir), "--format", "ris"])
+    assert f"UR  - file://{page.resolve()}" in r.stdout
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "csv"])
+    header, *rows = r.stdout.splitlines()
+    assert header.split(",")[:6] == ["id", "doc_id", "title", "section", "page", "date"] and len(rows) == 3
