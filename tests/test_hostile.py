@@ -299,6 +299,7 @@ def test_hostile_office_files_are_named_or_read_and_never_stop_the_run(tmp_path)
     ("many blank lines", lambda n: "Un mot\n" + "\n" * n + "Fin.\n"),
     ("hyphenated line ends", lambda n: "la promo-\ntion de la santé et le bien-\nêtre\n" * (n // 40)),
 ])
+@pytest.mark.slow
 def test_chunking_time_grows_linearly(tmp_path, shape, make):
     """Four times the text must not take much more than four times as long (a quadratic
     term gives sixteen), and every shape goes at 250 KB/s at least (bench/hostile.py: ≥ 1 MB/s)."""

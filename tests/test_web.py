@@ -128,6 +128,7 @@ def server(web_index):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no system Chromium on this machine")
 def test_a_documentalist_uses_the_page_with_the_mouse(server, tmp_path):
     from playwright.sync_api import sync_playwright
