@@ -66,3 +66,16 @@ def test_cli_exports_ris_records_with_year_and_url(tmp_path):
     r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "csv"])
     header, *rows = r.stdout.splitlines()
     assert header.split(",")[:6] == ["id", "doc_id", "title", "section", "page", "date"] and len(rows) == 3
+
+
+def test_a_template_creation_date_is_not_the_document_date(tmp_path):
+    """python-docx's default template says 2013-12-23: that is the template's date, not the
+    document's; the title's year is used instead."""
+    d = docx.Document()
+    d.add_heading("Contrat local de santé 2024-2028 de Lens", level=1)
+    d.add_paragraph("Le CLS soutient la vaccination.")
+    d.save(tmp_path / "cls.docx")
+    index_dir = tmp_path / "ix"
+    CliRunner().invoke(cli, ["index", str(tmp_path / "cls.docx"), "--index", str(index_dir), "-q"])
+    r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
+    assert [(h["date"], h["year"]) for h in json.loads(r.stdout)["hits"]] == [("2024", 2024)]

@@ -159,8 +159,8 @@ def documents(index_dir, fmt):
     for d in docs:
         details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + ([d.date] if d.date else [])
         if d.changed:
-            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {d.first_indexed[:10]}"
-                                                              if d.first_indexed != d.changed else ""))
+            first = (d.first_indexed or d.changed)[:10]
+            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))
         click.echo(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
     click.echo(f"{len(docs)} document(s)")
 
