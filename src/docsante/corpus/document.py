@@ -56,7 +56,12 @@ class Document:
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
 
     def valid(self) -> "Document":
-        """This document with every text field made encodable (see valid_text)."""
+        """This document with every text field made encodable (see valid_text); itself when
+        nothing needs it, which is almost always."""
+        texts = (self.doc_id, self.source, self.title, self.url, self.date, self.date_source, self.section,
+                 self.group, *self.regions, *(b.text for b in self.blocks))
+        if not any(NOT_TEXT.search(t) for t in texts):
+            return self
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
                        blocks=[replace(b, text=valid_text(b.text)) for b in self.blocks],
                        title=valid_text(self.title), url=valid_text(self.url), date=valid_text(self.date),

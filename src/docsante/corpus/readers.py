@@ -320,14 +320,15 @@ def _record(line: str, source: str) -> Document:
     if not isinstance(text, str) or not text.strip():
         raise SourceError("champ « text » manquant ou vide")
     region = record.get("region")
+    date = iso_date(_str(record, "date")) or ""
     return Document(
         doc_id=str(rid).strip(),
         source=_str(record, "source") or source,
         blocks=[Block(line, LINE) for line in text.splitlines()],
         title=_str(record, "title"),
         url=_str(record, "url"),
-        date=iso_date(_str(record, "date")) or "",
-        date_source="JSONL" if iso_date(_str(record, "date")) else "",
+        date=date,
+        date_source="JSONL" if date else "",
         regions=[_scalar(r, "region") for r in (region if isinstance(region, list) else [region]) if r not in (None, "")],
         section=_str(record, "section") or _str(record, "path"),
         is_record=True,
