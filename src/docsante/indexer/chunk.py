@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from ..analysis import fold
-from ..corpus.vocab import stopwords
+from ..corpus.vocab import fold, stopwords
 from ..corpus.document import HEADING, LINE, WRAPPED, Block, Document
 from .normalise import HEADING_NUMBER, drop_boilerplate
 
@@ -155,14 +154,14 @@ def _units(blocks: list[Block], headings: list[bool]) -> list[tuple[str, str, in
     section is the heading path: a heading of level N replaces the headings of level N
     and below; a heading of unknown level (0) replaces the whole path."""
     path: list[tuple[int, str]] = []
-    units = []
+    section, units = "", []
     for i, b in enumerate(blocks):
         if not b.text:
             continue
         if headings[i]:
             path = [(level, text) for level, text in path if 0 < level < b.level] + [(b.level, b.text)]
+            section = SECTION_SEPARATOR.join(text for _, text in path)
             continue
-        section = SECTION_SEPARATOR.join(text for _, text in path)
         for sentence in split_sentences(b.text):
             units += [(section, piece, b.page) for piece in _cut_long(sentence)]
     return units
