@@ -18,7 +18,7 @@ import Stemmer
 from unidecode import unidecode
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
-from .corpus.vocab import fold, protected_words, stopwords  # noqa: F401 (fold: analysis is where callers look)
+from .corpus.vocab import protected_words, stopwords
 from .whoosh_adapter import tokenizer_expression
 
 # A word, possibly with inner apostrophes: "aujourd'hui", "l'atelier", "qu’il".

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import struct
+import zlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -15,6 +16,8 @@ from .schema import build_schema
 
 META_FILE = "docsante.json"
 SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
+# what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
+DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
 ADDED_STORED = ("page", "first_indexed", "changed", "date_source")  # stored fields version-6 indexes get when next written
 
 
@@ -43,7 +46,7 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
         ix = whoosh_index.create_in(str(index_dir), build_schema())
         meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
         return ix
-    except (ValueError, EOFError, KeyError, struct.error, pickle.UnpicklingError) as e:
+    except (*DAMAGE, ValueError, KeyError) as e:
         raise IndexDamaged(damaged_message(index_dir, e)) from e
 
 

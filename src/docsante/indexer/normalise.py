@@ -10,9 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..analysis import fold
 from ..corpus.document import HEADING, Block
-from ..corpus.vocab import boilerplate_patterns
+from ..corpus.vocab import boilerplate_patterns, fold
 
 SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")

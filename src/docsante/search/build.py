@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from ..analysis import fold, french_analyzer
-from ..corpus.vocab import question_words, vocabulary
+from ..analysis import french_analyzer
+from ..corpus.vocab import fold, question_words, vocabulary
 from ..schema import DOCUMENT_FIELDS, FACET_FIELDS, TEXT_FIELDS
 from ..whoosh_adapter import ConstantPrefix
 from ..corpus.match import tokens

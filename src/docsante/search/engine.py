@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import threading
-import zlib
 from collections import OrderedDict, defaultdict
 from functools import wraps
 from collections.abc import Mapping
@@ -21,7 +18,7 @@ from whoosh import query as wq
 from ..corpus.document import valid_text
 from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..store import check_version, damaged_message, index_exists
+from ..store import DAMAGE, check_version, damaged_message, index_exists
 from ..schema import DOCUMENT, PASSAGE
 from ..whoosh_adapter import DocsanteBM25F, highlight_hit
 from .build import QueryCompiler, resolve_filters, to_filter
@@ -141,8 +138,6 @@ class Results:
         }
 
 
-# what Whoosh raises when it reads a truncated or overwritten index file
-DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, OSError)
 
 
 def _serialized(method):
@@ -153,7 +148,7 @@ def _serialized(method):
         with self._lock:
             try:
                 return method(self, *args, **kwargs)
-            except DAMAGE as e:
+            except (*DAMAGE, OSError) as e:
                 raise IndexDamaged(damaged_message(self.path, e)) from e
     return locked
 
