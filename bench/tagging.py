@@ -24,8 +24,8 @@ from docsante.location import sample_corpus
 
 HERE = Path(__file__).resolve().parent
 EVAL = HERE.parents[1] / "shared" / "eval"
-FACETS = {"regions": "region", "dispositifs": "dispositif", "themes": "theme"}
-TARGETS = {"regions": (0.95, 0.85), "dispositifs": (0.95, 0.85), "themes": (0.85, None)}
+FACETS = {"regions": "region", "dispositifs": "dispositif", "acteurs": "acteur", "themes": "theme"}
+TARGETS = {"regions": (0.95, 0.85), "dispositifs": (0.95, 0.85), "acteurs": (0.95, 0.85), "themes": (0.85, None)}
 
 
 def eval_records(refs: set[str]) -> list[dict]:
@@ -57,7 +57,8 @@ def predictions(refs: set[str]) -> dict[str, dict[str, set[str]]]:
             tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
             for p in passages:
                 ref = f"sample/{p.id.rsplit('/', 1)[1]}" if doc.doc_id.startswith("/") else p.doc_id
-                out[ref] = {"regions": set(p.regions), "dispositifs": set(p.dispositifs), "themes": set(p.themes)}
+                out[ref] = {"regions": set(p.regions), "dispositifs": set(p.dispositifs), "acteurs": set(p.acteurs),
+                            "themes": set(p.themes)}
     return out
 
 

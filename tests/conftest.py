@@ -24,8 +24,9 @@ def sample_id(name: str) -> str:
     return (sample_corpus().resolve() / name).as_posix()
 
 
-def make_pdf(path: Path, lines: list[str]) -> Path:
-    """A real one-page PDF (Helvetica, WinAnsi encoding) with a text layer."""
+def make_pdf(path: Path, lines: list[str], created: str | None = None) -> Path:
+    """A real one-page PDF (Helvetica, WinAnsi encoding) with a text layer, and a creation
+    date in its metadata when given ("D:20230614093000")."""
     def esc(s):
         return s.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     content = b"BT /F1 11 Tf 50 780 Td 14 TL " + b" ".join(b"(" + esc(l) + b") '" for l in lines) + b" ET"
@@ -36,6 +37,8 @@ def make_pdf(path: Path, lines: list[str]) -> Path:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    if created:
+        objects.append(b"<< /CreationDate (%s) >>" % created.encode("ascii"))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, obj in enumerate(objects, 1):
@@ -44,7 +47,8 @@ def make_pdf(path: Path, lines: list[str]) -> Path:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    info = b" /Info %d 0 R" % len(objects) if created else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
     path.write_bytes(bytes(out))
     return path
 

@@ -68,14 +68,16 @@ def test_cli_exports_ris_records_with_year_and_url(tmp_path):
     assert header.split(",")[:6] == ["id", "doc_id", "title", "section", "page", "date"] and len(rows) == 3
 
 
-def test_a_template_creation_date_is_not_the_document_date(tmp_path):
-    """python-docx's default template says 2013-12-23: that is the template's date, not the
-    document's; the title's year is used instead."""
+def test_a_generator_s_default_creation_date_is_not_the_document_date(tmp_path):
+    """python-docx's default template says 2013-12-23 23:15 and ReportLab's reproducible mode
+    2000-01-01 00:00: a generator's dates, not the document's; the title's year is used instead."""
     d = docx.Document()
     d.add_heading("Contrat local de santé 2024-2028 de Lens", level=1)
     d.add_paragraph("Le CLS soutient la vaccination.")
     d.save(tmp_path / "cls.docx")
+    make_pdf(tmp_path / "prse.pdf", ["PRSE 4 2023-2027", "Le PRSE et la vaccination."], created="D:20000101000000+00'00'")
     index_dir = tmp_path / "ix"
-    CliRunner().invoke(cli, ["index", str(tmp_path / "cls.docx"), "--index", str(index_dir), "-q"])
+    CliRunner().invoke(cli, ["index", str(tmp_path), "--index", str(index_dir), "-q"])
     r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
-    assert [(h["date"], h["year"]) for h in json.loads(r.stdout)["hits"]] == [("2024", 2024)]
+    dates = {h["doc_id"].rsplit("/", 1)[-1]: (h["date"], h["year"]) for h in json.loads(r.stdout)["hits"]}
+    assert dates == {"cls.docx": ("2024", 2024), "prse.pdf": ("2023", 2023)}

@@ -12,7 +12,7 @@ from docsante.errors import DocsanteError, QueryError, UnknownFacetValue
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
-            "url", "position", "page", "date", "year"}
+            "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer"}
 
 
 @pytest.mark.parametrize("text", [
@@ -37,9 +37,9 @@ def test_json_contract_shape(sample):
     assert {"query", "total", "offset", "limit", "hits", "facets", "did_you_mean"} <= set(d)
     assert (d["query"], d["offset"], d["limit"], d["did_you_mean"]) == ("contrat local de santé", 0, 2, None)
     assert len(d["hits"]) == 2 and all(set(h) == HIT_KEYS for h in d["hits"])
-    assert set(d["facets"]) == {"region", "dispositif", "theme"}
+    assert set(d["facets"]) == {"region", "dispositif", "acteur", "theme", "year"}
     for buckets in d["facets"].values():
-        assert all(set(b) == {"value", "label", "count", "selected"} for b in buckets)
+        assert all(set(b) == {"value", "label", "name", "count", "selected"} for b in buckets)
     top = d["hits"][0]
     assert top["id"] == top["doc_id"] + "#p8" and top["section"] == "Contrats Locaux de Santé"
     assert top["region"] == ["Hauts-de-France"] and "CLS" in top["dispositifs"]

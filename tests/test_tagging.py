@@ -92,4 +92,4 @@ def test_a_document_s_own_definition_of_an_acronym_wins():
     assert [p.dispositifs for p in passages] == [[], []]
     agency = [Passage("e#p0", "e", 0, "", "", "L'agence régionale de santé (ARS) finance le CLS.")]
     Tagger().tag(agency)
-    assert agency[0].dispositifs == ["ars", "cls"]
+    assert (agency[0].dispositifs, agency[0].acteurs) == (["cls"], ["ars"])

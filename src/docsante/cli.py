@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -15,7 +16,9 @@ from .corpus.vocab import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
 from .location import ENV_VAR, default_index_dir, ensure_sample_index, sample_corpus
+from .search.dates import SORTS
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
+from .search.watches import RUN_LIMIT
 from .search.exports import to_csv, to_ris
 from .search.render import to_json, to_jsonl, to_table
 
@@ -178,13 +181,26 @@ def remove(targets, index_dir):
         sys.exit(1)
 
 
-def facet_options(f):
-    for facet, help_ in (("theme", "Thème (ex. « santé mentale »)."),
+def scope_options(f):
+    """The options that choose passages, as Index.search's keyword arguments of the same names."""
+    for name, help_ in (("new-since", "Documents indexés (nouveaux ou modifiés) depuis ce jour ou cette heure "
+                                      "(AAAA-MM-JJ[THH:MM])."),
+                        ("until", "Documents datés de ce jour au plus (AAAA, AAAA-MM ou AAAA-MM-JJ)."),
+                        ("since", "Documents datés de ce jour au moins (AAAA, AAAA-MM ou AAAA-MM-JJ).")):
+        f = click.option(f"--{name}", metavar="DATE", help=help_)(f)
+    for facet, help_ in (("year", "Année du document (ex. 2022)."),
+                         ("theme", "Thème (ex. « santé mentale »)."),
+                         ("acteur", "Acteur : institution, sigle ou nom (ex. ARS, IREPS, CPAM)."),
                          ("dispositif", "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »)."),
                          ("region", "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).")):
-        f = click.option(f"--{facet}", f"{facet}s", multiple=True, metavar="VALEUR",
+        f = click.option(f"--{facet}", facet, multiple=True, metavar="VALEUR",
                          help=help_ + " Répétable : OU entre valeurs.")(f)
     return f
+
+
+def _scope(options: dict) -> dict:
+    """Index.search's keyword arguments from the scope options (absent ones left out)."""
+    return {name: value for name, value in options.items() if value not in (None, ())}
 
 
 class QueryCommand(FrenchCommand):
@@ -223,19 +239,20 @@ class QueryCommand(FrenchCommand):
               help="Passages à sauter (pagination).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "ris"]), default="table",
               show_default=True, help="Format de sortie (csv : tableur ; ris : Zotero, EndNote).")
-@facet_options
+@scope_options
+@click.option("--sort", type=click.Choice(list(SORTS)), default="pertinence", show_default=True,
+              help="Ordre : pertinence, date (du document, plus récent d'abord) ou ajout (dernier indexé d'abord).")
 @click.option("--explain", is_flag=True, help="Afficher la requête telle qu'elle a été comprise.")
-def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, explain):
+def search(query, index_dir, limit, offset, fmt, explain, **scope):
     """Chercher des passages.
 
     \b
     Syntaxe : mots (OU classé), ET, OU, SAUF (ou -mot), "phrase exacte",
-    "mots proches"~3, tronc* , titre:… section:… region:… dispositif:… theme:…
-    Exemple : docsante search "contrat local de santé" --region PACA
+    "mots proches"~3, tronc* , titre:… section:… region:… dispositif:… theme:… annee:…
+    Exemple : docsante search "contrat local de santé" --region PACA --since 2022
     """
     text = " ".join(query)
-    results = _open(index_dir).search(text, region=regions or None, dispositif=dispositifs or None,
-                                      theme=themes or None, limit=limit, offset=offset)
+    results = _open(index_dir).search(text, **_scope(scope), limit=limit, offset=offset)
     if explain:
         click.echo(f"Requête comprise : {results.parsed}", err=True)
         for note in results.expansions:
@@ -253,6 +270,80 @@ def search(query, index_dir, limit, offset, fmt, regions, dispositifs, themes, e
                             (lambda s: f"[{s}]")))
 
 
+@cli.group(cls=FrenchGroup)
+def veille():
+    """Recherches enregistrées : ce qui est nouveau depuis la dernière fois.
+
+    \b
+    docsante veille add cls-occitanie "contrat local de santé" --region Occitanie
+    docsante veille run              (les passages des documents ajoutés ou modifiés depuis)
+    """
+
+
+@veille.command("add", cls=QueryCommand)
+@click.argument("name", metavar="NOM")
+@click.argument("query", nargs=-1, required=True, metavar="REQUÊTE")
+@index_option
+@click.option("--region", multiple=True, metavar="VALEUR", help="Région (répétable).")
+@click.option("--dispositif", multiple=True, metavar="VALEUR", help="Dispositif (répétable).")
+@click.option("--acteur", multiple=True, metavar="VALEUR", help="Acteur (répétable).")
+@click.option("--theme", multiple=True, metavar="VALEUR", help="Thème (répétable).")
+@click.option("--year", multiple=True, metavar="VALEUR", help="Année du document (répétable).")
+def veille_add(name, query, index_dir, **filters):
+    """Enregistrer une recherche sous un nom."""
+    watch = _open(index_dir).watches().add(name, " ".join(query), **_scope(filters))
+    click.echo(f"Veille « {watch.name} » enregistrée : {watch.describe()}.")
+
+
+@veille.command("list")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def veille_list(index_dir, fmt):
+    """Lister les recherches enregistrées."""
+    watches = _open(index_dir).watches().list()
+    if fmt == "json":
+        click.echo(json.dumps([asdict(w) for w in watches], ensure_ascii=False, indent=2))
+        return
+    for w in watches:
+        ran = f"dernière exécution le {w.last_run[:16].replace('T', ' à ')} (UTC)" if w.last_run else "jamais exécutée"
+        click.echo(f"{w.name}\n    {w.describe()}\n    {ran}")
+    click.echo(f"{len(watches)} veille(s)")
+
+
+@veille.command("remove")
+@click.argument("name", metavar="NOM")
+@index_option
+def veille_remove(name, index_dir):
+    """Retirer une recherche enregistrée."""
+    _open(index_dir).watches().remove(name)
+    click.echo(f"Veille « {name} » retirée.")
+
+
+@veille.command("run")
+@click.argument("names", nargs=-1, metavar="[NOM]...")
+@index_option
+@click.option("--limit", "-n", default=RUN_LIMIT, show_default=True, type=click.IntRange(0, MAX_LIMIT),
+              help="Passages au plus par veille.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def veille_run(names, index_dir, limit, fmt):
+    """Exécuter les veilles (toutes, ou celles nommées) : les passages des documents ajoutés
+    ou modifiés depuis leur dernière exécution, les plus récents d'abord."""
+    runs = _open(index_dir).watches().run(names, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in runs], ensure_ascii=False, indent=2))
+        return
+    if not runs:
+        click.echo("Aucune veille enregistrée : docsante veille add NOM REQUÊTE")
+    for r in runs:
+        if r.first:
+            news = "première exécution : tous les passages qui correspondent"
+        else:
+            news = f"nouveautés depuis le {r.watch.last_run[:16].replace('T', ' à ')} (UTC)"
+        click.echo(f"== {r.watch.name} — {r.watch.describe()} — {news} : {r.results.total} passage(s)")
+        if r.results.total:
+            click.echo(to_table(r.results, style=lambda s: f"[{s}]"))
+
+
 @cli.command()
 @click.argument("passage_id")
 @index_option
@@ -265,7 +356,8 @@ def show(passage_id, index_dir, fmt):
         return
     p, doc = view.passage, view.document
     click.echo(f"{doc.title}  ({doc.passages} passages)\n{doc.source}")
-    for values, label in ((p.region, "Régions"), (p.dispositifs, "Dispositifs"), (p.themes, "Thèmes")):
+    for values, label in ((p.region, "Régions"), (p.dispositifs, "Dispositifs"), (p.acteurs, "Acteurs"),
+                          (p.themes, "Thèmes")):
         if values:
             click.echo(f"{label} : {', '.join(values)}")
     for before in view.before:
@@ -298,11 +390,10 @@ def stats(index_dir, fmt):
 @index_option
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@facet_options
-def facets(query, index_dir, facets, fmt, regions, dispositifs, themes):
+@scope_options
+def facets(query, index_dir, facets, fmt, **scope):
     """Lister les valeurs de facettes et leurs nombres de passages (pour une requête ou tout l'index)."""
-    counts = _open(index_dir).facets(" ".join(query), region=regions or None, dispositif=dispositifs or None,
-                                     theme=themes or None, facet=facets or None)
+    counts = _open(index_dir).facets(" ".join(query), **_scope(scope), facet=facets or None)
     if fmt == "json":
         click.echo(json.dumps({f: [b.to_dict() for b in buckets] for f, buckets in counts.items()},
                               ensure_ascii=False, indent=2))
@@ -310,7 +401,8 @@ def facets(query, index_dir, facets, fmt, regions, dispositifs, themes):
     for f, buckets in counts.items():
         click.echo(f"{FACET_LABELS_FR[f]} :")
         for b in buckets:
-            click.echo(f"  {b.count:>7}  {b.label}  [{b.value}]")
+            name = f" — {b.name}" if b.name and b.name != b.label else ""
+            click.echo(f"  {b.count:>7}  {b.label}{name}  [{b.value}]")
 
 
 @cli.command()

@@ -80,6 +80,9 @@ class FrenchCommand(click.Command):
         except click.UsageError as e:
             raise french_usage(e) from e
 
+    def get_help(self, ctx) -> str:
+        return super().get_help(ctx).replace("[default:", "[défaut :").replace("[required]", "[obligatoire]")
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Utilisation : ")
 

@@ -29,5 +29,9 @@ class PassageNotFound(DocsanteError):
     """No passage has the requested id."""
 
 
+class WatchNotFound(DocsanteError):
+    """No saved search (veille) has the requested name."""
+
+
 class SourceError(DocsanteError):
     """One source file or record cannot be read; indexing goes on without it."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from .analysis import french_analyzer
-# Indexes written before whoosh_adapter.py existed pickled these classes as docsante.schema.*
 from .whoosh_adapter import FrenchText, WordCounts
 
-FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
+FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme", "year": "year"}
+DATE_FIELDS = ("date", "first_indexed", "changed")  # ISO strings, indexed so that they filter and sort
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
 PASSAGE, DOCUMENT, WORDS = "passage", "document", "words"  # values of `kind`
@@ -25,13 +25,14 @@ def build_schema() -> Schema:
         group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
         page=STORED,  # the passage's first page in a paged document
-        first_indexed=STORED,  # when its document was first indexed (ISO, UTC)
-        changed=STORED,  # when its document's content was last indexed as changed (ISO, UTC)
+        first_indexed=ID(stored=True),  # when its document was first indexed (ISO, UTC, microseconds)
+        changed=ID(stored=True),  # when its document's content was last indexed as changed (same)
         doc_hash=STORED,
         source=STORED,
         url=STORED,
-        date=STORED,
+        date=ID(stored=True),  # the document's own date: "YYYY-MM-DD" or "YYYY"
         date_source=STORED,
+        issuer=STORED,  # the body that issues the document, when it names one ("ARS Grand Est")
         title=FrenchText(analyzer=analyzer, stored=True),
         section=FrenchText(analyzer=analyzer, stored=True),
         text=FrenchText(analyzer=analyzer, stored=True),
@@ -39,5 +40,7 @@ def build_schema() -> Schema:
         words=WordCounts(),  # WORDS entries only
         region=KEYWORD(**facet),
         dispositif=KEYWORD(**facet),
+        acteur=KEYWORD(**facet),
         theme=KEYWORD(**facet),
+        year=KEYWORD(**facet),  # the year of `date`
     )

@@ -9,16 +9,14 @@ import zlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import STORED
 
 from .errors import IndexDamaged
 from .schema import build_schema
 
 META_FILE = "docsante.json"
-SCHEMA_VERSION = 6  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 7  # bump when the analyzer or the fields change: old indexes must be rebuilt
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
-ADDED_STORED = ("page", "first_indexed", "changed", "date_source")  # stored fields version-6 indexes get when next written
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -34,14 +32,7 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
     try:
         if not rebuild and index_exists(index_dir):
             check_version(index_dir)
-            ix = whoosh_index.open_dir(str(index_dir))
-            missing = [name for name in ADDED_STORED if name not in ix.schema]
-            if missing:  # a version-6 index written before these fields: they are added, nothing is rebuilt
-                with ix.writer(timeout=30.0) as writer:
-                    for name in missing:
-                        writer.add_field(name, STORED)
-                ix = whoosh_index.open_dir(str(index_dir))
-            return ix
+            return whoosh_index.open_dir(str(index_dir))
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(index_dir), build_schema())
         meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")

@@ -13,6 +13,10 @@ FRENCH = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")     # 14/06/2023
 PDF = re.compile(r"^\s*D:(\d{4})(\d{2})?(\d{2})?")                   # D:20230614…
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")                  # "Rapport d'activité 2022", "PRS 2018-2028"
 PLAUSIBLE = range(1950, 2100)
+# creation times that a generator writes by default, not an author: python-docx's template
+# document (2013-12-23 23:15) and ReportLab's reproducible mode (2000-01-01 00:00)
+GENERATOR_DEFAULTS = {"2013-12-23T23:15", "2000-01-01T00:00"}
+PDF_MINUTE = re.compile(r"^\s*D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})")
 
 
 def iso_date(value) -> str | None:
@@ -33,6 +37,17 @@ def iso_date(value) -> str | None:
         return None
     year, month, day = (int(g) if g else None for g in m.groups())
     return _checked(year, month, day)
+
+
+def creation_date(value) -> str | None:
+    """A file's creation date property (datetime or text) as ISO, unless a generator wrote it."""
+    if isinstance(value, datetime):
+        minute = value.strftime("%Y-%m-%dT%H:%M")
+    elif m := PDF_MINUTE.match(str(value or "")):
+        minute = "{}-{}-{}T{}:{}".format(*m.groups())
+    else:
+        minute = str(value or "").strip()[:16]
+    return None if minute in GENERATOR_DEFAULTS else iso_date(value)
 
 
 def _checked(year: int, month: int | None, day: int | None) -> str | None:

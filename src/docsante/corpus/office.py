@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +22,6 @@ TITLE_STYLES = {"title", "titre", "titre principal"}
 BOLD_HEADING_MAX_CHARS = 120
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024  # a DOCX or ODT is a zip: what it may hold once inflated
 MAX_MEMBERS = 10_000
-# creation dates that come from a template, not from an author: python-docx's default document
-TEMPLATE_DATES = {datetime(2013, 12, 23, 23, 15)}
 
 
 @dataclass
@@ -94,10 +91,7 @@ def _docx_text(document) -> OfficeText:
         for b in bold_only:
             b.kind = HEADING
     props = document.core_properties
-    created = props.created
-    if created is not None and created.replace(tzinfo=None) in TEMPLATE_DATES:
-        created = None
-    return OfficeText(title, props.title or "", blocks, created)
+    return OfficeText(title, props.title or "", blocks, props.created)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
-from .dates import iso_date
+from .dates import creation_date, iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
 from .office import read_docx, read_odt
 from .pdf import read_pdf
@@ -277,7 +277,7 @@ def _read_html(path: Path) -> Extract:
 
 def _read_pdf(path: Path) -> Extract:
     pdf = read_pdf(path)
-    created = iso_date(pdf.meta_date) or ""
+    created = creation_date(pdf.meta_date) or ""
     return Extract(pdf.blocks, pdf.title or usable_title(pdf.meta_title), unread_pages=pdf.scanned_pages,
                    date=created, date_source="métadonnées PDF" if created else "")
 
@@ -285,7 +285,7 @@ def _read_pdf(path: Path) -> Extract:
 def _read_office(reader):
     def read(path: Path) -> Extract:
         office = reader(path)
-        created = iso_date(office.meta_date) or ""
+        created = creation_date(office.meta_date) or ""
         return Extract(office.blocks, office.title or usable_title(office.meta_title), date=created,
                        date_source="propriétés du document" if created else "")
     return read

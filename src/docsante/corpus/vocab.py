@@ -15,9 +15,12 @@ from unidecode import unidecode
 
 from ..errors import UnknownFacetValue
 
-FACETS = ("region", "dispositif", "theme")
-FACET_LABELS_FR = {"region": "Régions", "dispositif": "Dispositifs", "theme": "Thèmes"}
-UNKNOWN_FR = {"region": "Région inconnue", "dispositif": "Dispositif inconnu", "theme": "Thème inconnu"}
+VOCABULARIES = ("region", "dispositif", "acteur", "theme")  # the facets whose values are vocabulary entries
+FACETS = (*VOCABULARIES, "year")
+FACET_LABELS_FR = {"region": "Régions", "dispositif": "Dispositifs", "acteur": "Acteurs", "theme": "Thèmes",
+                   "year": "Années"}
+UNKNOWN_FR = {"region": "Région inconnue", "dispositif": "Dispositif inconnu", "acteur": "Acteur inconnu",
+              "theme": "Thème inconnu"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Entry:
     themes: tuple[str, ...] = ()          # dispositif -> related themes; theme -> related dispositifs
     acronyms: tuple[str, ...] = ()        # dispositif acronyms (the other forms are names)
     ambiguous: bool = False
+    name: str = ""                        # the full name, shown beside an acronym label
+    regional: bool = False                # an acteur with one body per region: "ARS" + the region names it
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -123,7 +128,7 @@ def alias_key(text: str) -> str:
 
 class Vocabulary:
     def __init__(self):
-        self.entries: dict[str, dict[str, Entry]] = {f: {} for f in FACETS}
+        self.entries: dict[str, dict[str, Entry]] = {f: {} for f in VOCABULARIES}
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]), d["needs_context"])
@@ -131,11 +136,12 @@ class Vocabulary:
         for d in _load("dispositifs")["dispositifs"]:
             forms = tuple(d["names"]) + (() if d["ambiguous"] else tuple(d["acronyms"]))
             context = tuple(d["acronyms"]) if d["ambiguous"] else ()
-            self._add(Entry("dispositif", d["id"], d["label"], forms, context, tuple(d["themes"]),
-                            tuple(d["acronyms"]), d["ambiguous"]))
+            # institutions (ARS, IREPS, CPAM…) are acteurs, named and matched like dispositifs
+            self._add(Entry(d.get("facet", "dispositif"), d["id"], d["label"], forms, context, tuple(d["themes"]),
+                            tuple(d["acronyms"]), d["ambiguous"], d["name"], d.get("regional", False)))
         for t in _load("themes")["themes"]:
             self._add(Entry("theme", t["id"], t["label"], tuple(t["triggers"]), (), tuple(t["dispositifs"])))
-        self._aliases = {f: self._alias_table(f) for f in FACETS}
+        self._aliases = {f: self._alias_table(f) for f in VOCABULARIES}
 
     def _add(self, entry: Entry):
         self.entries[entry.facet][entry.id] = entry
@@ -155,13 +161,23 @@ class Vocabulary:
         return table
 
     def label(self, facet: str, value: str) -> str:
-        entry = self.entries[facet].get(value)
+        entry = self.entries.get(facet, {}).get(value)
         return entry.label if entry else value
 
+    def full_name(self, facet: str, value: str) -> str:
+        """What an acronym label stands for ("CLSM": "Conseil local de santé mentale"); else the label."""
+        entry = self.entries.get(facet, {}).get(value)
+        return entry.name or entry.label if entry else value
+
     def resolve(self, facet: str, name: str) -> str:
-        """The canonical id of any alias: 'PACA', '13', 'Franche-Comté', 'contrat local de santé', 'sante mentale'.
+        """The canonical id of any alias: 'PACA', '13', 'Franche-Comté', 'contrat local de santé', 'sante mentale';
+        a year is four digits.
 
         Raises UnknownFacetValue, listing the closest valid values."""
+        if facet == "year":
+            if re.fullmatch(r"\s*\d{4}\s*", name):
+                return name.strip()
+            raise UnknownFacetValue(f"Année invalide : « {name} » (attendu : quatre chiffres, ex. 2022).")
         key = alias_key(name)
         table = self._aliases[facet]
         if key in table:
@@ -172,4 +188,6 @@ class Vocabulary:
         raise UnknownFacetValue(f"{UNKNOWN_FR[facet]} : « {name} ».{hint}")
 
     def try_resolve(self, facet: str, name: str) -> str | None:
+        if facet == "year":
+            return name.strip() if re.fullmatch(r"\s*\d{4}\s*", name) else None
         return self._aliases[facet].get(alias_key(name))

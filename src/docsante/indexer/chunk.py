@@ -40,6 +40,7 @@ class Passage:
     page: int | None = None  # the page its first sentence is printed on (paged formats)
     regions: list[str] = field(default_factory=list)
     dispositifs: list[str] = field(default_factory=list)
+    acteurs: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
 
 

@@ -46,6 +46,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     passages = chunk(doc)
     tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
     date, date_source = _date(doc, passages)
+    issuer = tagger.issuer(passages[0].title if passages else doc.title, passages)
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages
@@ -64,8 +65,9 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, url=doc.url, date=date, date_source=date_source,
-            region=",".join(p.regions), dispositif=",".join(p.dispositifs), theme=",".join(p.themes),
+            source=doc.source, url=doc.url, date=date or None, date_source=date_source, year=date[:4], issuer=issuer,
+            region=",".join(p.regions), dispositif=",".join(p.dispositifs), acteur=",".join(p.acteurs),
+            theme=",".join(p.themes),
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked

@@ -1,4 +1,7 @@
-"""Tag passages with regions, dispositifs and themes found in their text.
+"""Tag passages with regions, dispositifs, acteurs and themes found in their text.
+
+Acteurs (institutions: ARS, IREPS, CPAM…) are named and matched as dispositifs are,
+then kept in a facet of their own.
 
 Matching works on tokens folded and stemmed like the analyzer does (so plurals
 and accents do not matter), except for acronyms, which must appear in capitals.
@@ -76,7 +79,9 @@ class Tagger:
                 self.regions.add(f, Place(kind, d.region))
         self.disp_names = Matcher()  # names only: to check a document's own "name (ACRONYM)"
         self.acronym_ids: dict[str, set[str]] = {}
-        for e in self.vocab.entries["dispositif"].values():
+        named_entries = [*self.vocab.entries["dispositif"].values(), *self.vocab.entries["acteur"].values()]
+        self.facet_of = {e.id: e.facet for e in named_entries}
+        for e in named_entries:
             for name in e.names:
                 self.disp.add(name, DispositifMention(True, e.id, None))
                 self.disp_names.add(name, e.id)
@@ -90,7 +95,7 @@ class Tagger:
                 self.themes.add(f, e.id)
         self.dep_codes = {d.code: d.region for d in self.vocab.departments}
         self.theme_of_disp: dict[str, set[str]] = {}
-        for e in self.vocab.entries["dispositif"].values():
+        for e in named_entries:
             for t in e.themes:
                 self.theme_of_disp.setdefault(e.id, set()).add(t)
         for e in self.vocab.entries["theme"].values():
@@ -98,7 +103,7 @@ class Tagger:
                 self.theme_of_disp.setdefault(d, set()).add(e.id)
         # a dispositif whose very name holds a theme's trigger (CLSM: "santé mentale") is about that theme
         self.intrinsic = {e.id: {(t, form) for n in e.names for t, form in self._trigger_forms(tokens(n))}
-                          for e in self.vocab.entries["dispositif"].values()}
+                          for e in named_entries}
 
     # -- regions
     def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
@@ -149,7 +154,7 @@ class Tagger:
         return out
 
     def tag(self, passages: list[Passage], title: str = "", meta_regions: list[str] = ()) -> None:
-        """Set regions, dispositifs and themes on the passages of one document, in place."""
+        """Set regions, dispositifs, acteurs and themes on the passages of one document, in place."""
         if not passages:
             return
         texts = [f"{p.section}\n{p.text}" for p in passages]
@@ -169,9 +174,26 @@ class Tagger:
         named |= {d for sure, d, _ in self.dispositif_matches(tokens(title)) if sure}
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
             p.regions = sorted(set(dominant) | set(regions))
-            p.dispositifs = sorted({d for sure, d, _ in hits if sure or d in named})
+            tagged = {d for sure, d, _ in hits if sure or d in named}
+            p.dispositifs = sorted(d for d in tagged if self.facet_of[d] == "dispositif")
+            p.acteurs = sorted(d for d in tagged if self.facet_of[d] == "acteur")
             heading_end = len(p.section)
             p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end])
+
+    def issuer(self, title: str, passages: list[Passage]) -> str:
+        """The body that issues the document, when it names one: the first acteur in its title,
+        else in its first passage ("ARS Grand Est", "IREPS Bourgogne-Franche-Comté"), with the
+        document's region when the acteur has one body per region and the document one region;
+        else its full name ("Santé publique France")."""
+        for text in (title, passages[0].text if passages else ""):
+            mentions = [d for sure, d, _ in self.dispositif_matches(tokens(text)) if sure and self.facet_of[d] == "acteur"]
+            if mentions:
+                entry = self.vocab.entries["acteur"][mentions[0]]
+                regions = passages[0].regions if passages else []
+                if entry.regional and len(regions) == 1:
+                    return f"{entry.label} {self.vocab.label('region', regions[0])}"
+                return entry.name or entry.label
+        return ""
 
     def _trigger_forms(self, toks: list[Tok]) -> set[tuple[str, tuple[str, ...]]]:
         """(theme, trigger form) for each distinct trigger found."""
@@ -179,8 +201,8 @@ class Tagger:
 
     def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None) -> list[str]:
         """Themes with enough evidence: distinct triggers in the text (1 each), in the
-        heading (2 each), a tagged dispositif whose name holds a trigger (2), other
-        related dispositifs (1 in all)."""
+        heading (2 each), a tagged dispositif or acteur whose name holds a trigger (2), other
+        related ones (1 in all)."""
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
@@ -189,10 +211,11 @@ class Tagger:
             evidence[theme] += 1
         for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
             evidence[theme] += 2
-        intrinsic = {tf for d in p.dispositifs for tf in self.intrinsic.get(d, ())}
+        named = (*p.dispositifs, *p.acteurs)
+        intrinsic = {tf for d in named for tf in self.intrinsic.get(d, ())}
         for theme, _ in intrinsic - in_text:  # a trigger form counts once, named or implied
             evidence[theme] += 2
         intrinsic_themes = {t for t, _ in intrinsic}
-        for theme in {t for d in p.dispositifs for t in self.theme_of_disp.get(d, ())} - intrinsic_themes:
+        for theme in {t for d in named for t in self.theme_of_disp.get(d, ())} - intrinsic_themes:
             evidence[theme] += 1
         return sorted(t for t, n in evidence.items() if n >= THEME_MIN_EVIDENCE)

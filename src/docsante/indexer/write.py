@@ -92,7 +92,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
     started = time.perf_counter()
     writer = _writer(ix)
     known = _known_documents(writer)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = _stamp()
     words: Counter[str] = Counter()
     pending = 0
     try:
@@ -111,7 +111,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
                 if pending >= batch_size:
                     _commit(writer, words)
                     pending = 0
-                    writer = _writer(ix)
+                    writer, now = _writer(ix), _stamp()
                 if on_progress:
                     on_progress(report, doc.doc_id)
         report.pruned = _prune(writer, paths, known)
@@ -125,6 +125,12 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stamp() -> str:
+    """When a batch is written (UTC, to the microsecond): each commit's documents get a later
+    stamp than the last commit's, so "changed after the stamp I last saw" misses nothing."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _clean_after_failure(index_dir: Path) -> None:

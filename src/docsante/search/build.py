@@ -25,7 +25,7 @@ from .parse import Any, Clauses, Not, Phrase, Word
 
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
-TAG_BONUS = {"dispositif": 2.0, "region": 1.0}
+TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0}
 
 @dataclass
 class Compiled:
@@ -83,9 +83,9 @@ class QueryCompiler:
         if m.facet == "region":
             out.append(self._tagged("region", m.value))
             notes.append(f"lieu : {vocab.label('region', m.value)}")
-        elif m.facet == "dispositif":
-            entry = vocab.entries["dispositif"][m.value]
-            out.append(self._tagged("dispositif", m.value))
+        elif m.facet in ("dispositif", "acteur"):
+            entry = vocab.entries[m.facet][m.value]
+            out.append(self._tagged(m.facet, m.value))
             if m.via == ACRONYM and not entry.ambiguous:
                 out.append(self._expansion(entry.names[0]))
                 notes.append(f"{entry.label} → « {entry.names[0]} »")

@@ -22,11 +22,13 @@ from ..store import DAMAGE, check_version, damaged_message, index_exists
 from ..schema import DOCUMENT, PASSAGE
 from ..whoosh_adapter import DocsanteBM25F, highlight_hit
 from .build import QueryCompiler, resolve_filters, to_filter
+from .dates import SORTS, DateColumns, check_sort, period
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
 from .evaluate import Evaluation, Evaluator
 from .highlight import fallback_snippet, make_highlighter
 from .parse import Clauses, parse
 from .suggest import respell
+from .watches import Watches
 
 # The limits of every search, wherever it comes from (API, CLI, web); the README's « Limites » lists them.
 MAX_QUERY_CHARS = 1000  # characters of a query
@@ -57,10 +59,14 @@ class Hit:
     region: tuple[str, ...]
     dispositifs: tuple[str, ...]
     themes: tuple[str, ...]
+    acteurs: tuple[str, ...] = ()  # institutions named: ARS, IREPS, CPAM…
     url: str = ""
     position: int = 0
     page: int | None = None  # first page of the passage in a paged document (PDF)
     date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
+    first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
+    changed: str | None = None
+    issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
 
     @property
     def year(self) -> int | None:
@@ -70,8 +76,9 @@ class Hit:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet,
                 "score": round(self.score, 4), "region": list(self.region), "dispositifs": list(self.dispositifs),
-                "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page,
-                "date": self.date, "year": self.year}
+                "acteurs": list(self.acteurs), "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page,
+                "date": self.date, "year": self.year, "first_indexed": self.first_indexed, "changed": self.changed,
+                "issuer": self.issuer}
 
 
 @dataclass(frozen=True)
@@ -83,13 +90,15 @@ class DocumentInfo:
     passages: int
     date: str = ""
     pages: int | None = None           # the last page a passage starts on (paged documents)
-    first_indexed: str | None = None   # ISO times (UTC); None for documents indexed before they were kept
+    first_indexed: str | None = None   # ISO times (UTC)
     changed: str | None = None
+    issuer: str = ""                   # the body that issues it, when it names one
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
                 "passages": self.passages, "date": self.date, "pages": self.pages,
-                "first_indexed": self.first_indexed, "changed": self.changed}
+                "first_indexed": self.first_indexed, "changed": self.changed,
+                "issuer": self.issuer}
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,7 @@ class Index:
         except Exception as e:  # whoosh raises many types on damaged files
             raise IndexDamaged(damaged_message(self.path, e)) from e
         self._facets = None
+        self._date_columns = None
         self._evaluation = None
         self._results: OrderedDict = OrderedDict()
         self._highlighter = make_highlighter()
@@ -195,7 +205,7 @@ class Index:
         if not self._searcher.up_to_date():
             stale, self._searcher = self._searcher, self._ix.searcher(weighting=_weighting())
             stale.close()
-            self._facets, self._evaluation = None, None
+            self._facets, self._date_columns, self._evaluation = None, None, None
             self._results.clear()
         return self._searcher
 
@@ -213,42 +223,54 @@ class Index:
             found = Evaluation(found.ids[keep], found.scores[keep])
         return found
 
+    def _dates(self, searcher) -> DateColumns:
+        if self._date_columns is None:
+            self._date_columns = DateColumns(self._evaluator(searcher))
+        return self._date_columns
+
     def _facet_postings(self, searcher) -> FacetPostings:
         if self._facets is None:
             self._facets = FacetPostings(self._evaluator(searcher))
         return self._facets
 
     @_serialized
-    def search(self, query: str, *, region=None, dispositif=None, theme=None,
-               limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE) -> Results:
+    def search(self, query: str, *, region=None, dispositif=None, acteur=None, theme=None, year=None,
+               since: str | None = None, until: str | None = None, new_since: str | None = None,
+               sort: str = "pertinence", limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE) -> Results:
         """Ranked passages for `query`, with facet counts over all matches. An empty
         query matches every passage (to browse by facets).
 
-        `region`, `dispositif`, `theme` take any alias (or a list: OR within a facet).
+        `region`, `dispositif`, `acteur`, `theme`, `year` take any alias (or a list: OR within a facet).
+        `since` and `until` ("2022", "2022-03", "2022-03-15") bound the documents' dates;
+        `new_since` (a day or an ISO time) keeps documents indexed as new or changed since then.
+        `sort`: "pertinence", "date" (the documents' dates, newest first) or "ajout"
+        (the first indexed first).
         Recent searches are answered from a cache until the index changes; the Results
         returned may be shared: do not modify them.
-        Raises QueryError (query too long, bad bounds) and UnknownFacetValue."""
+        Raises QueryError (query too long, bad bounds, bad dates) and UnknownFacetValue."""
         query = valid_text(query)  # a query typed with bytes that are not UTF-8
-        region, dispositif, theme = (_valid_values(v) for v in (region, dispositif, theme))
-        key = (query, _cache_part(region), _cache_part(dispositif), _cache_part(theme), limit, offset, facet_size)
+        facets = {name: _valid_values(v) for name, v in
+                  (("region", region), ("dispositif", dispositif), ("acteur", acteur), ("theme", theme), ("year", year))}
+        bounds, sort = period(since, until, new_since), check_sort(sort)
+        key = (query, *(_cache_part(v) for v in facets.values()), bounds, sort, limit, offset, facet_size)
         searcher = self.searcher
         cached = self._results.get(key)
         if cached is not None:
             self._results.move_to_end(key)
             return cached
-        results = self._search(searcher, query, region, dispositif, theme, limit, offset, facet_size)
+        results = self._search(searcher, query, facets, bounds, sort, limit, offset, facet_size)
         self._results[key] = results
         if len(self._results) > RESULTS_CACHE:
             self._results.popitem(last=False)
         return results
 
-    def _search(self, searcher, query, region, dispositif, theme, limit, offset, facet_size) -> Results:
+    def _search(self, searcher, query, facets, bounds, sort, limit, offset, facet_size) -> Results:
         check_bounds(query, limit, offset, facet_size)
         parsed = parse(query)
-        given = sum(len(_cache_part(v)) for v in (region, dispositif, theme)) + len(parsed.filters)
+        given = sum(len(_cache_part(v)) for v in facets.values()) + len(parsed.filters)
         if given > MAX_FILTERS:
             raise QueryError(f"Trop de filtres ({given} ; {MAX_FILTERS} au plus).")
-        selected = resolve_filters(parsed, region=region, dispositif=dispositif, theme=theme)
+        selected = resolve_filters(parsed, **facets)
         compiled = self._compiler.compile(parsed)
         scoring = compiled.query
         flt = to_filter(selected)
@@ -257,11 +279,14 @@ class Index:
                 return Results(query, parsed, 0, offset, limit, ())  # only stopwords or punctuation
             scoring = EVERY_PASSAGE  # an empty query (or filters only) browses every passage
         found = self._evaluate(searcher, scoring, flt)
+        if bounds:
+            keep = self._dates(searcher).within(found.ids, bounds)
+            found = Evaluation(found.ids[keep], found.scores[keep])
         docs = found.ids
         counts = self._facet_postings(searcher).count(docs, selected=selected, size=facet_size)
         hits = []
         if limit and len(docs) > offset:
-            ranked = self._ranked(searcher, found, offset + limit)[offset:offset + limit]
+            ranked = self._ranked(searcher, found, offset + limit, sort)[offset:offset + limit]
             hits = [self._hit(searcher, scoring, ranked, docnum, score) for score, docnum in ranked]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        facets=_frozen_facets({f: c[0] for f, c in counts.items()}),
@@ -279,9 +304,13 @@ class Index:
             return None
         return corrected if len(self._evaluate(searcher, q, flt).ids) > total else None
 
-    def _ranked(self, searcher, found: Evaluation, needed: int) -> list[tuple[float, int]]:
+    def _ranked(self, searcher, found: Evaluation, needed: int, sort: str = "pertinence") -> list[tuple[float, int]]:
         """The best passages, scored plus CONTEXT_WEIGHT times the best score of their document
-        (+0.07 nDCG@10 on spf passages): the passage that answers, in the document that does."""
+        (+0.07 nDCG@10 on spf passages): the passage that answers, in the document that does.
+        Another sort puts the newest first, by score within the same date."""
+        if SORTS[sort]:
+            order = self._dates(searcher).newest_first(found.ids, found.scores, sort)[:needed]
+            return [(float(found.scores[i]), int(found.ids[i])) for i in order]
         depth = max(needed, CONTEXT_DEPTH)
         top = np.arange(len(found.ids))
         if len(top) > depth:
@@ -327,17 +356,27 @@ class Index:
         infos = (_document_info(sorted(passages, key=lambda f: f["position"])) for passages in by_doc.values())
         return tuple(sorted(infos, key=lambda d: (d.title.lower(), d.doc_id)))
 
-    def facets(self, query: str = "", *, region=None, dispositif=None, theme=None, facet=None,
-               size: int = MAX_FACET_SIZE) -> dict[str, tuple[FacetCount, ...]]:
+    def facets(self, query: str = "", *, facet=None, size: int = MAX_FACET_SIZE, **scope) -> dict[str, tuple[FacetCount, ...]]:
         """Every value of the facets (all, or those named in `facet`: a name or a list) with its
-        passage count among the passages matching `query` and the filters: `docsante facets`,
-        /api/facets. Raises QueryError, UnknownFacetValue."""
+        passage count among the passages matching `query` and the filters (`scope`: the
+        keyword arguments of `search` that choose passages: region, year, since…):
+        `docsante facets`, /api/facets. Raises QueryError, UnknownFacetValue."""
         chosen = list(FACETS) if facet is None else [facet] if isinstance(facet, str) else list(facet)
         unknown = [f for f in chosen if f not in FACETS]
         if unknown:
             raise QueryError(f"Facette inconnue : {', '.join(unknown)} ({', '.join(FACETS)}).")
-        results = self.search(query, region=region, dispositif=dispositif, theme=theme, limit=0, facet_size=size)
+        results = self.search(query, **scope, limit=0, facet_size=size)
         return {f: results.facets[f] for f in chosen}
+
+    def watches(self) -> Watches:
+        """The saved searches (veille) of this index: list, add, remove, run."""
+        return Watches(self)
+
+    @_serialized
+    def last_change(self) -> str | None:
+        """When the newest passage in the index was indexed as new or changed (ISO, UTC)."""
+        changes = self._dates(self.searcher).values["changed"]
+        return changes[-1] if changes else None
 
     @_serialized
     def stats(self) -> dict:
@@ -396,7 +435,7 @@ def _document_info(passages: list[dict]) -> DocumentInfo:
     pages = [p["page"] for p in passages if p.get("page")]
     return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
                         len(passages), first.get("date", ""), max(pages) if pages else None,
-                        first.get("first_indexed"), first.get("changed"))
+                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""))
 
 
 def _weighting() -> DocsanteBM25F:
@@ -404,10 +443,12 @@ def _weighting() -> DocsanteBM25F:
 
 
 def _valid_values(values):
-    """Filter values (None, a string or a list) made encodable."""
+    """Filter values (None, a string, a number or a list) made encodable strings."""
     if values is None:
         return None
-    return valid_text(values) if isinstance(values, str) else [valid_text(v) for v in values]
+    if isinstance(values, (str, int)):  # year=2022
+        return valid_text(str(values))
+    return [valid_text(str(v)) for v in values]
 
 
 def _cache_part(values) -> tuple:
@@ -437,5 +478,7 @@ def _to_hit(stored: dict, score: float, snippet: str) -> Hit:
                title=stored.get("title", ""), section=stored.get("section", ""), text=stored["text"],
                snippet=snippet, score=float(score), region=_labels("region", stored.get("region", "")),
                dispositifs=_labels("dispositif", stored.get("dispositif", "")),
+               acteurs=_labels("acteur", stored.get("acteur", "")),
                themes=_labels("theme", stored.get("theme", "")), url=stored.get("url", ""),
-               position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None)
+               position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
+               first_indexed=stored.get("first_indexed"), changed=stored.get("changed"), issuer=stored.get("issuer", ""))

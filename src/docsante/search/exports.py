@@ -1,15 +1,21 @@
-"""Result exports: CSV for spreadsheets, RIS for reference managers (Zotero, EndNote)."""
+"""Result exports: CSV for spreadsheets, RIS for reference managers (Zotero, EndNote),
+Atom for feed readers (a saved search followed without an e-mail server)."""
 
 from __future__ import annotations
 
 import csv
 import io
-
+from datetime import datetime, timezone
 from pathlib import PurePosixPath
+from typing import Callable
+
+from feedgen.feed import FeedGenerator
 
 from .engine import Results
+from .render import plain_snippet
 
-CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "source", "url", "score", "region", "dispositifs", "themes", "text"]
+CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "issuer", "source", "url", "score", "region",
+               "dispositifs", "acteurs", "themes", "text"]
 
 
 def to_csv(results: Results) -> str:
@@ -36,12 +42,15 @@ def _cell(value) -> str | int | float:
 
 def to_ris(results: Results) -> str:
     """One RIS record per passage: its heading as title, the document as secondary title, the
-    passage as abstract, year (PY), page (SP), URL or file URL (UR), dispositifs and themes (KW),
+    issuing body as author (AU, one name without a comma: Zotero keeps it whole), the passage
+    as abstract, year (PY), page (SP), URL or file URL (UR), dispositifs and themes (KW),
     section (N1)."""
     records = []
     for hit in results.hits:
-        fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title), ("AB", hit.text),
-                  ("DB", "docsante"), ("AN", hit.id)]
+        fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title)]
+        if hit.issuer:
+            fields.append(("AU", hit.issuer.replace(",", " ")))
+        fields += [("AB", hit.text), ("DB", "docsante"), ("AN", hit.id)]
         if hit.year:
             fields.append(("PY", str(hit.year)))
         if hit.page:
@@ -61,3 +70,40 @@ def _one_line(text: str) -> str:
     """A RIS value on one line: every kind of line break (\\n, \\r, U+2028…) becomes a space, so an
     indexed value can never start a tag line of its own."""
     return " ".join(text.split())
+
+
+def to_atom(results: Results, *, feed_url: str, page_url: str, passage_url: Callable[[str], str], title: str) -> str:
+    """An Atom 1.0 feed (RFC 4287) of the hits, in their order: one entry per passage, its
+    permalink as id and link, published when its document was first indexed, updated when
+    it last changed, the document's date and the snippet as summary."""
+    feed = FeedGenerator()
+    feed.id(feed_url)
+    feed.title(title)
+    feed.author({"name": "docsante"})
+    feed.link(href=feed_url, rel="self", type="application/atom+xml")
+    feed.link(href=page_url, rel="alternate", type="text/html")
+    feed.language("fr")
+    feed.generator("docsante")
+    stamps = []
+    for hit in results.hits:
+        published = _moment(hit.first_indexed or hit.changed)
+        updated = _moment(hit.changed) or published
+        entry = feed.add_entry(order="append")
+        link = passage_url(hit.id)
+        entry.id(link)
+        entry.title(hit.section or hit.title or hit.doc_id)
+        entry.link(href=link, rel="alternate", type="text/html")
+        entry.updated(updated or datetime.now(timezone.utc))
+        if published:
+            entry.published(published)
+        origin = hit.title + (f", p. {hit.page}" if hit.page else "") + (f" ({hit.date})" if hit.date else "")
+        entry.summary(f"{origin} — {plain_snippet(hit.snippet, style=lambda s: s)}")
+        for term in (*hit.region, *hit.dispositifs, *hit.themes):
+            entry.category(term=term)
+        stamps.append(updated)
+    feed.updated(max((s for s in stamps if s), default=datetime.now(timezone.utc)))
+    return feed.atom_str(pretty=True).decode("utf-8")
+
+
+def _moment(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp) if stamp else None

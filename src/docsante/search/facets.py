@@ -24,9 +24,11 @@ class FacetCount:
     label: str
     count: int
     selected: bool
+    name: str = ""  # the full name ("Conseil local de santé mentale" for CLSM); the label when it is one
 
     def to_dict(self):
-        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+        return {"value": self.value, "label": self.label, "name": self.name or self.label, "count": self.count,
+                "selected": self.selected}
 
 
 class FacetPostings:
@@ -56,7 +58,11 @@ class FacetPostings:
             for value, docs in self.postings[facet].items():
                 n = int(np.count_nonzero(mask[docs]))
                 if n:
-                    buckets.append(FacetCount(facet, value, vocab.label(facet, value), n, value in selected.get(facet, ())))
-            buckets.sort(key=lambda b: (-b.count, b.label.lower()))
+                    buckets.append(FacetCount(facet, value, vocab.label(facet, value), n, value in selected.get(facet, ()),
+                                              vocab.full_name(facet, value)))
+            if facet == "year":  # years read as a timeline, newest first
+                buckets.sort(key=lambda b: b.value, reverse=True)
+            else:
+                buckets.sort(key=lambda b: (-b.count, b.label.lower()))
             out[facet] = (buckets[:size], len(buckets) > size)
         return out

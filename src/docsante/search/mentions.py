@@ -1,4 +1,4 @@
-"""What a query names: dispositifs (by acronym or full name) and places.
+"""What a query names: dispositifs and acteurs (by acronym or full name) and places.
 
 Typed words are matched with the same token trie as the tagger, but acronyms
 are case-insensitive here ("cls" is CLS) and place names need no context
@@ -19,7 +19,7 @@ TABLE = "acronyms"  # facet of mentions from the general acronym table (data/acr
 
 @dataclass(frozen=True)
 class Mention:
-    facet: str          # "dispositif" or "region"
+    facet: str          # "dispositif", "acteur", "region" or TABLE
     value: str          # canonical id
     start: int          # token span in the analysed query words
     end: int
@@ -30,11 +30,11 @@ class QueryVocabulary:
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
         self.dispositifs = Matcher(exact_acronyms=False)
-        for e in vocab.entries["dispositif"].values():
+        for e in (*vocab.entries["dispositif"].values(), *vocab.entries["acteur"].values()):
             for a in (*e.acronyms, *e.context_forms):
-                self.dispositifs.add(a, (e.id, ACRONYM))
+                self.dispositifs.add(a, (e.facet, e.id, ACRONYM))
             for n in e.names:
-                self.dispositifs.add(n, (e.id, NAME))
+                self.dispositifs.add(n, (e.facet, e.id, NAME))
         self.table = Matcher()  # table acronyms must be typed in capitals: many are also words
         self.expansions: dict[str, str] = {}
         for acronym, expansion, source in acronym_table():
@@ -53,7 +53,7 @@ class QueryVocabulary:
 
     def mentions(self, text: str) -> list[Mention]:
         toks = tokens(text)
-        found = [Mention("dispositif", d, i, j, via) for i, j, (d, via) in self.dispositifs.find(toks)]
+        found = [Mention(facet, d, i, j, via) for i, j, (facet, d, via) in self.dispositifs.find(toks)]
         found += [Mention("region", r, i, j) for i, j, r in self.places.find(toks)]
         found += [Mention(TABLE, a, i, j, via) for i, j, (a, via) in self.table.find(toks)]
         return found

@@ -8,7 +8,7 @@
   `-` excludes; OU / OR joins alternatives; operators count only in capitals;
 - "phrase" and "phrase"~N (words at most N positions apart), word* (truncation);
 - titre:, section:, texte: restrict a clause to one field; region:, dispositif:,
-  theme: (or thème:) filter by facet.
+  acteur:, theme: (or thème:), annee: (or année:, year:) filter by facet.
 
 Malformed input never fails: stray quotes, parentheses and operators are dropped.
 """
@@ -22,7 +22,8 @@ from ..corpus.vocab import fold
 from ..schema import QUERY_FIELDS
 
 OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NON": "NOT", "NOT": "NOT"}
-FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "theme": "theme"}
+FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme",
+                  "annee": "year", "year": "year"}
 LEXER = re.compile(r'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d+))?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 MAX_SLOP = 50
 MAX_DEPTH = 16  # nested parentheses; deeper ones are dropped

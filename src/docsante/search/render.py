@@ -49,7 +49,8 @@ def to_table(results: Results, style=lambda s: f"[{s}]", width: int | None = Non
         lines.append("")
         heading = " — ".join(x for x in (hit.section, hit.title) if x) or hit.doc_id
         lines += textwrap.wrap(f"{n:>2}. {heading}", width, subsequent_indent="    ")
-        tags = " · ".join(x for x in (", ".join(hit.region), ", ".join(hit.dispositifs), ", ".join(hit.themes)) if x)
+        tags = " · ".join(x for x in (", ".join(hit.region), ", ".join(hit.dispositifs), ", ".join(hit.acteurs),
+                                      ", ".join(hit.themes)) if x)
         score = f"score {hit.score:.2f}"
         lines += textwrap.wrap(f"{tags}  ({score})" if tags else f"({score})", width,
                                initial_indent="    ", subsequent_indent="    ")

@@ -21,12 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
+from ..search.dates import SORTS
 from ..search.engine import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index
 from ..search.facets import DEFAULT_SIZE
-from ..search.exports import to_csv, to_ris
+from ..search.exports import to_atom, to_csv, to_ris
 
 PAGE_SIZE = 10
+DATE_PARAMS = {"since": "depuis le", "until": "jusqu'au", "new_since": "indexé depuis le"}
+SORTS_FR = {"pertinence": "pertinence", "date": "date du document", "ajout": "date d'ajout"}
 EXPORT_SIZE = 100  # passages in a CSV or RIS export unless `limit` says otherwise
+FEED_SIZE = 50  # entries in an Atom feed unless `limit` says otherwise
 log = logging.getLogger(__name__)
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -38,16 +42,30 @@ class BadRequest(DocsanteError):
 
 
 class SearchState:
-    """The query and filters every search endpoint takes (filters repeatable, any alias)."""
+    """The query, filters and order every search endpoint takes (facet filters repeatable, any alias)."""
 
     def __init__(self, q: str = Query("", max_length=MAX_QUERY_CHARS, description="Requête (langage de requête de docsante)"),
                  region: list[str] = Query(None, description="Région (tout alias ; répétable)"),
                  dispositif: list[str] = Query(None, description="Dispositif (sigle ou nom ; répétable)"),
-                 theme: list[str] = Query(None, description="Thème (répétable)")):
-        self.q, self.region, self.dispositif, self.theme = q, region or [], dispositif or [], theme or []
+                 acteur: list[str] = Query(None, description="Acteur : institution (sigle ou nom ; répétable)"),
+                 theme: list[str] = Query(None, description="Thème (répétable)"),
+                 year: list[str] = Query(None, description="Année du document (répétable)"),
+                 since: str = Query("", description="Documents datés de ce jour au moins (AAAA, AAAA-MM ou AAAA-MM-JJ)"),
+                 until: str = Query("", description="Documents datés de ce jour au plus (AAAA, AAAA-MM ou AAAA-MM-JJ)"),
+                 new_since: str = Query("", description="Documents indexés (nouveaux ou modifiés) depuis ce jour ou cette heure"),
+                 sort: str = Query("pertinence", description="Ordre : " + ", ".join(SORTS))):
+        self.q, self.sort = q, sort
+        self.facets = {"region": region or [], "dispositif": dispositif or [], "acteur": acteur or [],
+                       "theme": theme or [], "year": year or []}
+        self.dates = {"since": since, "until": until, "new_since": new_since}
 
     def as_dict(self) -> dict:
-        return {"q": self.q, "region": self.region, "dispositif": self.dispositif, "theme": self.theme}
+        return {"q": self.q, **self.facets, **self.dates, "sort": self.sort}
+
+    def scope(self) -> dict:
+        """The keyword arguments of Index.search that choose and order passages."""
+        return {**{k: v or None for k, v in self.facets.items()}, **{k: v or None for k, v in self.dates.items()},
+                "sort": self.sort}
 
 
 def create_app(index_dir: str | Path) -> FastAPI:
@@ -56,9 +74,8 @@ def create_app(index_dir: str | Path) -> FastAPI:
     app = FastAPI(title="docsante", description="Recherche de passages dans les documents de santé publique.",
                   version="0.1.0", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
 
-    def search(state: SearchState, limit: int, offset: int, facet_size: int = DEFAULT_SIZE):
-        return index.search(state.q, region=state.region or None, dispositif=state.dispositif or None,
-                            theme=state.theme or None, limit=limit, offset=offset, facet_size=facet_size)
+    def search(state: SearchState, limit: int, offset: int, facet_size: int = DEFAULT_SIZE, **order):
+        return index.search(state.q, **(state.scope() | order), limit=limit, offset=offset, facet_size=facet_size)
 
     @app.exception_handler(DocsanteError)
     async def docsante_error(request: Request, exc: DocsanteError):
@@ -96,6 +113,8 @@ def create_app(index_dir: str | Path) -> FastAPI:
             "results": results, "state": state, "page": page, "last_page": last_page,
             "facet_titles": FACET_LABELS_FR, "facets": FACETS, "url": lambda **change: _url(state, **change),
             "passage_url": _passage_url, "safe": Markup, "export": urlencode(_params(state)),
+            "feed": urlencode(_params({**state, "sort": "pertinence"})), "sorts": SORTS_FR,
+            "hidden": lambda without: [(k, v) for k, v in _params(state) if k not in without],
             "chips": _chips(state)})
 
     @get("/passage/{passage_id:path}", response_class=HTMLResponse, include_in_schema=False)
@@ -122,11 +141,22 @@ def create_app(index_dir: str | Path) -> FastAPI:
                            headers={**RisResponse.charset_header,
                                     "Content-Disposition": 'attachment; filename="docsante.ris"'})
 
+    @get("/api/search.atom", summary="Suivre une recherche : flux Atom, les passages les plus récemment ajoutés d'abord",
+         response_class=AtomResponse)
+    def api_atom(request: Request, params: SearchState = Depends(), limit: int = Query(FEED_SIZE, ge=0, le=MAX_LIMIT)):
+        base = str(request.base_url).rstrip("/")
+        state = params.as_dict()
+        page = base + _url(state)
+        feed = base + "/api/search.atom" + ("?" + urlencode(_params(state)) if _params(state) else "")
+        title = "docsante — " + (f"« {params.q} »" if params.q else "tous les passages") + \
+            "".join(f", {chip['label']}" for chip in _chips(state))
+        return AtomResponse(to_atom(search(params, limit, 0, sort="ajout"), feed_url=feed, page_url=page,
+                                    passage_url=lambda pid: base + _passage_url(pid), title=title))
+
     @get("/api/facets", summary="Valeurs de facettes et nombres de passages")
     def api_facets(params: SearchState = Depends(),
-                   facet: list[str] = Query(None, description="region, dispositif ou theme")):
-        counts = index.facets(params.q, region=params.region or None, dispositif=params.dispositif or None,
-                              theme=params.theme or None, facet=facet)
+                   facet: list[str] = Query(None, description=", ".join(FACETS))):
+        counts = index.facets(params.q, **params.scope(), facet=facet)
         return {f: [b.to_dict() for b in buckets] for f, buckets in counts.items()}
 
     @get("/api/passage/{passage_id:path}", summary="Un passage, ses voisins et son document")
@@ -140,6 +170,10 @@ def create_app(index_dir: str | Path) -> FastAPI:
 
 class CsvResponse(Response):
     media_type = "text/csv"  # Starlette adds "; charset=utf-8" to text types
+
+
+class AtomResponse(Response):
+    media_type = "application/atom+xml"
 
 
 class RisResponse(Response):
@@ -199,12 +233,15 @@ def _params(state: dict) -> list[tuple[str, str]]:
     params = [("q", state["q"])] if state["q"] else []
     for facet in FACETS:
         params += [(facet, v) for v in state[facet]]
-    return params
+    params += [(name, state[name]) for name in DATE_PARAMS if state[name]]
+    return params + ([("sort", state["sort"])] if state["sort"] != "pertinence" else [])
 
 
-def _url(state: dict, toggle: tuple[str, str] | None = None, page: int | None = None, q: str | None = None) -> str:
-    """This page's URL with a filter toggled, another page, or another query (the whole state is in the URL)."""
-    state = {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
+def _url(state: dict, toggle: tuple[str, str] | None = None, page: int | None = None, q: str | None = None,
+         **change) -> str:
+    """This page's URL with a filter toggled, another page, another query, or other dates
+    and order (`change`: since=…, sort=…): the whole state is in the URL."""
+    state = {k: list(v) if isinstance(v, list) else v for k, v in state.items()} | change
     if q is not None:
         state["q"] = q
     if toggle:
@@ -225,6 +262,9 @@ def _chips(state: dict) -> list[dict]:
             value = vocab.try_resolve(facet, raw) or raw
             chips.append({"facet": FACET_LABELS_FR[facet], "label": vocab.label(facet, value),
                           "remove": _url(state, toggle=(facet, value))})
+    for name, label in DATE_PARAMS.items():
+        if state[name]:
+            chips.append({"facet": label, "label": f"{label} {state[name]}", "remove": _url(state, **{name: ""})})
     return chips
 
 
