@@ -234,3 +234,27 @@ def test_stats_give_labels_beside_ids(sample):
     stats = sample.stats()
     assert stats["facet_labels"]["region"]["provence-alpes-cote-d-azur"] == "Provence-Alpes-Côte d'Azur"
     assert set(stats["facet_labels"]["theme"]) == set(stats["facets"]["theme"])
+
+
+def test_facet_clauses_obey_et_ou_sauf(sample):
+    """Side by side, facet clauses filter as the options do (OR within a facet); joined by an
+    operator, they obey it like any clause."""
+    def ids(query, **filters):
+        return {h.id for h in sample.search(query, limit=100, **filters).hits}
+
+    mental, young = ids('theme:"santé mentale"'), ids("theme:jeunes")
+    assert mental and young and mental - young and young - mental
+    assert ids('theme:"santé mentale" ET theme:jeunes') == mental & young
+    assert ids('theme:"santé mentale" theme:jeunes') == mental | young == ids("", theme=["santé mentale", "jeunes"])
+    assert ids('theme:"santé mentale" OU theme:jeunes') == mental | young
+    assert ids('theme:"santé mentale" SAUF theme:jeunes') == ids('theme:"santé mentale" -theme:jeunes') == mental - young
+    cpts, paca = ids("CPTS"), ids("", region="PACA")
+    assert ids("CPTS region:PACA OU region:Corse") == cpts & paca == set()  # restricts, never widens
+    assert ids("CPTS region:PACA OU region:HDF") == cpts & (paca | ids("", region="HDF"))
+    cls_ge = ids('CLS region:"Grand Est"')
+    assert cls_ge and ids('(CLS region:"Grand Est") OU CPTS') == cls_ge | cpts
+
+
+@pytest.mark.parametrize("query", ["PTSM en Corse", "CLS Finistère", "CPTS en Ardèche", "ARS Mayotte", "CeGIDD Lozère"])
+def test_did_you_mean_never_respells_a_vocabulary_name(sample, query):
+    assert sample.search(query).did_you_mean is None

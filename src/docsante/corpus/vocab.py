@@ -117,6 +117,18 @@ def protected_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def vocabulary_words() -> frozenset[str]:
+    """Every word of every name the vocabularies know (regions, departments, dispositifs,
+    acteurs, themes, table acronyms), folded: names a user may type, never misspellings."""
+    vocab = vocabulary()
+    forms = [f for entries in vocab.entries.values() for e in entries.values()
+             for f in (e.label, e.name, *e.forms, *e.context_forms)]
+    forms += [f for d in vocab.departments for f in d.forms]
+    forms += [row.acronym for row in acronym_table()]
+    return frozenset(w for f in forms for w in alias_key(f).split())
+
+
+@lru_cache(maxsize=1)
 def vocabulary() -> "Vocabulary":
     return Vocabulary()
 

@@ -17,11 +17,11 @@ from whoosh import query as wq
 
 from ..analysis import french_analyzer
 from ..corpus.vocab import fold, question_words, vocabulary
-from ..schema import DOCUMENT_FIELDS, FACET_FIELDS, TEXT_FIELDS
+from ..schema import DOCUMENT, DOCUMENT_FIELDS, FACET_FIELDS, PASSAGE, TEXT_FIELDS
 from ..whoosh_adapter import ConstantPrefix
 from ..corpus.match import tokens
 from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
-from .parse import Any, Clauses, Not, Phrase, Word
+from .parse import Any, Clauses, Filter, Not, Phrase, Word
 
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
@@ -41,6 +41,7 @@ class QueryCompiler:
         self.analyzer = analyzer or french_analyzer()
         self.fields = DOCUMENT_FIELDS if documents else TEXT_FIELDS
         self.tag_bonus = {} if documents else TAG_BONUS
+        self.every = wq.Term("kind", DOCUMENT if documents else PASSAGE)  # what "SAUF x" alone excludes from
 
     def terms(self, text: str) -> list[str]:
         return [t.text for t in self.analyzer(text)]
@@ -50,8 +51,10 @@ class QueryCompiler:
         return [t.text for t in self.analyzer(text, no_morph=True)]
 
     def compile(self, clauses: Clauses) -> Compiled:
+        """The scoring query; the top level's side-by-side facet clauses are left to
+        `resolve_filters` (they are the search's filters, shown as selected facet values)."""
         attached, extra, notes = self._expansions(clauses)
-        return Compiled(self._clauses(clauses, attached, extra), notes)
+        return Compiled(self._clauses(clauses, attached, extra, top=True), notes)
 
     def _expansions(self, c: Clauses):
         """Alternatives attached to single typed words, extra optional clauses, and notes."""
@@ -125,10 +128,13 @@ class QueryCompiler:
         words = self.terms(text)
         return self._fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
 
-    def _clauses(self, c: Clauses, attached, extra):
-        """Required (ET), optional (ranked OR) and excluded clauses; interrogative words
-        ("comment", "quelles"…) are dropped from the optional ones unless nothing else is left."""
+    def _clauses(self, c: Clauses, attached, extra, top: bool = False):
+        """Required (ET), optional (ranked OR) and excluded clauses, and restrictions; interrogative
+        words ("comment", "quelles"…) are dropped from the optional ones unless nothing else is left."""
         optional_items = [i for i in c.optional if not _is_question_word(i)] or list(c.optional)
+        restrictions = [q for q in (self._item(i, attached) for i in c.restrictions) if q is not None]
+        if not top and c.filters:  # "(CLS region:PACA) OU CPTS": the group's own filters
+            restrictions.append(_constant(to_filter(resolve_filters(Clauses(filters=c.filters)))))
         required = [q for q in (self._item(i, attached) for i in c.required) if q is not None]
         optional = [q for q in (self._item(i, attached) for i in optional_items) if q is not None]
         excluded = [q for q in (self._item(i, {}) for i in c.excluded) if q is not None]
@@ -138,8 +144,14 @@ class QueryCompiler:
                 positive = wq.AndMaybe(positive, _ranked_or(optional + extra))
         elif optional:
             positive = _ranked_or(optional + extra)
+        elif restrictions:
+            positive = None
+        elif excluded:  # "SAUF formation", "theme:jeunes SAUF region:PACA": every passage but those
+            positive = self.every
         else:
             return None
+        if restrictions:
+            positive = _all(([positive] if positive is not None else []) + restrictions)
         if excluded:
             # Not AndNot: whoosh 2.7's AndNotMatcher lets an excluded first match through docs().
             positive = wq.And([positive, wq.Not(_any(excluded))])
@@ -162,6 +174,9 @@ class QueryCompiler:
             return wq.Not(inner) if inner is not None else None
         if isinstance(item, Clauses):
             return self._clauses(item, attached, [])
+        if isinstance(item, Filter):  # a facet clause under an operator: it restricts, it never scores
+            value = vocabulary().resolve(item.facet, item.value)
+            return _constant(wq.Term(FACET_FIELDS[item.facet], value))
         return None
 
     def _word(self, w: Word):
@@ -191,6 +206,15 @@ def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
 
 def _any(items):
     return items[0] if len(items) == 1 else wq.Or(items)
+
+
+def _all(items):
+    return items[0] if len(items) == 1 else wq.And(items)
+
+
+def _constant(q):
+    """A query that selects without adding to the score."""
+    return wq.ConstantScoreQuery(q, 0.0)
 
 
 def _ranked_or(items):

@@ -78,7 +78,7 @@ class Any:
     items: tuple
 
     def __str__(self):
-        return "(" + " OU ".join(map(str, self.items)) + ")"
+        return "(" + " OU ".join(map(_group, self.items)) + ")"
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ class Clauses:
     required: tuple = ()
     optional: tuple = ()
     excluded: tuple = ()
-    filters: tuple = field(default=())
+    filters: tuple = field(default=())       # facet clauses side by side: OR within a facet, AND across
+    restrictions: tuple = field(default=())  # alternatives between facet values: one must hold; they never score
 
     def __str__(self):
         parts = []
@@ -95,11 +96,11 @@ class Clauses:
             parts.append(" ET ".join(_group(i) for i in self.required))
         parts += [_group(i) for i in self.optional]
         parts += [str(Not(i)) if not isinstance(i, Not) else str(i) for i in self.excluded]
-        parts += [str(f) for f in self.filters]
+        parts += [str(f) for f in (*self.restrictions, *self.filters)]
         return " ".join(parts)
 
     def is_empty(self):
-        return not (self.required or self.optional)
+        return not (self.required or self.optional or self.restrictions)
 
     def free_words(self) -> list["Word"]:
         """The plain words among the required and optional clauses, in order."""
@@ -114,7 +115,14 @@ def _field(name):
 
 
 def _group(item):
-    return f"({item})" if isinstance(item, Clauses) and len(item.required) + len(item.optional) + len(item.excluded) > 1 else str(item)
+    parts = len(item.required) + len(item.optional) + len(item.excluded) + len(item.filters) + len(item.restrictions) \
+        if isinstance(item, Clauses) else 0
+    return f"({item})" if parts > 1 else str(item)
+
+
+def _only_filters(item) -> bool:
+    """`region:PACA OU region:Corse`: alternatives between facet values restrict, they do not rank."""
+    return isinstance(item, Any) and all(isinstance(i, Filter) for i in item.items)
 
 
 def parse(text: str) -> Clauses:
@@ -176,8 +184,12 @@ class _Parser:
         return t
 
     def clauses(self, top=False) -> Clauses:
-        required, optional, excluded, filters = [], [], [], []
+        """Facet clauses written side by side are filters (OR within a facet, AND across
+        facets, as the options); joined by ET or OU, or after SAUF, they obey the operator
+        like any clause (`theme:a ET theme:b` needs both)."""
+        required, optional, excluded, filters, restrictions = [], [], [], [], []
         pending_and = False
+        last = None  # the list the previous clause went to
         while (t := self.peek()) is not None:
             if t[0] == "close":
                 self.take()
@@ -186,8 +198,8 @@ class _Parser:
                 break
             if t[0] == "op" and t[1] == "AND":
                 self.take()
-                if optional and not pending_and:
-                    required.append(optional.pop())
+                if last is not None and last is not required and last is not excluded and not pending_and:
+                    required.append(last.pop())
                 pending_and = True
                 continue
             negate = False
@@ -197,18 +209,20 @@ class _Parser:
             item = self.alternatives()
             if item is None:
                 continue
-            if isinstance(item, Filter):
-                filters.append(item)
-            elif negate:
-                excluded.append(item.item if isinstance(item, Not) else item)
-            elif isinstance(item, Not):
-                excluded.append(item.item)
+            if negate or isinstance(item, Not):
+                last = excluded
+                item = item.item if isinstance(item, Not) else item
             elif pending_and:
-                required.append(item)
+                last = required
+            elif _only_filters(item):
+                last = restrictions
+            elif isinstance(item, Filter):
+                last = filters
             else:
-                optional.append(item)
+                last = optional
+            last.append(item)
             pending_and = False
-        return Clauses(tuple(required), tuple(optional), tuple(excluded), tuple(filters))
+        return Clauses(tuple(required), tuple(optional), tuple(excluded), tuple(filters), tuple(restrictions))
 
     def alternatives(self):
         items = [self.unary()]
@@ -248,7 +262,7 @@ class _Parser:
         if stripped != raw and stripped:
             inner = self.word(stripped)
             negated = (len(raw) - len(stripped)) % 2 == 1  # --mot is mot
-            return Not(inner) if negated and inner is not None and not isinstance(inner, Filter) else inner
+            return Not(inner) if negated and inner is not None else inner
         name, sep, value = raw.partition(":")
         key = fold(name)
         if sep and key in FACET_PREFIXES:
