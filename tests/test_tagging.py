@@ -93,3 +93,58 @@ def test_a_document_s_own_definition_of_an_acronym_wins():
     agency = [Passage("e#p0", "e", 0, "", "", "L'agence régionale de santé (ARS) finance le CLS.")]
     Tagger().tag(agency)
     assert (agency[0].dispositifs, agency[0].acteurs) == (["cls"], ["ars"])
+
+
+def tag_one(text: str, title: str = "", section: str = ""):
+    from docsante.indexer.chunk import Passage
+    passages = [Passage("d#p0", "d", 0, title, section, text)]
+    Tagger().tag(passages, title)
+    return passages[0]
+
+
+@pytest.mark.parametrize("text", [
+    "Mme A. Martin, coordinatrice du CLS, présente le bilan.",  # an initial: Martin is a person
+    "Mme Paris présente le CLS.", "M. Vienne et le Dr Savoie animent la réunion.",  # civilities
+])
+def test_a_name_after_a_civility_or_an_initial_is_a_person(text):
+    assert tag_one(text).regions == []
+
+
+def test_demonyms_and_old_region_adjectives_never_tag_alone():
+    assert tag_one("Le docteur Normand, M. Picard et Mme Lorrain ; un fromage normand, la quiche lorraine.").regions == []
+    assert tag_one("En Lorraine, en Picardie et en Normandie, les CLS.").regions == ["grand-est", "hauts-de-france",
+                                                                                    "normandie"]
+    assert tag_one("En Martinique, le CLS de Fort-de-France.").regions == ["martinique"]
+
+
+def test_a_theme_trigger_never_matches_an_unrelated_word_sharing_its_stem():
+    from docsante.corpus.match import whole_word_stems
+    assert {"preserv", "aid", "car"} <= whole_word_stems()
+    assert tag_one("Préserver la qualité de l'eau et préserver les aides aux familles.").themes == []
+    assert "sante_sexuelle" in tag_one("Distribution de préservatifs et dépistage du VIH en milieu festif.").themes
+    assert "vieillissement_autonomie" in tag_one("Les proches aidants des personnes âgées.").themes
+    assert "vieillissement_autonomie" not in tag_one("Les aides aux vieilles maisons de la commune.").themes
+
+
+def test_a_document_s_title_and_headings_pass_their_dispositifs_down():
+    title = "Contrat local de santé du Pays de Sarrebourg – Fiches actions"
+    fiche = tag_one("Ateliers de prévention des chutes pour les personnes âgées.", title=title,
+                    section="Axe 2 – Projet territorial de santé mentale › Fiche action n°3")
+    assert fiche.dispositifs == ["cls", "ptsm"]
+    assert tag_one("Ateliers de prévention des chutes.", title="Rapport d'activité 2022 de l'IREPS").acteurs == []
+    disclosure = tag_one("Je n'ai pas de lien d'intérêts avec le sujet traité.",
+                         title="Développement des compétences psychosociales en région Paca")
+    assert disclosure.dispositifs == ["cps"] and disclosure.themes == []  # inherited, not evidence of a theme
+
+
+def test_institutions_are_acteurs_not_dispositifs():
+    p = tag_one("L'ARS, l'IREPS, la CPAM et le conseil départemental financent le CLS.")
+    assert p.dispositifs == ["cls"]
+    assert p.acteurs == ["ars", "assurance_maladie", "conseil_departemental", "ireps"]
+
+
+def test_a_specific_trigger_of_several_words_is_evidence_enough():
+    assert tag_one("Prévenir le suicide chez les jeunes adultes.").themes == ["sante_mentale"]
+    asv = tag_one("Les priorités de l'atelier santé ville : accès aux droits, nutrition, santé mentale.")
+    assert asv.dispositifs == ["asv"] and "sante_mentale" in asv.themes
+    assert tag_one("La santé des habitants du quartier.").themes == []  # one common word is not a theme

@@ -4,7 +4,11 @@ Text is cut into tokens with the analyzer's own pattern; each token keeps the wo
 as written (elision removed) and its key: the word analysed by the analyzer's own
 chain (folded, stemmed, acronyms protected), stopwords kept, through the analyzer's
 one memo. A Matcher then finds the longest non-overlapping mentions of many
-multi-word forms with a token trie: acronyms match as written, other words by key.
+multi-word forms with a token trie: acronyms match as written, other words by key,
+except where a stem is shared with unrelated words: capitalised words of proper names
+("Lorraine" is not the surname Lorrain, "Martinique" not Martin) and the words whose
+stem is listed in data/whole_word_stems.txt ("préservatif" is not "préserver") match
+as whole words, folded, a plural -s or -x aside.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..analysis import TOKEN_PATTERN, french_analyzer, strip_elision
+from .vocab import data_text, fold
 
 TOKEN = re.compile(TOKEN_PATTERN)
 # words of place names that match in any case: "Région Grand Est" and "région Grand Est"
 GENERIC_PLACE_WORDS = frozenset({"region", "departement", "collectivit", "territorial", "ile", "ars"})
-# how a trie edge matches a token: as written, by key, or by key when capitalised in the text
-EXACT, KEY, CAPITALISED = "=", "~", "^"
+# how a trie edge matches a token: as written, by key, as a whole word, or as a whole word capitalised in the text
+EXACT, KEY, WHOLE, CAPITALISED = "=", "~", "w", "^"
 
 
 class Tok(NamedTuple):
@@ -27,6 +32,15 @@ class Tok(NamedTuple):
     key: str    # analysed like an indexed word, stopwords kept
     start: int
     end: int
+    whole: str = ""  # folded, a plural -s or -x aside: the word itself, not its stem
+
+
+@lru_cache(maxsize=1)
+def whole_word_stems() -> frozenset[str]:
+    """Stems shared by unrelated words (data/whole_word_stems.txt): vocabulary words with
+    these stems match only as whole words."""
+    return frozenset(line.split("#")[0].strip() for line in data_text("whole_word_stems.txt").splitlines()
+                     if line.split("#")[0].strip())
 
 
 @lru_cache(maxsize=1)
@@ -35,17 +49,21 @@ def _key_analyzer():
 
 
 @lru_cache(maxsize=200_000)
-def _word(raw: str) -> tuple[str, str]:
-    """A token as written without its elision, and its key."""
-    return strip_elision(raw), _key_analyzer().word(raw) or ""
+def _word(raw: str) -> tuple[str, str, str]:
+    """A token as written without its elision, its key and its whole-word form."""
+    word = strip_elision(raw)
+    whole = fold(word)
+    if len(whole) > 3 and whole[-1] in "sx":
+        whole = whole[:-1]
+    return word, _key_analyzer().word(raw) or "", whole
 
 
 def tokens(text: str) -> list[Tok]:
     out = []
     for m in TOKEN.finditer(text):
-        word, key = _word(m.group())
+        word, key, whole = _word(m.group())
         end = m.end()
-        out.append(Tok(word, key, end - len(word), end))
+        out.append(Tok(word, key, end - len(word), end, whole))
     return out
 
 
@@ -55,13 +73,16 @@ def is_acronym(word: str) -> bool:
 
 def _pattern(form: str, proper: bool, exact_acronyms: bool) -> list[tuple[str, str]]:
     """One edge per token: acronyms match as written (`exact_acronyms`), other words by
-    their key; in proper names (`proper`), capitalised words must be capitalised in the text too."""
+    their key, or whole when their stem is shared by unrelated words; in proper names
+    (`proper`), capitalised words match whole and capitalised in the text too."""
     edges = []
     for t in tokens(form):
         if exact_acronyms and is_acronym(t.text):
             edges.append((EXACT, t.text))
         elif proper and t.text[:1].isupper() and t.key not in GENERIC_PLACE_WORDS:
-            edges.append((CAPITALISED, t.key))
+            edges.append((CAPITALISED, t.whole))
+        elif t.key in whole_word_stems():
+            edges.append((WHOLE, t.whole))
         else:
             edges.append((KEY, t.key))
     return edges
@@ -75,14 +96,13 @@ class Matcher:
     def __init__(self, proper: bool = False, exact_acronyms: bool = True):
         self.proper, self.exact_acronyms = proper, exact_acronyms
         self.root: dict = {}
-        self.first_texts: set[str] = set()  # quick rejection of tokens that start no form
-        self.first_keys: set[str] = set()
+        self.first: set[tuple[str, str]] = set()  # quick rejection of tokens that start no form
 
     def add(self, form: str, value):
         edges = _pattern(form, self.proper, self.exact_acronyms)
         if not edges:
             return
-        (self.first_texts if edges[0][0] == EXACT else self.first_keys).add(edges[0][1])
+        self.first.add(edges[0] if edges[0][0] != CAPITALISED else (WHOLE, edges[0][1]))
         node = self.root
         for edge in edges:
             node = node.setdefault(edge, {})
@@ -97,7 +117,8 @@ class Matcher:
                 best = (j, node[self.VALUE])
             if j < len(toks):
                 t = toks[j]
-                for edge in ((EXACT, t.text), (KEY, t.key), (CAPITALISED, t.key) if t.text[:1].isupper() else None):
+                for edge in ((EXACT, t.text), (KEY, t.key), (WHOLE, t.whole),
+                             (CAPITALISED, t.whole) if t.text[:1].isupper() else None):
                     child = node.get(edge) if edge else None
                     if child is not None:
                         frontier.append((child, j + 1))
@@ -106,10 +127,11 @@ class Matcher:
     def find(self, toks: list[Tok]):
         """Yield (start_index, end_index, value)."""
         i, n = 0, len(toks)
-        texts, keys = self.first_texts, self.first_keys
+        first = self.first
         while i < n:
             t = toks[i]
-            found = self._longest(toks, i) if (t.key in keys or t.text in texts) else None
+            starts = (KEY, t.key) in first or (EXACT, t.text) in first or (WHOLE, t.whole) in first
+            found = self._longest(toks, i) if starts else None
             if found:
                 yield i, found[0], found[1]
                 i = found[0]

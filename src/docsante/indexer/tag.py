@@ -12,8 +12,8 @@ Ambiguous forms never tag on their own:
   before them and no month after, or parentheses;
 - ambiguous acronyms (CPS, ETP, ASV…) count only in a document that also names
   the dispositif in full;
-- a theme needs two pieces of evidence (distinct triggers, a trigger in the
-  section heading counts twice, a related dispositif counts once).
+- a theme needs two pieces of evidence (distinct triggers, a trigger of several words
+  or in the section heading counts twice, a related dispositif counts once).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from .chunk import Passage
 # "du 13 mars": a number followed by a month is a date, not a department
 MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
+# words before a person's name: "Mme Paris", "Dr Vienne" are people (an initial, "A. Martin", also says so)
+CIVILITIES = frozenset("m mme mmes mlle mlles mm dr docteur pr professeur me madame monsieur".split())
 DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
 DEFINITION_REACH = 150  # characters before "(CLS)" where the dispositif's full name must stand
 TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
@@ -54,6 +56,13 @@ class DispositifMention(NamedTuple):
     sure: bool            # False for an ambiguous acronym: it counts only where the document names the dispositif
     id: str
     acronym: str | None   # as written, or None for a full name
+
+
+def _names_a_person(text: str, before: Tok) -> bool:
+    """Whether the word before a capitalised name makes it a person's: a civility ("Mme",
+    "M.", "Dr") or an initial ("A.")."""
+    initial = len(before.text) == 1 and before.text.isupper() and text[before.end:before.end + 1] == "."
+    return initial or fold(before.text) in CIVILITIES
 
 
 def _acronym_forms(acronym: str) -> list[str]:
@@ -111,6 +120,8 @@ class Tagger:
         toks = tokens(text) if toks is None else toks
         found = []
         for i, j, (kind, region) in self.regions.find(toks):
+            if i and _names_a_person(text, toks[i - 1]):
+                continue
             prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
             if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):
                 continue
@@ -171,14 +182,21 @@ class Tagger:
         redefined = self.redefined([title, *texts])
         disp_hits = [[h for h in self.dispositif_matches(tk) if h[2] not in redefined] for tk in toks]
         named = {d for hits in disp_hits for sure, d, _ in hits if sure}
+        in_title = {d for sure, d, a in self.dispositif_matches(tokens(title)) if a not in redefined}
         named |= {d for sure, d, _ in self.dispositif_matches(tokens(title)) if sure}
+        # what the whole document is about: the dispositifs its title names pass to all its passages
+        # (its headings pass theirs down through each passage's heading path, read with its text)
+        inherited = {d for d in in_title if d in named and self.facet_of[d] == "dispositif"}
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
             p.regions = sorted(set(dominant) | set(regions))
-            tagged = {d for sure, d, _ in hits if sure or d in named}
-            p.dispositifs = sorted(d for d in tagged if self.facet_of[d] == "dispositif")
-            p.acteurs = sorted(d for d in tagged if self.facet_of[d] == "acteur")
+            here = {d for sure, d, _ in hits if sure or d in named}
+            p.dispositifs = sorted(d for d in here | inherited if self.facet_of[d] == "dispositif")
+            p.acteurs = sorted(d for d in here if self.facet_of[d] == "acteur")
             heading_end = len(p.section)
-            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end])
+            # only what the passage names is evidence of its themes: a disclosure slide of a CPS
+            # presentation is tagged CPS, not about psychosocial skills
+            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end],
+                                      named=sorted(here))
 
     def issuer(self, title: str, passages: list[Passage]) -> str:
         """The body that issues the document, when it names one: the first acteur in its title,
@@ -199,19 +217,21 @@ class Tagger:
         """(theme, trigger form) for each distinct trigger found."""
         return {(theme, tuple(t.key for t in toks[i:j])) for i, j, theme in self.themes.find(toks)}
 
-    def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None) -> list[str]:
-        """Themes with enough evidence: distinct triggers in the text (1 each), in the
-        heading (2 each), a tagged dispositif or acteur whose name holds a trigger (2), other
-        related ones (1 in all)."""
+    def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None,
+                  named: list[str] | None = None) -> list[str]:
+        """Themes with enough evidence: distinct triggers in the text (1 each, 2 for a trigger
+        of several words, specific enough on its own: "prévention du suicide"), in the heading
+        (2 each), a tagged dispositif or acteur whose name holds a trigger (2), other related
+        ones (1 in all)."""
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
         in_text = self._trigger_forms(text_toks)
-        for theme, _ in in_text:
-            evidence[theme] += 1
+        for theme, form in in_text:
+            evidence[theme] += 2 if len(form) > 1 else 1
         for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
             evidence[theme] += 2
-        named = (*p.dispositifs, *p.acteurs)
+        named = (*p.dispositifs, *p.acteurs) if named is None else named
         intrinsic = {tf for d in named for tf in self.intrinsic.get(d, ())}
         for theme, _ in intrinsic - in_text:  # a trigger form counts once, named or implied
             evidence[theme] += 2
