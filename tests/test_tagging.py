@@ -134,7 +134,12 @@ def test_a_document_s_title_and_headings_pass_their_dispositifs_down():
     assert tag_one("Ateliers de prévention des chutes.", title="Rapport d'activité 2022 de l'IREPS").acteurs == []
     disclosure = tag_one("Je n'ai pas de lien d'intérêts avec le sujet traité.",
                          title="Développement des compétences psychosociales en région Paca")
-    assert disclosure.dispositifs == ["cps"] and disclosure.themes == []  # inherited, not evidence of a theme
+    assert disclosure.dispositifs == ["cps"] and disclosure.themes == ["competences_psychosociales"]
+    youth = tag_one("La Corse compte 58 000 habitants de 11 à 25 ans.", title="Santé des jeunes en Corse")
+    assert youth.themes == ["jeunes"]  # a title about one theme heads every passage
+    dengue = tag_one("Videz les soucoupes et couvrez les réserves d'eau contre la dengue.",
+                     title="Vaccination et arboviroses : les priorités 2024")
+    assert "vaccination" not in dengue.themes  # a title about several heads none of them alone
 
 
 def test_institutions_are_acteurs_not_dispositifs():

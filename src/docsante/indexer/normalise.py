@@ -105,7 +105,8 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
         if is_boilerplate(b.text):
             if RELATED_LINKS.match(_label_key(b.text)) and links_follow[i]:
                 break  # "Aller plus loin" followed by a list of links: the rest is navigation
-            continue
+            if not (b.kind == HEADING and HAS_WORD.search(b.text)):
+                continue  # a heading the document's structure marks ("Contact" over an address) is content
         kept.append(b)
     return kept
 

@@ -36,6 +36,8 @@ DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the
 DEFINITION_REACH = 150  # characters before "(CLS)" where the dispositif's full name must stand
 TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
 THEME_MIN_EVIDENCE = 2  # points a theme needs (see Tagger.themes_of)
+DATE_REACH = 3  # tokens after a number where a month makes it a date: "du 22 au 29 avril"
+MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often each, is about none of them
 CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans la", "département de")
 CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
 
@@ -139,9 +141,10 @@ class Tagger:
                 continue
             before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
             prev = toks[i - 1].key if i else ""
-            nxt = fold(toks[i + 1].text) if i + 1 < len(toks) else ""
+            following = [fold(x.text) for x in toks[i + 1:i + 1 + DATE_REACH]]  # "du 22 au 29 avril" is a date
             if (before == "(" and after == ")") or (
-                    prev in ("du", "le", "departement", "departemental") and nxt not in MONTHS and not nxt.isdigit()):
+                    prev in ("du", "le", "departement", "departemental") and not MONTHS.intersection(following)
+                    and not (following and following[0].isdigit())):
                 found.append(region)
         return found
 
@@ -174,11 +177,13 @@ class Tagger:
         if meta_regions:
             dominant = [r for r in (self.vocab.try_resolve("region", m) for m in meta_regions) if r]
         else:
-            counts = Counter(self.region_mentions(title))
-            for m in mentions:
-                counts.update(m)
-            top = max(counts.values(), default=0)
-            dominant = sorted(r for r, n in counts.items() if n == top and top > 0)
+            dominant = sorted(set(self.region_mentions(title)))
+            if not dominant:  # else the most named region(s), unless the document names many as often (a national review)
+                counts = Counter(r for m in mentions for r in m)
+                top = max(counts.values(), default=0)
+                dominant = sorted(r for r, n in counts.items() if n == top)
+                if len(dominant) > MAX_DOCUMENT_REGIONS:
+                    dominant = []
         redefined = self.redefined([title, *texts])
         disp_hits = [[h for h in self.dispositif_matches(tk) if h[2] not in redefined] for tk in toks]
         named = {d for hits in disp_hits for sure, d, _ in hits if sure}
@@ -187,16 +192,19 @@ class Tagger:
         # what the whole document is about: the dispositifs its title names pass to all its passages
         # (its headings pass theirs down through each passage's heading path, read with its text)
         inherited = {d for d in in_title if d in named and self.facet_of[d] == "dispositif"}
+        title_toks = tokens(title)
+        if len({theme for theme, _ in self._trigger_forms(title_toks)}) > 1:
+            title_toks = []  # a title naming several themes ("Vaccination et arboviroses") heads each section of one
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
             p.regions = sorted(set(dominant) | set(regions))
             here = {d for sure, d, _ in hits if sure or d in named}
             p.dispositifs = sorted(d for d in here | inherited if self.facet_of[d] == "dispositif")
             p.acteurs = sorted(d for d in here if self.facet_of[d] == "acteur")
             heading_end = len(p.section)
-            # only what the passage names is evidence of its themes: a disclosure slide of a CPS
-            # presentation is tagged CPS, not about psychosocial skills
-            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end], [t for t in tk if t.start < heading_end],
-                                      named=sorted(here))
+            # the title heads every passage: its theme triggers count as a heading's; related
+            # themes come only from what the passage itself names
+            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end],
+                                      title_toks + [t for t in tk if t.start < heading_end], named=sorted(here))
 
     def issuer(self, title: str, passages: list[Passage]) -> str:
         """The body that issues the document, when it names one: the first acteur in its title,
