@@ -12,6 +12,7 @@ were given with context at index time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from whoosh import query as wq
 
@@ -26,6 +27,17 @@ from .parse import Any, Clauses, Filter, Not, Phrase, Word
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0}
+PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its passages get TAG_BONUS too)
+
+class Widening(NamedTuple):
+    """What the query's vocabulary does to typed words: alternatives attached to a word
+    (an acronym's full name) and weights (a place's words)."""
+    alternatives: dict
+    weights: dict
+
+
+NO_WIDENING = Widening({}, {})
+
 
 @dataclass
 class Compiled:
@@ -53,20 +65,20 @@ class QueryCompiler:
     def compile(self, clauses: Clauses) -> Compiled:
         """The scoring query; the top level's side-by-side facet clauses are left to
         `resolve_filters` (they are the search's filters, shown as selected facet values)."""
-        attached, extra, notes = self._expansions(clauses)
-        return Compiled(self._clauses(clauses, attached, extra, top=True), notes)
+        widen, extra, notes = self._expansions(clauses)
+        return Compiled(self._clauses(clauses, widen, extra, top=True), notes)
 
     def _expansions(self, c: Clauses):
-        """Alternatives attached to single typed words, extra optional clauses, and notes."""
+        """How typed words are widened and weighed, extra optional clauses, and notes."""
         words = c.free_words()
         if not words:
-            return {}, [], []
+            return NO_WIDENING, [], []
         spans, pos = [], 0
         for w in words:
             n = len(tokens(w.text))
             spans.append((pos, pos + n))
             pos += n
-        attached: dict[Word, list] = {}
+        widen = Widening({}, {})
         extra, notes, seen = [], [], set()
         for m in query_vocabulary().mentions(" ".join(w.text for w in words)):
             covered = tuple(w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start)
@@ -74,11 +86,13 @@ class QueryCompiler:
                 continue  # "CLS CLS CLS…": a repeated word is widened once (linear, not quadratic)
             seen.add((m.facet, m.value, m.via, covered))
             alternatives = self._alternatives(m, notes)
+            if m.facet == "region":  # a place prefers its passages; its words must not outweigh the rarer ones
+                widen.weights.update((w, PLACE_WEIGHT) for w in covered)
             if len(covered) == 1 and m.via == ACRONYM:
-                attached.setdefault(covered[0], []).extend(alternatives)
+                widen.alternatives.setdefault(covered[0], []).extend(alternatives)
             else:
                 extra.extend(alternatives)
-        return attached, extra, notes
+        return widen, extra, notes
 
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
@@ -128,16 +142,16 @@ class QueryCompiler:
         words = self.terms(text)
         return self._fields(None, lambda f: _phrase(f, words, 0), weight=EXPANSION_WEIGHT / max(1, len(words)))
 
-    def _clauses(self, c: Clauses, attached, extra, top: bool = False):
+    def _clauses(self, c: Clauses, widen, extra, top: bool = False):
         """Required (ET), optional (ranked OR) and excluded clauses, and restrictions; interrogative
         words ("comment", "quelles"…) are dropped from the optional ones unless nothing else is left."""
         optional_items = [i for i in c.optional if not _is_question_word(i)] or list(c.optional)
-        restrictions = [q for q in (self._item(i, attached) for i in c.restrictions) if q is not None]
+        restrictions = [q for q in (self._item(i, widen) for i in c.restrictions) if q is not None]
         if not top and c.filters:  # "(CLS region:PACA) OU CPTS": the group's own filters
             restrictions.append(_constant(to_filter(resolve_filters(Clauses(filters=c.filters)))))
-        required = [q for q in (self._item(i, attached) for i in c.required) if q is not None]
-        optional = [q for q in (self._item(i, attached) for i in optional_items) if q is not None]
-        excluded = [q for q in (self._item(i, {}) for i in c.excluded) if q is not None]
+        required = [q for q in (self._item(i, widen) for i in c.required) if q is not None]
+        optional = [q for q in (self._item(i, widen) for i in optional_items) if q is not None]
+        excluded = [q for q in (self._item(i, NO_WIDENING) for i in c.excluded) if q is not None]
         if required:
             positive = wq.And(required) if len(required) > 1 else required[0]
             if optional or extra:
@@ -157,29 +171,29 @@ class QueryCompiler:
             positive = wq.And([positive, wq.Not(_any(excluded))])
         return positive
 
-    def _item(self, item, attached):
+    def _item(self, item, widen):
         if isinstance(item, Word):
-            q = self._word(item)
-            alternatives = attached.get(item)
+            q = self._word(item, widen.weights.get(item, 1.0))
+            alternatives = widen.alternatives.get(item)
             if q is not None and alternatives:
                 q = wq.Or([q, *alternatives])
             return q
         if isinstance(item, Phrase):
             return self._fields(item.field, lambda f: _phrase(f, self.terms(item.words), item.slop))
         if isinstance(item, Any):
-            subs = [q for q in (self._item(i, attached) for i in item.items) if q is not None]
+            subs = [q for q in (self._item(i, widen) for i in item.items) if q is not None]
             return _any(subs) if subs else None
         if isinstance(item, Not):
-            inner = self._item(item.item, {})
+            inner = self._item(item.item, NO_WIDENING)
             return wq.Not(inner) if inner is not None else None
         if isinstance(item, Clauses):
-            return self._clauses(item, attached, [])
+            return self._clauses(item, widen, [])
         if isinstance(item, Filter):  # a facet clause under an operator: it restricts, it never scores
             value = vocabulary().resolve(item.facet, item.value)
             return _constant(wq.Term(FACET_FIELDS[item.facet], value))
         return None
 
-    def _word(self, w: Word):
+    def _word(self, w: Word, weight: float = 1.0):
         if w.prefix:
             normalized = self.normalized(w.text)
             if len(normalized) != 1:
@@ -190,7 +204,7 @@ class QueryCompiler:
         words = self.terms(w.text)
         if not words:
             return None
-        return self._fields(w.field, lambda f: _phrase(f, words, 0))
+        return self._fields(w.field, lambda f: _phrase(f, words, 0), weight)
 
 
 def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:

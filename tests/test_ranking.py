@@ -1,0 +1,85 @@
+"""Documentalists' ranking cases (issue 15), on documents written the way ARS and CLS teams write them."""
+
+from __future__ import annotations
+
+import pytest
+
+import docsante
+
+DOCUMENTS = {
+    "ars-bretagne-srs.txt": """Schéma régional de santé Bretagne 2023-2028
+
+Addictions en Bretagne
+La Bretagne connaît une consommation d'alcool à risque élevée. En Bretagne, les CSAPA renforcent leurs consultations avancées.
+
+Soins primaires en Bretagne
+Toute la Bretagne sera couverte par des maisons de santé. La région Bretagne finance des postes d'assistants partagés en Bretagne.
+
+Santé mentale
+Chaque projet territorial de santé mentale (PTSM) breton sera évalué à mi-parcours ; le PTSM du Finistère sert de modèle.
+""",
+    "ars-occitanie-ptsm.txt": """Le PTSM de l'Hérault
+
+Diagnostic
+Le PTSM de l'Hérault a été arrêté en 2020 par l'ARS Occitanie après un diagnostic partagé.
+""",
+    "cls-lens-fiches.txt": """Contrat local de santé de Lens-Liévin
+
+Fiche 3 : santé
+La santé des habitants, la santé des enfants et la santé des aînés : la santé est l'affaire de tous, et la santé se construit dans chaque quartier.
+
+Fiche 4 : santé mentale
+Le conseil local de santé mentale (CLSM) réunit élus, psychiatrie et usagers autour de la santé mentale des habitants.
+""",
+    "cpts-lievin.txt": """Projet de santé de la CPTS de Liévin
+
+Qu'est-ce qu'une CPTS ?
+La communauté professionnelle territoriale de santé (CPTS) regroupe les professionnels de santé d'un territoire : la CPTS organise l'accès à un médecin traitant et les soins non programmés.
+
+Réunion du 4 mars
+Le compte rendu de la réunion avec la CPTS sera envoyé aux élus la semaine prochaine.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ranking")
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text, "utf-8")
+    docsante.build_index([folder], folder / "ix")
+    with docsante.open_index(folder / "ix") as index:
+        yield index
+
+
+def ranked(ix, query: str) -> list:
+    return list(ix.search(query, limit=50).hits)
+
+
+def test_a_dispositif_with_a_place_ranks_its_passages_above_the_place_alone(ix):
+    hits = ranked(ix, "PTSM Bretagne")
+    assert "PTSM" in hits[0].dispositifs and hits[0].region == ("Bretagne",)
+    about = [i for i, h in enumerate(hits) if "PTSM" in h.dispositifs]
+    place_only = [i for i, h in enumerate(hits) if "PTSM" not in h.dispositifs]
+    assert len(about) == 2 and place_only and max(about) < min(place_only)
+
+
+def test_the_phrase_ranks_above_passages_that_repeat_one_of_its_words(ix):
+    hits = ranked(ix, "santé mentale")
+    with_phrase = [i for i, h in enumerate(hits) if "santé mentale" in h.text.lower()]
+    repeats_one_word = next(i for i, h in enumerate(hits) if h.section == "Fiche 3 : santé")
+    assert with_phrase and max(with_phrase) < repeats_one_word
+
+
+@pytest.mark.parametrize("acronym, name", [("CLSM", "conseil local de santé mentale"),
+                                           ("CPTS", "communauté professionnelle territoriale de santé")])
+def test_an_acronym_and_its_full_name_find_the_same_top_passages(ix, acronym, name):
+    by_acronym, by_name = ranked(ix, acronym), ranked(ix, name)
+    k = min(2, len(by_acronym))
+    assert {h.id for h in by_acronym[:k]} == {h.id for h in by_name[:k]}
+
+
+def test_the_passage_that_defines_a_dispositif_ranks_above_a_passing_mention(ix):
+    hits = ranked(ix, "CPTS")
+    assert "(CPTS) regroupe les professionnels" in hits[0].text
+    assert any("Le compte rendu de la réunion avec la CPTS" in h.text for h in hits[1:])
