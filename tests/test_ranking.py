@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import docsante
+from docsante.location import sample_corpus
 
 DOCUMENTS = {
     "ars-bretagne-srs.txt": """Schéma régional de santé Bretagne 2023-2028
@@ -43,12 +44,58 @@ Le compte rendu de la réunion avec la CPTS sera envoyé aux élus la semaine pr
 
 
 @pytest.fixture(scope="module")
-def ix(tmp_path_factory):
+def documents(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ranking")
     for name, text in DOCUMENTS.items():
         (folder / name).write_text(text, "utf-8")
-    docsante.build_index([folder], folder / "ix")
-    with docsante.open_index(folder / "ix") as index:
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ix(documents):
+    docsante.build_index([documents], documents.parent / "ix")
+    with docsante.open_index(documents.parent / "ix") as index:
+        yield index
+
+
+ZOOM = """Zoom sur les politiques de santé en Hauts-de-France
+
+Projets territoriaux de santé mentale
+En Hauts-de-France, chaque projet territorial de santé mentale (PTSM) est piloté par les acteurs locaux. Les PTSM des Hauts-de-France couvrent les six territoires ; un PTSM associe psychiatrie, médico-social et usagers.
+
+Le programme régional de santé
+Le programme régional de santé des Hauts-de-France a été élaboré avec les acteurs des Hauts-de-France.
+
+La démocratie sanitaire
+La conférence régionale de la santé et de l'autonomie des Hauts-de-France rend des avis publics.
+
+Les contrats locaux de santé
+Les contrats locaux de santé couvrent les trois quarts de la population des Hauts-de-France.
+
+Les ateliers santé ville
+Les ateliers santé ville des Hauts-de-France interviennent dans les quartiers prioritaires.
+"""
+
+
+MINUTES = """Conseil local de santé mentale de Grand Poitiers – compte rendu
+
+Points d'information
+La séance s'ouvre sur le bilan de la cellule de cas complexes, qui a examiné vingt-sept situations dont neuf
+risques d'expulsion locative ; les bailleurs sociaux saluent la rapidité des réponses. La délégation
+départementale présente ensuite l'avancement du PTSM de la Vienne, dont trois actions concernent le territoire.
+Les semaines d'information sur la santé mentale ont proposé un ciné-débat, une exposition et une course
+solidaire ; le groupe d'entraide mutuelle souhaite former deux médiateurs pairs l'an prochain.
+"""
+
+
+@pytest.fixture(scope="module")
+def regional(documents):
+    """The documents above, the bundled sample and a regional overview page."""
+    (documents.parent / "zoom").mkdir()
+    (documents.parent / "zoom" / "hdf-zoom.txt").write_text(ZOOM, "utf-8")
+    (documents.parent / "zoom" / "clsm-poitiers.txt").write_text(MINUTES, "utf-8")
+    docsante.build_index([documents, documents.parent / "zoom", sample_corpus()], documents.parent / "regional")
+    with docsante.open_index(documents.parent / "regional") as index:
         yield index
 
 
@@ -62,6 +109,16 @@ def test_a_dispositif_with_a_place_ranks_its_passages_above_the_place_alone(ix):
     about = [i for i, h in enumerate(hits) if "PTSM" in h.dispositifs]
     place_only = [i for i, h in enumerate(hits) if "PTSM" not in h.dispositifs]
     assert len(about) == 2 and place_only and max(about) < min(place_only)
+
+
+def test_a_document_lifts_its_passages_about_the_query_not_those_sharing_only_its_place(regional):
+    """A regional overview with one strong PTSM passage among others about the region: its
+    document context must not lift those others above the PTSM passages of other regions."""
+    hits = ranked(regional, "PTSM Hauts-de-France")
+    assert hits[0].region == ("Hauts-de-France",) and "PTSM" in hits[0].dispositifs
+    about = [i for i, h in enumerate(hits) if "PTSM" in h.text]
+    place_only = [i for i, h in enumerate(hits) if "PTSM" not in h.dispositifs]
+    assert len(about) == 5 and max(about) < min(place_only)
 
 
 def test_the_phrase_ranks_above_passages_that_repeat_one_of_its_words(ix):

@@ -31,9 +31,10 @@ PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its pass
 
 class Widening(NamedTuple):
     """What the query's vocabulary does to typed words: alternatives attached to a word
-    (an acronym's full name) and weights (a place's words)."""
+    (an acronym's full name), weights (a place's words) and words left out."""
     alternatives: dict
     weights: dict
+    dropped: frozenset = frozenset()
 
 
 NO_WIDENING = Widening({}, {})
@@ -43,6 +44,9 @@ NO_WIDENING = Widening({}, {})
 class Compiled:
     query: wq.Query | None
     notes: list[str] = field(default_factory=list)   # expansions, in French, for --explain
+    # the query without the places it names: what a passage must match for its document to lift it
+    # (a sibling that only shares the place is not about the query); None when no place is named
+    topic: wq.Query | None = None
 
 
 class QueryCompiler:
@@ -66,7 +70,13 @@ class QueryCompiler:
         """The scoring query; the top level's side-by-side facet clauses are left to
         `resolve_filters` (they are the search's filters, shown as selected facet values)."""
         widen, extra, notes = self._expansions(clauses)
-        return Compiled(self._clauses(clauses, widen, extra, top=True), notes)
+        query = self._clauses(clauses, widen, extra, top=True)
+        if not widen.weights:
+            return Compiled(query, notes)
+        places = set(widen.weights)
+        topic = self._clauses(clauses, Widening(widen.alternatives, widen.weights, places),
+                              [q for q in extra if not _is_place_bonus(q)], top=True)
+        return Compiled(query, notes, topic)
 
     def _expansions(self, c: Clauses):
         """How typed words are widened and weighed, extra optional clauses, and notes."""
@@ -173,6 +183,8 @@ class QueryCompiler:
 
     def _item(self, item, widen):
         if isinstance(item, Word):
+            if item in widen.dropped:
+                return None
             q = self._word(item, widen.weights.get(item, 1.0))
             alternatives = widen.alternatives.get(item)
             if q is not None and alternatives:
@@ -220,6 +232,10 @@ def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
 
 def _any(items):
     return items[0] if len(items) == 1 else wq.Or(items)
+
+
+def _is_place_bonus(q) -> bool:
+    return isinstance(q, wq.ConstantScoreQuery) and isinstance(q.child, wq.Term) and q.child.fieldname == "region"
 
 
 def _all(items):
