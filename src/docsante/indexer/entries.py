@@ -44,9 +44,8 @@ class DocumentEntries:
 def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> DocumentEntries:
     """A document's passages (and its whole-document entry when it has several) as index entries."""
     passages = chunk(doc)
-    tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
+    issuer = tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
     date, date_source = _date(doc, passages)
-    issuer = tagger.issuer(passages[0].title if passages else doc.title, passages)
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages

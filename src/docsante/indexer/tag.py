@@ -167,17 +167,19 @@ class Tagger:
                     out.add(acronym)
         return out
 
-    def tag(self, passages: list[Passage], title: str = "", meta_regions: list[str] = ()) -> None:
-        """Set regions, dispositifs, acteurs and themes on the passages of one document, in place."""
+    def tag(self, passages: list[Passage], title: str = "", meta_regions: list[str] = ()) -> str:
+        """Set regions, dispositifs, acteurs and themes on the passages of one document, in place;
+        return the body that issues it, when it names one ("" otherwise)."""
         if not passages:
-            return
+            return ""
         texts = [f"{p.section}\n{p.text}" for p in passages]
         toks = [tokens(t) for t in texts]
+        title_toks = tokens(title)
         mentions = [self.region_mentions(t, tk) for t, tk in zip(texts, toks)]
         if meta_regions:
             dominant = [r for r in (self.vocab.try_resolve("region", m) for m in meta_regions) if r]
         else:
-            dominant = sorted(set(self.region_mentions(title)))
+            dominant = sorted(set(self.region_mentions(title, title_toks)))
             if not dominant:  # else the most named region(s), unless the document names many as often (a national review)
                 counts = Counter(r for m in mentions for r in m)
                 top = max(counts.values(), default=0)
@@ -187,14 +189,14 @@ class Tagger:
         redefined = self.redefined([title, *texts])
         disp_hits = [[h for h in self.dispositif_matches(tk) if h[2] not in redefined] for tk in toks]
         named = {d for hits in disp_hits for sure, d, _ in hits if sure}
-        in_title = {d for sure, d, a in self.dispositif_matches(tokens(title)) if a not in redefined}
-        named |= {d for sure, d, _ in self.dispositif_matches(tokens(title)) if sure}
+        title_hits = self.dispositif_matches(title_toks)
+        named |= {d for sure, d, _ in title_hits if sure}
         # what the whole document is about: the dispositifs its title names pass to all its passages
         # (its headings pass theirs down through each passage's heading path, read with its text)
-        inherited = {d for d in in_title if d in named and self.facet_of[d] == "dispositif"}
-        title_toks = tokens(title)
-        if len({theme for theme, _ in self._trigger_forms(title_toks)}) > 1:
-            title_toks = []  # a title naming several themes ("Vaccination et arboviroses") heads each section of one
+        inherited = {d for _, d, a in title_hits if a not in redefined and d in named and self.facet_of[d] == "dispositif"}
+        # a title naming one theme heads every passage; one naming several ("Vaccination et arboviroses")
+        # heads each section of one of them
+        title_heading = title_toks if len({t for t, _ in self._trigger_forms(title_toks)}) <= 1 else []
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
             p.regions = sorted(set(dominant) | set(regions))
             here = {d for sure, d, _ in hits if sure or d in named}
@@ -204,22 +206,20 @@ class Tagger:
             # the title heads every passage: its theme triggers count as a heading's; related
             # themes come only from what the passage itself names
             p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end],
-                                      title_toks + [t for t in tk if t.start < heading_end], named=sorted(here))
+                                      title_heading + [t for t in tk if t.start < heading_end], named=sorted(here))
+        return self._issuer([h for h in title_hits if h[2] not in redefined] + disp_hits[0], passages[0].regions)
 
-    def issuer(self, title: str, passages: list[Passage]) -> str:
-        """The body that issues the document, when it names one: the first acteur in its title,
-        else in its first passage ("ARS Grand Est", "IREPS Bourgogne-Franche-Comté"), with the
-        document's region when the acteur has one body per region and the document one region;
-        else its full name ("Santé publique France")."""
-        for text in (title, passages[0].text if passages else ""):
-            mentions = [d for sure, d, _ in self.dispositif_matches(tokens(text)) if sure and self.facet_of[d] == "acteur"]
-            if mentions:
-                entry = self.vocab.entries["acteur"][mentions[0]]
-                regions = passages[0].regions if passages else []
-                if entry.regional and len(regions) == 1:
-                    return f"{entry.label} {self.vocab.label('region', regions[0])}"
-                return entry.name or entry.label
-        return ""
+    def _issuer(self, mentions: list[DispositifMention], regions: list[str]) -> str:
+        """The body that issues the document: the first acteur surely named (in its title, then
+        its first passage), with the region when the acteur has one body per region and the
+        document one region ("ARS Grand Est"), else its full name ("Santé publique France")."""
+        acteur = next((d for sure, d, _ in mentions if sure and self.facet_of[d] == "acteur"), None)
+        if acteur is None:
+            return ""
+        entry = self.vocab.entries["acteur"][acteur]
+        if entry.regional and len(regions) == 1:
+            return f"{entry.label} {self.vocab.label('region', regions[0])}"
+        return entry.name or entry.label
 
     def _trigger_forms(self, toks: list[Tok]) -> set[tuple[str, tuple[str, ...]]]:
         """(theme, trigger form) for each distinct trigger found."""
