@@ -29,6 +29,7 @@ EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0}
 PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its passages get TAG_BONUS too)
 
+
 class Widening(NamedTuple):
     """What the query's vocabulary does to typed words: alternatives attached to a word
     (an acronym's full name), weights (a place's words) and words left out."""
@@ -69,27 +70,25 @@ class QueryCompiler:
     def compile(self, clauses: Clauses) -> Compiled:
         """The scoring query; the top level's side-by-side facet clauses are left to
         `resolve_filters` (they are the search's filters, shown as selected facet values)."""
-        widen, extra, notes = self._expansions(clauses)
-        query = self._clauses(clauses, widen, extra, top=True)
+        widen, extra, place_bonus, notes = self._expansions(clauses)
+        query = self._clauses(clauses, widen, extra + place_bonus, top=True)
         if not widen.weights:
             return Compiled(query, notes)
-        places = set(widen.weights)
-        topic = self._clauses(clauses, Widening(widen.alternatives, widen.weights, places),
-                              [q for q in extra if not _is_place_bonus(q)], top=True)
+        topic = self._clauses(clauses, widen._replace(dropped=frozenset(widen.weights)), extra, top=True)
         return Compiled(query, notes, topic)
 
     def _expansions(self, c: Clauses):
-        """How typed words are widened and weighed, extra optional clauses, and notes."""
+        """How typed words are widened and weighed, extra optional clauses, the places' bonuses, and notes."""
         words = c.free_words()
         if not words:
-            return NO_WIDENING, [], []
+            return NO_WIDENING, [], [], []
         spans, pos = [], 0
         for w in words:
             n = len(tokens(w.text))
             spans.append((pos, pos + n))
             pos += n
         widen = Widening({}, {})
-        extra, notes, seen = [], [], set()
+        extra, place_bonus, notes, seen = [], [], [], set()
         for m in query_vocabulary().mentions(" ".join(w.text for w in words)):
             covered = tuple(w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start)
             if (m.facet, m.value, m.via, covered) in seen:
@@ -98,11 +97,12 @@ class QueryCompiler:
             alternatives = self._alternatives(m, notes)
             if m.facet == "region":  # a place prefers its passages; its words must not outweigh the rarer ones
                 widen.weights.update((w, PLACE_WEIGHT) for w in covered)
-            if len(covered) == 1 and m.via == ACRONYM:
+                place_bonus.extend(alternatives)
+            elif len(covered) == 1 and m.via == ACRONYM:
                 widen.alternatives.setdefault(covered[0], []).extend(alternatives)
             else:
                 extra.extend(alternatives)
-        return widen, extra, notes
+        return widen, extra, place_bonus, notes
 
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
@@ -232,10 +232,6 @@ def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
 
 def _any(items):
     return items[0] if len(items) == 1 else wq.Or(items)
-
-
-def _is_place_bonus(q) -> bool:
-    return isinstance(q, wq.ConstantScoreQuery) and isinstance(q.child, wq.Term) and q.child.fieldname == "region"
 
 
 def _all(items):
