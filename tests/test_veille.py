@@ -116,6 +116,7 @@ def test_a_saved_search_shows_only_what_is_new(tmp_path):
     listed = run("veille", "list", "--index", index_dir).stdout
     assert "vaccination ARS" in listed and "dernière exécution le" in listed
     assert (tmp_path / "ix.veille.json").exists()  # beside the index: a rebuild replaces the folder, not it
+    assert [p.name for p in tmp_path.glob("ix.veille*")] == ["ix.veille.json"]  # one file, no lock or temporary left
     assert run("veille", "remove", "vaccination ARS", "--index", index_dir).exit_code == 0
     gone = run("veille", "run", "vaccination ARS", "--index", index_dir)
     assert gone.exit_code == 1 and gone.output.startswith("Erreur : Aucune veille « vaccination ARS »")

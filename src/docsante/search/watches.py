@@ -129,8 +129,9 @@ class Watches:
         """The saved searches, to change in place: written back atomically when the block
         ends without error, one writer at a time."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = os.open(self.path.parent, os.O_RDONLY)  # the lock is the folder's: the file itself is replaced
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
             watches = self._read()
             yield watches
             data = {"version": 1, "watches": [asdict(w) for w in watches.values()]}
@@ -144,6 +145,8 @@ class Watches:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+        finally:
+            os.close(folder)  # closing releases the lock
 
 
 def _now() -> str:
