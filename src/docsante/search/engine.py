@@ -76,9 +76,9 @@ class Hit:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet,
                 "score": round(self.score, 4), "region": list(self.region), "dispositifs": list(self.dispositifs),
-                "acteurs": list(self.acteurs), "themes": list(self.themes), "url": self.url, "position": self.position, "page": self.page,
-                "date": self.date, "year": self.year, "first_indexed": self.first_indexed, "changed": self.changed,
-                "issuer": self.issuer}
+                "acteurs": list(self.acteurs), "themes": list(self.themes), "url": self.url, "position": self.position,
+                "page": self.page, "date": self.date, "year": self.year, "first_indexed": self.first_indexed,
+                "changed": self.changed, "issuer": self.issuer}
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ class Index:
         `since` and `until` ("2022", "2022-03", "2022-03-15") bound the documents' dates;
         `new_since` (a day or an ISO time) keeps documents indexed as new or changed since then.
         `sort`: "pertinence", "date" (the documents' dates, newest first) or "ajout"
-        (the first indexed first).
+        (the most recently indexed first).
         Recent searches are answered from a cache until the index changes; the Results
         returned may be shared: do not modify them.
         Raises QueryError (query too long, bad bounds, bad dates) and UnknownFacetValue."""
