@@ -19,6 +19,7 @@ VOCABULARIES = ("region", "dispositif", "acteur", "theme")  # the facets whose v
 FACETS = (*VOCABULARIES, "year")
 FACET_LABELS_FR = {"region": "Régions", "dispositif": "Dispositifs", "acteur": "Acteurs", "theme": "Thèmes",
                    "year": "Années"}
+YEAR = re.compile(r"\d{4}")  # a value of the year facet
 UNKNOWN_FR = {"region": "Région inconnue", "dispositif": "Dispositif inconnu", "acteur": "Acteur inconnu",
               "theme": "Thème inconnu"}
 
@@ -187,7 +188,7 @@ class Vocabulary:
 
         Raises UnknownFacetValue, listing the closest valid values."""
         if facet == "year":
-            if re.fullmatch(r"\s*\d{4}\s*", name):
+            if YEAR.fullmatch(name.strip()):
                 return name.strip()
             raise UnknownFacetValue(f"Année invalide : « {name} » (attendu : quatre chiffres, ex. 2022).")
         key = alias_key(name)
@@ -201,5 +202,5 @@ class Vocabulary:
 
     def try_resolve(self, facet: str, name: str) -> str | None:
         if facet == "year":
-            return name.strip() if re.fullmatch(r"\s*\d{4}\s*", name) else None
+            return name.strip() if YEAR.fullmatch(name.strip()) else None
         return self._aliases[facet].get(alias_key(name))
