@@ -102,3 +102,14 @@ def test_9_unreferenced_segment_files_are_cleaned(tmp_path, sample_index):
     assert not stray.exists()
     with docsante.open_index(index_dir) as ix:
         assert ix.search("santé").total > 0
+
+
+def test_10_position_keys_decode_postings_as_whoosh_does(searcher):
+    from docsante.whoosh_adapter import position_keys
+    reader = searcher.reader()
+    words = [w for w in reader.lexicon("text")][:400]
+    assert words
+    for word in words:
+        expected = sorted((doc << 32) | p for doc, positions in reader.postings("text", word).items_as("positions")
+                          for p in positions)
+        assert position_keys(reader, "text", word).tolist() == expected, word

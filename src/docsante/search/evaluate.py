@@ -21,7 +21,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-from ..whoosh_adapter import ConstantPrefix, bm25_parameters, prefix_words
+from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -151,14 +151,9 @@ class Evaluator:
         if cached is not None:
             self._postings.move_to_end(key)
             return cached[0]
-        keys = []
-        if (field, text) in self.reader:
-            for doc, positions in self.reader.postings(field, text).items_as("positions"):
-                doc <<= 32
-                keys.extend(doc | p for p in positions)
-        keys_a = np.unique(np.asarray(keys, np.int64))
-        self._remember(key, (keys_a, np.empty(0)))
-        return keys_a
+        keys = position_keys(self.reader, field, text) if (field, text) in self.reader else np.empty(0, np.int64)
+        self._remember(key, (keys, np.empty(0)))
+        return keys
 
     def _phrase(self, q: wq.Phrase) -> Evaluation:
         """Whoosh's Phrase (an ordered SpanNear2 with mindist 1): each word at 1 to `slop`
