@@ -8,8 +8,10 @@ import sys
 
 from click.testing import CliRunner
 
+import docsante
 from conftest import sample_id, short
 from docsante.cli import cli
+from docsante.store import SCHEMA_VERSION
 
 
 def run(*args, env=None):
@@ -152,3 +154,19 @@ def test_output_piped_into_a_reader_that_stops_early(sample_index):
     proc.stdout.close()  # the reader is gone before the first line is written
     err = proc.stderr.read()
     assert (proc.wait(timeout=60), err) == (141, "")
+
+
+def test_a_default_index_written_by_another_version_is_rebuilt_from_its_files(tmp_path):
+    """A user upgrading docsante keeps searching: the default index is rebuilt from the files it recorded."""
+    index_dir = tmp_path / ".local/share/docsante/index"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text("Note\n\nLa CPTS du Lunévillois organise les soins non programmés.\n", "utf-8")
+    docsante.build_index([docs], index_dir)
+    (index_dir / "docsante.json").write_text(json.dumps({"schema_version": 6}), "utf-8")
+    env = {"HOME": str(tmp_path), "DOCSANTE_INDEX": "", "XDG_DATA_HOME": None}
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--format", "json"], env=env)
+    assert r.exit_code == 0, r.output
+    assert "vient d'une autre version de docsante : reconstruction à partir de 1 source(s)" in r.stderr
+    assert [h["doc_id"] for h in json.loads(r.stdout)["hits"]] == [str(docs / "note.txt")]
+    assert json.loads((index_dir / "docsante.json").read_text("utf-8"))["schema_version"] == SCHEMA_VERSION

@@ -15,7 +15,7 @@ from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usa
 from .corpus.vocab import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
-from .location import ENV_VAR, default_index_dir, ensure_sample_index, sample_corpus
+from .location import ENV_VAR, default_index_dir, ensure_default_index, sample_corpus
 from .search.dates import SORTS
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.watches import RUN_LIMIT
@@ -63,11 +63,12 @@ index_option = click.option(
 
 
 def _open(index_dir: Path | None) -> Index:
-    """The given index; by default, the user's, built from the sample corpus on first use."""
+    """The given index; by default, the user's, built from the sample corpus on first use and
+    rebuilt when another version of docsante wrote it."""
     if index_dir is None:
         index_dir = default_index_dir()
-        if not (Path(index_dir).exists() and any(Path(index_dir).iterdir())) and not _env_set():
-            ensure_sample_index(index_dir)
+        if not _env_set():
+            ensure_default_index(index_dir)
     return open_index(index_dir)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .store import index_exists
+from .store import SCHEMA_VERSION, index_exists, recorded_sources, schema_version
 
 ENV_VAR = "DOCSANTE_INDEX"
 
@@ -27,11 +27,19 @@ def default_index_dir() -> Path:
     return Path(platformdirs.user_data_dir("docsante", appauthor=False)) / "index"
 
 
-def ensure_sample_index(index_dir: Path) -> None:
-    """Build the default index from the sample corpus if it does not exist yet."""
-    if index_exists(index_dir):
-        return
+def ensure_default_index(index_dir: Path) -> None:
+    """The user's default index, ready: built from the sample corpus on first use; written by
+    another version of docsante, rebuilt from the files it was built from that still exist
+    (else from the sample), since it could not be searched."""
     from .indexer.write import build_index
 
-    print(f"Premier usage : création de l'index d'exemple dans {index_dir}…", file=sys.stderr)
-    build_index([sample_corpus()], index_dir)
+    if not index_exists(index_dir):
+        if index_dir.exists() and any(index_dir.iterdir()):
+            return  # a folder of something else: opening it says so
+        print(f"Premier usage : création de l'index d'exemple dans {index_dir}…", file=sys.stderr)
+        build_index([sample_corpus()], index_dir)
+    elif schema_version(index_dir) != SCHEMA_VERSION:
+        sources = recorded_sources(index_dir) or [sample_corpus()]
+        print(f"L'index par défaut {index_dir} vient d'une autre version de docsante : reconstruction à partir "
+              f"de {len(sources)} source(s)…", file=sys.stderr)
+        build_index(sources, index_dir, rebuild=True)

@@ -46,11 +46,26 @@ def damaged_message(index_dir: Path, error: Exception) -> str:
             f"« docsante index DOSSIERS… --rebuild --index {index_dir} ».")
 
 
-def check_version(index_dir: Path) -> None:
+def schema_version(index_dir: Path) -> int | None:
+    """The schema version an index was written with (None: unreadable)."""
     try:
-        version = json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
+        return json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
     except (OSError, ValueError, KeyError, TypeError):
-        version = None
-    if version != SCHEMA_VERSION:
+        return None
+
+
+def recorded_sources(index_dir: Path) -> list[Path]:
+    """The files an index was built from that still exist, read from its stored fields (whatever
+    version wrote it); none when it cannot be read."""
+    try:
+        fields = whoosh_index.open_dir(str(index_dir)).reader().all_stored_fields()
+        sources = {f["source"] for f in fields if f.get("source")}
+    except Exception:  # an index of another version or damaged: whoosh raises many types
+        return []
+    return sorted(Path(s) for s in sources if Path(s).is_file())
+
+
+def check_version(index_dir: Path) -> None:
+    if schema_version(index_dir) != SCHEMA_VERSION:
         raise IndexDamaged(f"L'index {index_dir} a été créé par une autre version de docsante ; "
                            f"reconstruisez-le avec « docsante index … --rebuild ».")
