@@ -80,6 +80,8 @@ def test_since_until_year_and_sort_by_date(dated_index):
     assert names(api["hits"]) == ["clsm.docx", "rapport.pdf", "fiche-2021"]
     page = TestClient(create_app(dated_index)).get("/", params={"q": "vaccination", "until": "2019"}).text
     assert "jusqu&#39;au 2019" in page and 'id="f-year"' in page  # the date chip and the year list
+    new = TestClient(create_app(dated_index)).get("/", params={"q": "vaccination", "new_since": "2000-01-01"}).text
+    assert "indexé depuis le 2000-01-01" in new and 'name="new_since" value="2000-01-01"' in new
     with docsante.open_index(dated_index) as ix:  # the query language and the API say the same
         assert names(h.to_dict() for h in ix.search("vaccination annee:2022").hits) == ["rapport.pdf"]
         assert ix.search("vaccination", year=2021).total == 1
