@@ -183,12 +183,18 @@ def remove(targets, index_dir):
 
 
 def scope_options(f):
-    """The options that choose passages, as Index.search's keyword arguments of the same names."""
+    """The options that choose passages, as Index.search's keyword arguments of the same names:
+    the facet filters, and the dates."""
     for name, help_ in (("new-since", "Documents indexés (nouveaux ou modifiés) depuis ce jour ou cette heure "
                                       "(AAAA-MM-JJ[THH:MM])."),
                         ("until", "Documents datés de ce jour au plus (AAAA, AAAA-MM ou AAAA-MM-JJ)."),
                         ("since", "Documents datés de ce jour au moins (AAAA, AAAA-MM ou AAAA-MM-JJ).")):
         f = click.option(f"--{name}", metavar="DATE", help=help_)(f)
+    return facet_options(f)
+
+
+def facet_options(f):
+    """One repeatable option per facet (a saved search keeps these)."""
     for facet, help_ in (("year", "Année du document (ex. 2022)."),
                          ("theme", "Thème (ex. « santé mentale »)."),
                          ("acteur", "Acteur : institution, sigle ou nom (ex. ARS, IREPS, CPAM)."),
@@ -285,11 +291,7 @@ def veille():
 @click.argument("name", metavar="NOM")
 @click.argument("query", nargs=-1, required=True, metavar="REQUÊTE")
 @index_option
-@click.option("--region", multiple=True, metavar="VALEUR", help="Région (répétable).")
-@click.option("--dispositif", multiple=True, metavar="VALEUR", help="Dispositif (répétable).")
-@click.option("--acteur", multiple=True, metavar="VALEUR", help="Acteur (répétable).")
-@click.option("--theme", multiple=True, metavar="VALEUR", help="Thème (répétable).")
-@click.option("--year", multiple=True, metavar="VALEUR", help="Année du document (répétable).")
+@facet_options
 def veille_add(name, query, index_dir, **filters):
     """Enregistrer une recherche sous un nom."""
     watch = _open(index_dir).watches().add(name, " ".join(query), **_scope(filters))
@@ -306,7 +308,7 @@ def veille_list(index_dir, fmt):
         click.echo(json.dumps([asdict(w) for w in watches], ensure_ascii=False, indent=2))
         return
     for w in watches:
-        ran = f"dernière exécution le {w.last_run[:16].replace('T', ' à ')} (UTC)" if w.last_run else "jamais exécutée"
+        ran = f"dernière exécution le {_moment(w.last_run)}" if w.last_run else "jamais exécutée"
         click.echo(f"{w.name}\n    {w.describe()}\n    {ran}")
     click.echo(f"{len(watches)} veille(s)")
 
@@ -339,10 +341,15 @@ def veille_run(names, index_dir, limit, fmt):
         if r.first:
             news = "première exécution : tous les passages qui correspondent"
         else:
-            news = f"nouveautés depuis le {r.watch.last_run[:16].replace('T', ' à ')} (UTC)"
+            news = f"nouveautés depuis le {_moment(r.watch.last_run)}"
         click.echo(f"== {r.watch.name} — {r.watch.describe()} — {news} : {r.results.total} passage(s)")
         if r.results.total:
             click.echo(to_table(r.results, style=lambda s: f"[{s}]"))
+
+
+def _moment(stamp: str) -> str:
+    """An ISO time (UTC) as read in the CLI's French: "2026-11-27 à 16:07 (UTC)"."""
+    return f"{stamp[:16].replace('T', ' à ')} (UTC)"
 
 
 @cli.command()

@@ -51,12 +51,8 @@ class WatchRun:
 
     def to_dict(self) -> dict:
         return {"name": self.watch.name, "query": self.watch.query, "filters": self.watch.filters,
-                "first_run": self.first, "since": self.watch.last_run, **_totals(self.results)}
-
-
-def _totals(results: Results) -> dict:
-    d = results.to_dict()
-    return {"total": d["total"], "hits": d["hits"]}
+                "first_run": self.first, "since": self.watch.last_run, "total": self.results.total,
+                "hits": [h.to_dict() for h in self.results.hits]}
 
 
 def watches_path(index_dir: Path) -> Path:
