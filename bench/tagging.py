@@ -62,9 +62,13 @@ def predictions(refs: set[str]) -> dict[str, dict[str, set[str]]]:
             tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
             for p in passages:
                 ref = f"sample/{p.id.rsplit('/', 1)[1]}" if doc.doc_id.startswith("/") else p.doc_id
-                out[ref] = {"regions": set(p.regions), "dispositifs": set(p.dispositifs), "acteurs": set(p.acteurs),
-                            "themes": set(p.themes)}
+                out[ref] = tags_of(p)
     return out
+
+
+def tags_of(passage) -> dict[str, set[str]]:
+    """What docsante tagged a passage with, facet by facet (the keys of a label)."""
+    return {key: set(getattr(passage, key)) for key in FACETS}
 
 
 def parse_documents(path: Path) -> list[dict]:
@@ -167,8 +171,7 @@ def document_predictions(docs) -> tuple[dict, list[dict]]:
                 ref = f"doc/{name}#{key[1]}" + (f" ({len([k for k in found if k[0] == key])})" if (key, 0) in found else "")
                 found.add((key, len([k for k in found if k[0] == key])))
                 labels.append({"ref": ref, **wanted[key]})
-                out[ref] = {"regions": set(p.regions), "dispositifs": set(p.dispositifs), "acteurs": set(p.acteurs),
-                            "themes": set(p.themes)}
+                out[ref] = tags_of(p)
         missing = sorted(set(wanted) - {k for k, _ in found})
         if missing:  # e.g. a heading read as web boilerplate ("Nous contacter"): its text joins the section before
             print(f"{len(missing)} labelled section(s) not given back under their heading: {missing}")
