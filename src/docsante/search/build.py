@@ -195,9 +195,9 @@ class QueryCompiler:
         if isinstance(item, Any):
             subs = [q for q in (self._item(i, widen) for i in item.items) if q is not None]
             return _any(subs) if subs else None
-        if isinstance(item, Not):
+        if isinstance(item, Not):  # "CLS OU SAUF formation": the passages (never other entries) but those
             inner = self._item(item.item, NO_WIDENING)
-            return wq.Not(inner) if inner is not None else None
+            return wq.And([self.every, wq.Not(inner)]) if inner is not None else None
         if isinstance(item, Clauses):
             return self._clauses(item, widen, [])
         if isinstance(item, Filter):  # a facet clause under an operator: it restricts, it never scores
