@@ -111,3 +111,21 @@ def corpus_index(tmp_path_factory, corpus) -> Path:
     path = tmp_path_factory.mktemp("corpus-index")
     docsante.build_index([corpus], path)
     return path
+
+
+@pytest.fixture(scope="session")
+def segmented_index(tmp_path_factory) -> Path:
+    """Several segments, deleted documents, and words posted in more than one of Whoosh's
+    blocks (128 postings) and more than FREQUENT_POSTINGS (256) times in a segment."""
+    root = tmp_path_factory.mktemp("segmented")
+    folder = root / "docs"
+    folder.mkdir()
+    for n in range(300):
+        words = " ".join(["santé publique"] * (1 + n % 4))
+        (folder / f"fiche-{n:03}.txt").write_text(f"Fiche {n}. La {words} du quartier {n} et la prévention.\n", "utf-8")
+    docsante.build_index([folder], root / "ix")
+    for n in (7, 150):
+        (folder / f"fiche-{n:03}.txt").unlink()  # indexing again deletes them
+    (folder / "fiche-900.txt").write_text("Une dernière fiche de santé mentale et de prévention.\n", "utf-8")
+    docsante.build_index([folder], root / "ix")
+    return root / "ix"

@@ -3,19 +3,15 @@ that changes one of them fails here, in one place."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from whoosh import highlight, scoring
-from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import W3Codec
 
 import docsante
 from docsante.analysis import TOKEN_PATTERN, french_analyzer
-from docsante.search.highlight import make_highlighter
 from docsante.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, FrenchText, Indexed, MarkFormatter, WordCounts,
-                                     WriteCodec, bm25_parameters, clean_unreferenced, highlight_hit, prefix_words,
+                                     WriteCodec, bm25_parameters, clean_unreferenced, merge_matched_tokens, prefix_words,
                                      tokenizer_expression)
 
 
@@ -79,12 +75,16 @@ def test_6_bm25_parameters_and_document_average(searcher):
     assert scorer.avgfl == pytest.approx(searcher.field_length("doctext") / documents)
 
 
-def test_7_highlight_hit_reads_results_and_hit(searcher):
-    q = wq.Term("text", "sant")
-    docnum = next(iter(q.matcher(searcher).all_ids()))
-    text = searcher.stored_fields(docnum)["text"]
-    snippet = highlight_hit(make_highlighter(), searcher, q, [(1.0, docnum)], docnum, 1.0, "text", text, top=2)
-    assert re.search(r"<mark>[Ss]anté</mark>", snippet)
+def test_7_merge_matched_tokens_joins_overlapping_matches():
+    from whoosh.analysis import Token
+
+    def token(text, start, end, matched):
+        t = Token(text=text, startchar=start, endchar=end)
+        t.matched = matched
+        return t
+    tokens = [token("santé", 0, 5, True), token("santé-jeunes", 0, 12, True), token("des", 13, 16, False)]
+    merged = list(merge_matched_tokens(iter(tokens)))
+    assert [(t.matched, t.startchar, t.endchar) for t in merged] == [(True, 0, 12), (False, 13, 16)]
 
 
 def test_8_tokenizer_expression_is_the_compiled_pattern():
@@ -104,12 +104,34 @@ def test_9_unreferenced_segment_files_are_cleaned(tmp_path, sample_index):
         assert ix.search("santé").total > 0
 
 
-def test_10_position_keys_decode_postings_as_whoosh_does(searcher):
-    from docsante.whoosh_adapter import position_keys
-    reader = searcher.reader()
-    words = [w for w in reader.lexicon("text")][:400]
-    assert words
-    for word in words:
-        expected = sorted((doc << 32) | p for doc, positions in reader.postings("text", word).items_as("positions")
-                          for p in positions)
-        assert position_keys(reader, "text", word).tolist() == expected, word
+@pytest.fixture(scope="module")
+def blocks_index(segmented_index):
+    with docsante.open_index(segmented_index) as ix:
+        yield ix.searcher
+
+
+def test_10_11_bulk_decoders_read_postings_as_whoosh_does(blocks_index):
+    from docsante.whoosh_adapter import position_keys, posting_arrays
+    reader = blocks_index.reader()
+    segments = list(reader.leaf_readers())
+    assert reader.has_deletions() and len(segments) > 1
+    assert max(reader.doc_frequency("text", w) for w in reader.lexicon("text")) > 128
+    checked = 0
+    for segment, _ in segments:
+        deleted = set(range(segment.doc_count_all())) - set(segment.all_doc_ids())
+        for word in segment.lexicon("text"):
+            m = segment.postings("text", word)
+            expected_ids, expected_weights, expected_keys = [], [], []
+            while m.is_active():
+                expected_ids.append(m.id())
+                expected_weights.append(m.weight())
+                expected_keys += [(m.id() << 32) | p for p in m.value_as("positions")]
+                m.next()
+            ids, weights = posting_arrays(segment, "text", word)
+            live = [i not in deleted for i in ids.tolist()]
+            assert ids[live].tolist() == expected_ids, word
+            assert weights[live].tolist() == expected_weights, word
+            keys = position_keys(segment, "text", word)
+            assert [k for k in keys.tolist() if (k >> 32) not in deleted] == expected_keys, word
+            checked += len(expected_ids)
+    assert checked > 500

@@ -15,13 +15,17 @@ has a test per dependency:
    (`MarkFormatter` escapes it).
 6. `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`: read to score with numpy exactly as Whoosh
    does (`bm25_parameters`), and `avgfl` set by `DocsanteBM25F`.
-7. `searching.Results(searcher, q, top_n)` and `searching.Hit(results, docnum, score=…)`:
-   what `Highlighter.highlight_hit` reads (`highlight_hit` builds them).
+7. `highlight.Highlighter._merge_matched_tokens(tokens)`: consecutive matched tokens become
+   one (`merge_matched_tokens`; search/highlight.py does the rest with public functions).
 8. `RegexTokenizer.expression`: the compiled pattern `FrenchAnalyzer` runs itself.
 9. `whoosh.index.clean_files(storage, indexname, generation, segments)` and
    `FileIndex._segments()`: files of a failed batch are removed (`clean_unreferenced`).
 10. `formats.Positions`' posting values: a 4-byte count, then the pickled list of position
-   deltas without its final STOP; `position_keys` decodes a word's postings in bulk.
+   deltas (protocol 2, sometimes without its final STOP); `position_keys` decodes them in bulk.
+11. `W3LeafMatcher`'s blocks: `_read_data()` sets `_data` to (id deltas from 0, weights as None,
+   one float or a sequence, values); `_lastblock`, `_goto(_nextoffset)` walk them; a segment's
+   postings with deletions come wrapped in a `FilterMatcher` (`child`). `posting_arrays` and
+   `position_keys` read a segment's blocks whole instead of one posting at a time.
 
 Import paths of `FrenchText` and `WordCounts` are pickled into every index schema:
 never move or rename them.
@@ -35,12 +39,13 @@ from pickle import loads
 
 import numpy as np
 
-from whoosh import highlight, matching, scoring, searching
+from whoosh import highlight, matching, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3Segment
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment
 from whoosh.fields import TEXT, FieldType
 from whoosh.formats import Frequency
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_uint
 
 
@@ -137,11 +142,9 @@ class MarkFormatter(highlight.Formatter):
         return escape(text, quote=False)
 
 
-def highlight_hit(highlighter: highlight.Highlighter, searcher, q, ranked: list[tuple[float, int]],
-                  docnum: int, score: float, field: str, text: str, top: int) -> str:
-    """The highlighter's fragments of one hit, given what it reads: a Results and a Hit."""
-    results = searching.Results(searcher, q, ranked)
-    return highlighter.highlight_hit(searching.Hit(results, docnum, score=score), field, text=text, top=top)
+def merge_matched_tokens(tokens):
+    """Consecutive matched tokens joined into one, highlighted as one (Whoosh's Highlighter does it)."""
+    return highlight.Highlighter._merge_matched_tokens(tokens)
 
 
 # -- 6. scoring ------------------------------------------------------------------------------
@@ -185,21 +188,74 @@ def clean_unreferenced(index_dir: str) -> None:
     whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
 
 
-# -- 10. positions ---------------------------------------------------------------------------
-def position_keys(reader, field: str, text: bytes) -> np.ndarray:
-    """A word's positions as sorted keys `document << 32 | position`: each posting's deltas
-    unpickled as Whoosh's Positions format stores them, summed with numpy (about 1.4 times
-    faster than decoding posting by posting)."""
-    docs, deltas = [], []
-    for doc, value in reader.postings(field, text).all_items():
-        if not value.endswith(b"."):  # as Positions.decode_positions: the STOP is left out when writing
-            value += b"."
-        docs.append(doc)
-        deltas.append(loads(value[_INT_SIZE:]))
-    if not docs:
-        return np.empty(0, np.int64)
-    lengths = np.fromiter(map(len, deltas), np.int64, count=len(deltas))
-    positions = np.cumsum(np.fromiter(chain.from_iterable(deltas), np.int64, count=int(lengths.sum())))
+# -- 10, 11. postings in bulk ------------------------------------------------------------------
+def _blocks(segment, field: str, text: bytes):
+    """A word's postings in one segment's reader, block by block: (id deltas, weights, values).
+    Deleted documents are included: the caller drops them."""
+    if (field, text) not in segment:
+        return
+    m = segment.postings(field, text)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if isinstance(m, W3LeafMatcher):
+        while True:
+            m._read_data()
+            yield m._data
+            if m._lastblock:
+                return
+            m._goto(m._nextoffset)
+    ids, weights, values = [], [], []  # postings kept in the term's entry (a word of one passage)
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        values.append(m.value())
+        m.next()
+    yield tuple(np.diff(ids, prepend=0).tolist()), tuple(weights), tuple(values)
+
+
+def _restarting_sums(values, lengths: np.ndarray) -> np.ndarray:
+    """Running sums of `values` that start again at each run of `lengths` values (delta decoding)."""
+    sums = np.cumsum(np.fromiter(values, np.int64, count=int(lengths.sum())))
     ends = np.cumsum(lengths)
-    positions -= np.repeat(np.concatenate(([0], positions[ends[:-1] - 1])), lengths)  # each posting from 0
-    return np.unique((np.repeat(np.asarray(docs, np.int64), lengths) << 32) | positions)
+    return sums - np.repeat(np.concatenate(([0], sums[ends[:-1] - 1])), lengths)
+
+
+def _documents(deltas: list) -> np.ndarray:
+    """Document numbers from each block's id deltas."""
+    return _restarting_sums(chain.from_iterable(deltas), np.fromiter(map(len, deltas), np.int64, count=len(deltas)))
+
+
+def posting_arrays(segment, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A word's postings in one segment as arrays of document numbers (from 0 in the segment,
+    deleted ones included) and weights."""
+    deltas, weights = [], []
+    for ids, block_weights, _ in _blocks(segment, field, text):
+        deltas.append(ids)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(len(ids), 1.0 if block_weights is None else block_weights))
+        else:
+            weights.append(np.asarray(block_weights, np.float64))
+    if not deltas:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    return _documents(deltas), np.concatenate(weights)
+
+
+def position_keys(segment, field: str, text: bytes) -> np.ndarray:
+    """A word's positions in one segment as sorted keys `document << 32 | position` (deleted
+    documents included). The postings' pickled lists, stripped of their count, protocol and
+    STOP, are joined into one pickle of a list of lists: one `loads` call reads them all."""
+    deltas, values = [], []
+    for ids, _, block_values in _blocks(segment, field, text):
+        deltas.append(ids)
+        values += block_values
+    if not deltas:
+        return np.empty(0, np.int64)
+    joined = np.frombuffer(b"".join(values), np.uint8)
+    starts = np.cumsum([0, *map(len, values)])
+    keep = np.ones(len(joined), bool)
+    keep[(starts[:-1, None] + np.arange(_INT_SIZE + 2)).ravel()] = False  # count, then PROTO 2
+    last = starts[1:] - 1
+    keep[last[joined[last] == ord(".")]] = False
+    lists = loads(b"\x80\x02(" + joined[keep].tobytes() + b"l.")  # PROTO 2, MARK, the lists, LIST, STOP
+    counts = np.fromiter(map(len, lists), np.int64, count=len(lists))
+    return (np.repeat(_documents(deltas), counts) << 32) | _restarting_sums(chain.from_iterable(lists), counts)

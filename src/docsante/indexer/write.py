@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from ..corpus.document import Document, path_text
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
+from ..frequent import write_missing
 from ..schema import WORDS
 from ..store import index_exists, open_or_create
 from ..whoosh_adapter import WriteCodec, clean_unreferenced
@@ -109,13 +110,13 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
                 report.passages += doc.passages
                 report.documents += 1
                 if pending >= batch_size:
-                    _commit(writer, words)
+                    _commit(ix, writer, words)
                     pending = 0
                     writer, now = _writer(ix), _stamp()
                 if on_progress:
                     on_progress(report, doc.doc_id)
         report.pruned = _prune(writer, paths, known)
-        _commit(writer, words)
+        _commit(ix, writer, words)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
         # raised is what the caller must see. Files of the batch that was being written go.
@@ -231,12 +232,14 @@ def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_p
             on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
 
 
-def _commit(writer, words: Counter) -> None:
-    """Commit a batch, with one WORDS entry holding how many of its passages hold each word."""
+def _commit(ix, writer, words: Counter) -> None:
+    """Commit a batch, with one WORDS entry holding how many of its passages hold each word,
+    then the frequent words' postings of the segments it made."""
     if words:
         writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(words))
         words.clear()
     writer.commit()
+    write_missing(ix)
 
 
 def _writer(ix):
@@ -275,7 +278,8 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
     if not index_exists(index_dir):
         raise IndexNotFound(f"Aucun index dans {index_dir}.")
     with _io_errors(index_dir), write_lock(index_dir, wait):
-        writer = _writer(open_or_create(index_dir))
+        ix = open_or_create(index_dir)
+        writer = _writer(ix)
         try:
             known = _known_documents(writer)
             wanted = set()
@@ -287,7 +291,7 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
                            or doc_id.startswith(folder) or k.source.startswith(folder)}
             for doc_id in wanted:
                 writer.delete_by_term("doc_id", doc_id)
-            writer.commit()
+            _commit(ix, writer, Counter())
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()

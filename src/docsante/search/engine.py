@@ -20,12 +20,12 @@ from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
 from ..store import DAMAGE, check_version, damaged_message, index_exists
 from ..schema import DOCUMENT, PASSAGE
-from ..whoosh_adapter import DocsanteBM25F, highlight_hit
+from ..whoosh_adapter import DocsanteBM25F
 from .build import QueryCompiler, resolve_filters, to_filter
 from .dates import SORTS, DateColumns, check_sort, period
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
 from .evaluate import Evaluation, Evaluator
-from .highlight import fallback_snippet, make_highlighter
+from .highlight import Snippets, fallback_snippet
 from .parse import Clauses, parse
 from .suggest import respell
 from .watches import Watches
@@ -185,7 +185,6 @@ class Index:
         self._date_columns = None
         self._evaluation = None
         self._results: OrderedDict = OrderedDict()
-        self._highlighter = make_highlighter()
         self._compiler = QueryCompiler(self._ix.schema["text"].analyzer)
         self._doc_compiler = QueryCompiler(self._ix.schema["text"].analyzer, documents=True)
 
@@ -211,7 +210,7 @@ class Index:
 
     def _evaluator(self, searcher) -> Evaluator:
         if self._evaluation is None:
-            self._evaluation = Evaluator(searcher)
+            self._evaluation = Evaluator(searcher, self.path)
         return self._evaluation
 
     def _evaluate(self, searcher, scoring, flt) -> Evaluation:
@@ -288,7 +287,8 @@ class Index:
         if limit and len(docs) > offset:
             topic = self._topic(searcher, compiled)
             ranked = self._ranked(searcher, found, offset + limit, sort, topic)[offset:offset + limit]
-            hits = [self._hit(searcher, scoring, ranked, docnum, score) for score, docnum in ranked]
+            snippets = Snippets(scoring, self._ix.schema["text"].analyzer)
+            hits = [self._hit(searcher, snippets, docnum, score) for score, docnum in ranked]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        facets=_frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
@@ -333,10 +333,9 @@ class Index:
         order = np.lexsort((ids, -final))
         return [(float(final[i]), int(ids[i])) for i in order]
 
-    def _hit(self, searcher, scoring, ranked, docnum: int, score: float) -> Hit:
+    def _hit(self, searcher, snippets: Snippets, docnum: int, score: float) -> Hit:
         stored = searcher.stored_fields(docnum)
-        snippet = highlight_hit(self._highlighter, searcher, scoring, ranked, docnum, score, "text", stored["text"], top=2)
-        return _to_hit(stored, score, snippet or fallback_snippet(stored["text"]))
+        return _to_hit(stored, score, snippets(stored["text"]))
 
     @_serialized
     def passage(self, passage_id: str, *, context: int = 1) -> PassageView:

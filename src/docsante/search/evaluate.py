@@ -17,11 +17,13 @@ never to a wrong score.
 from __future__ import annotations
 
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
 
-from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, prefix_words
+from ..frequent import FrequentPostings, segment_id
+from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -42,14 +44,19 @@ class Evaluation:
 class Evaluator:
     """Evaluates queries against one Whoosh searcher (one index generation)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, folder: Path | None = None):
+        """`folder`: the index's folder, where frequent words' postings may lie as arrays (frequent.py)."""
         self.searcher = searcher
         self.reader = searcher.reader()
         self.doc_count = searcher.doc_count_all()
+        self.segments = [(segment, offset, FrequentPostings(folder, segment_id(segment))
+                          if folder is not None and segment_id(segment) else None)
+                         for segment, offset in self.reader.leaf_readers()]
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
         self._cached_bytes = 0
         self._all = None
+        self._live = None
         self._groups = None
 
     # ------------------------------------------------------------------ data
@@ -62,14 +69,17 @@ class Evaluator:
 
     def decode(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
         """A word's postings (undeleted documents) as arrays of document numbers and frequencies."""
-        ids, weights = [], []
-        if (field, text) in self.reader:
-            m = self.reader.postings(field, text)
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                m.next()
-        return np.asarray(ids, np.int64), np.asarray(weights, np.float64)
+        ids, weights = [np.empty(0, np.int64)], [np.empty(0, np.float64)]
+        for segment, offset, frequent in self.segments:
+            found = frequent and frequent.postings(field, text)
+            segment_ids, segment_weights = found or posting_arrays(segment, field, text)
+            ids.append(segment_ids + offset)
+            weights.append(segment_weights)
+        ids, weights = np.concatenate(ids), np.concatenate(weights)
+        if self.reader.has_deletions():
+            keep = self.live()[ids]
+            ids, weights = ids[keep], weights[keep]
+        return ids, weights
 
     def postings(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
         """`decode`, kept in a bounded cache for this index generation."""
@@ -103,6 +113,13 @@ class Evaluator:
         if self._all is None:  # undeleted documents
             self._all = np.fromiter(self.reader.all_doc_ids(), np.int64)
         return self._all
+
+    def live(self) -> np.ndarray:
+        """For each document number, whether it is undeleted."""
+        if self._live is None:
+            self._live = np.zeros(self.doc_count, bool)
+            self._live[self.all_docs()] = True
+        return self._live
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, q) -> Evaluation:
@@ -151,7 +168,13 @@ class Evaluator:
         if cached is not None:
             self._postings.move_to_end(key)
             return cached[0]
-        keys = position_keys(self.reader, field, text) if (field, text) in self.reader else np.empty(0, np.int64)
+        keys = [np.empty(0, np.int64)]
+        for segment, offset, frequent in self.segments:
+            found = frequent and frequent.positions(field, text)
+            keys.append((position_keys(segment, field, text) if found is None else found) + (offset << 32))
+        keys = np.concatenate(keys)
+        if self.reader.has_deletions():
+            keys = keys[self.live()[keys >> 32]]
         self._remember(key, (keys, np.empty(0)))
         return keys
 

@@ -1,0 +1,58 @@
+"""Frequent words' postings as arrays beside each segment: the same postings, positions and
+search results as Whoosh's blocks, files that follow their segment, old indexes still read."""
+
+import pytest
+from whoosh import query as wq
+
+import docsante
+from docsante.frequent import FREQUENT_POSTINGS, segment_id
+from docsante.search.evaluate import Evaluator
+
+
+@pytest.fixture(scope="module")
+def searcher(segmented_index):
+    with docsante.open_index(segmented_index) as ix:
+        yield ix.searcher
+
+
+def sidecar_segments(index_dir):
+    return {p.name.split(".")[0] for p in index_dir.glob("*.frequent_words.json")}
+
+
+def test_every_segment_has_its_arrays_and_no_other(segmented_index, searcher):
+    segments = {segment_id(s) for s, _ in searcher.reader().leaf_readers()}
+    assert len(segments) > 1 and sidecar_segments(segmented_index) == segments
+    assert not [p for p in segmented_index.iterdir() if p.name.startswith(".")]  # no half-written file
+
+
+def test_arrays_give_what_whoosh_blocks_give(segmented_index, searcher):
+    with_arrays, blocks_only = Evaluator(searcher, segmented_index), Evaluator(searcher)
+    frequent = [w for w in searcher.reader().lexicon("text")
+                if max(s.doc_frequency("text", w) for s, _ in searcher.reader().leaf_readers()) >= FREQUENT_POSTINGS]
+    assert frequent  # "sant", "publiqu"… are read from the arrays
+    for word in searcher.reader().lexicon("text"):
+        ids, weights = with_arrays.decode("text", word)
+        expected_ids, expected_weights = blocks_only.decode("text", word)
+        assert ids.tolist() == expected_ids.tolist() and weights.tolist() == expected_weights.tolist(), word
+        assert with_arrays.positions("text", word).tolist() == blocks_only.positions("text", word).tolist(), word
+    for q in [wq.Phrase("text", ["sant", "publiqu"]), wq.Phrase("text", ["publiqu", "sant"], slop=2),
+              wq.Or([wq.Term("text", "sant"), wq.Term("text", "prevent")])]:
+        a, b = with_arrays.evaluate(q), blocks_only.evaluate(q)
+        assert a.ids.tolist() == b.ids.tolist() and a.scores.tolist() == b.scores.tolist()
+        assert len(a.ids) > 100
+
+
+def test_an_index_without_arrays_answers_the_same_and_gets_them_at_its_next_run(tmp_path, segmented_index):
+    import shutil
+    index_dir = tmp_path / "ix"
+    shutil.copytree(segmented_index, index_dir)
+    with docsante.open_index(index_dir) as ix:
+        before = [(h.id, round(h.score, 9)) for h in ix.search('"santé publique" OU prévention', limit=50).hits]
+    for p in index_dir.glob("*.frequent_*"):
+        p.unlink()
+    with docsante.open_index(index_dir) as ix:
+        assert [(h.id, round(h.score, 9)) for h in ix.search('"santé publique" OU prévention', limit=50).hits] == before
+    (tmp_path / "new.txt").write_text("Une fiche de santé publique.\n", "utf-8")
+    docsante.build_index([tmp_path / "new.txt"], index_dir)
+    with docsante.open_index(index_dir) as ix:
+        assert sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.searcher.reader().leaf_readers()}
