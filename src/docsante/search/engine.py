@@ -24,7 +24,7 @@ from ..whoosh_adapter import DocsanteBM25F
 from .build import QueryCompiler, resolve_filters, to_filter
 from .dates import SORTS, DateColumns, check_sort, period
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
-from .evaluate import Evaluation, Evaluator
+from .evaluate import Evaluation, Evaluator, member
 from .highlight import Snippets, fallback_snippet
 from .parse import Clauses, parse
 from .suggest import respell
@@ -218,7 +218,7 @@ class Index:
         fast = self._evaluator(searcher)
         found = fast.evaluate(scoring)
         if flt is not None:
-            keep = np.isin(found.ids, fast.evaluate(flt).ids, assume_unique=True)
+            keep = member(found.ids, fast.evaluate(flt).ids)
             found = Evaluation(found.ids[keep], found.scores[keep])
         return found
 
@@ -323,10 +323,10 @@ class Index:
         if len(top) > depth:
             top = np.argpartition(-found.scores, depth - 1)[:depth]
         ids, scores = found.ids[top], found.scores[top]
-        _, member = np.unique(self._evaluator(searcher).groups()[ids], return_inverse=True)
-        best = np.zeros(member.max() + 1 if len(member) else 0)
-        np.maximum.at(best, member, scores)
-        lift = CONTEXT_WEIGHT * best[member]
+        _, document = np.unique(self._evaluator(searcher).groups()[ids], return_inverse=True)
+        best = np.zeros(document.max() + 1 if len(document) else 0)
+        np.maximum.at(best, document, scores)
+        lift = CONTEXT_WEIGHT * best[document]
         if topic is not None:  # "PTSM Hauts-de-France": the region's other passages are not lifted
             lift = np.where(np.isin(ids, topic), lift, 0.0)
         final = scores + lift

@@ -190,11 +190,12 @@ class Evaluator:
         ends = self.positions(field, words[0])
         for word in words[1:]:
             keys = self.positions(field, word)
-            steps = [np.intersect1d(ends + d, keys, assume_unique=True) for d in range(1, max(1, q.slop) + 1)]
-            ends = np.unique(np.concatenate(steps))
+            steps = [intersection(ends + d, keys)[0] for d in range(1, max(1, q.slop) + 1)]
+            ends = steps[0] if len(steps) == 1 else np.unique(np.concatenate(steps))
             if not len(ends):
                 return Evaluation.empty()
-        docs = np.unique(ends >> 32)
+        documents = ends >> 32  # sorted: each document once
+        docs = documents[np.concatenate(([True], documents[1:] != documents[:-1]))]
         total = np.zeros(len(docs))
         for word in words:
             ids, tf = self.postings(field, word)
@@ -211,6 +212,10 @@ class Evaluator:
             return Evaluation.empty()
         ids = np.concatenate([p.ids for p in parts])
         scores = np.concatenate([p.scores for p in parts])
+        if len(ids) * 8 > self.doc_count:  # frequent words: count into one slot per document, no sort
+            summed = np.bincount(ids, weights=scores, minlength=self.doc_count)
+            unique = np.flatnonzero(np.bincount(ids, minlength=self.doc_count))
+            return Evaluation(unique, summed[unique] * q.boost)
         unique, inverse = np.unique(ids, return_inverse=True)
         summed = np.zeros(len(unique))
         np.add.at(summed, inverse, scores)
@@ -225,7 +230,7 @@ class Evaluator:
             if result is None:
                 result = part
             else:
-                common, ia, ib = np.intersect1d(result.ids, part.ids, assume_unique=True, return_indices=True)
+                common, ia, ib = intersection(result.ids, part.ids)
                 result = Evaluation(common, result.scores[ia] + part.scores[ib])
             if not len(result.ids):
                 return Evaluation.empty()
@@ -233,7 +238,7 @@ class Evaluator:
             result = Evaluation(self.all_docs(), np.zeros(len(self.all_docs())))
         for neg in negatives:
             excluded = self.evaluate(neg).ids
-            keep = ~np.isin(result.ids, excluded, assume_unique=True)
+            keep = ~member(result.ids, excluded)
             # whoosh's InverseMatcher gives the documents it lets through a score of 1
             result = Evaluation(result.ids[keep], result.scores[keep] + 1.0)
         return Evaluation(result.ids, result.scores * q.boost)
@@ -241,7 +246,7 @@ class Evaluator:
     def _and_maybe(self, q: wq.AndMaybe) -> Evaluation:
         required = self.evaluate(q.a)
         optional = self.evaluate(q.b)
-        _, ia, ib = np.intersect1d(required.ids, optional.ids, assume_unique=True, return_indices=True)
+        _, ia, ib = intersection(required.ids, optional.ids)
         scores = required.scores.copy()
         scores[ia] += optional.scores[ib]
         return Evaluation(required.ids, scores * q.boost)
@@ -259,9 +264,10 @@ class Evaluator:
             self._postings.move_to_end(key)
             ids = cached[0]
         else:
-            arrays = [self.postings(q.fieldname, w)[0] for w in prefix_words(q, self.reader)]
-            arrays = [a for a in arrays if len(a)]
-            ids = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, np.int64)
+            holding = np.zeros(self.doc_count, bool)
+            for word in prefix_words(q, self.reader):
+                holding[self.postings(q.fieldname, word)[0]] = True
+            ids = np.flatnonzero(holding)
             self._remember(key, (ids, np.empty(0)))
         return Evaluation(ids, np.full(len(ids), float(q.boost)))
 
@@ -282,6 +288,27 @@ class Evaluator:
 
     METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe, wq.Phrase: _phrase,
                wq.ConstantScoreQuery: _constant_score, ConstantPrefix: _constant_prefix}
+
+
+def member(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is one of `members` (sorted, unique): one binary search each."""
+    if not len(members):
+        return np.zeros(len(values), bool)
+    at = np.searchsorted(members, values)
+    at[at == len(members)] = 0  # past the last member: compared with the first, never equal
+    return members[at] == values
+
+
+def intersection(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values of two sorted, unique arrays found in both, with their indices in each:
+    the shorter array's values searched in the longer one (no sort of both together)."""
+    if len(a) <= len(b):
+        ia = np.flatnonzero(member(a, b))
+        common = a[ia]
+        return common, ia, np.searchsorted(b, common)
+    ib = np.flatnonzero(member(b, a))
+    common = b[ib]
+    return common, np.searchsorted(a, common), ib
 
 
 def _plain(q) -> bool:
