@@ -56,3 +56,26 @@ def test_an_index_without_arrays_answers_the_same_and_gets_them_at_its_next_run(
     docsante.build_index([tmp_path / "new.txt"], index_dir)
     with docsante.open_index(index_dir) as ix:
         assert sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.searcher.reader().leaf_readers()}
+
+
+def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are(tmp_path, segmented_index,
+                                                                                  monkeypatch):
+    import shutil
+
+    from whoosh import index as whoosh_index
+
+    from docsante.frequent import FrequentPostings, write_missing
+    index_dir = tmp_path / "ix"
+    shutil.copytree(segmented_index, index_dir)
+    for p in index_dir.glob("*.frequent_*"):
+        p.unlink()
+    monkeypatch.setattr(FrequentPostings, "RETRY_SECONDS", 0.0)  # look again at every search
+    with docsante.open_index(index_dir) as ix:
+        assert ix.search('"santé publique"').total > 0
+        segments = [frequent for _, _, frequent in ix._evaluator(ix.searcher).segments]
+        assert all(f.directory is None for f in segments)
+        write_missing(whoosh_index.open_dir(str(index_dir)))  # what the indexing run does at its end
+        found = [(h.id, h.score) for h in ix.search("prévention", limit=20).hits]
+        assert all(f.directory is not None for f in segments) and any(f.directory for f in segments)
+    with docsante.open_index(index_dir) as fresh:
+        assert [(h.id, h.score) for h in fresh.search("prévention", limit=20).hits] == found

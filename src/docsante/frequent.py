@@ -4,16 +4,19 @@ Whoosh stores postings as pickled, compressed blocks: reading a word found in ha
 passages costs about 2 µs per posting, hundreds of milliseconds at national scale, and
 a phrase of frequent words needs their positions too. When a segment is written, the
 postings of its words found in at least FREQUENT_POSTINGS passages are also written as
-arrays (document numbers, weights, position keys `document << 32 | position`), which a
-search maps into memory. The files are named after their segment, so Whoosh removes
+raw arrays (document numbers, weights, position keys `document << 32 | position`), which
+a search maps into memory. An indexing run writes them at its end, for the segments then
+in the index (those merged away during the run never need them). The files are named after their segment, so Whoosh removes
 them with it when segments merge; a segment without them (an index written by an older
 docsante) is read from Whoosh's blocks, with the same results.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,8 @@ import numpy as np
 from .whoosh_adapter import position_keys, posting_arrays
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
-ARRAYS = ("ids", "weights", "keys")
+TYPES = {"ids": np.int32, "weights": np.float64, "keys": np.int64}  # raw arrays, native byte order
+ARRAYS = tuple(TYPES)
 
 
 def _path(folder: Path, segment_id: str, part: str) -> Path:
@@ -49,48 +53,62 @@ def write_missing(ix) -> None:
 
 
 def _write(folder: Path, segment_id: str, segment) -> None:
-    parts = {name: [] for name in ARRAYS}
+    """Stream each frequent word's arrays to the segment's files, one word at a time (memory stays
+    that of one word's postings). Files are written under hidden names, then renamed, the
+    directory last: a reader never sees half of them."""
+    hidden = {part: folder / f".{segment_id}.frequent_{part}.{os.getpid()}" for part in (*ARRAYS, "words.json")}
     directory: dict[str, dict[str, list[int]]] = {}
     ends = dict.fromkeys(ARRAYS, 0)
-    for field in _positional_fields(segment.schema):
-        for word, info in segment.iter_field(field):
-            if info.doc_frequency() < FREQUENT_POSTINGS:
-                continue
-            starts = dict(ends)
-            for name, array in zip(ARRAYS, (*posting_arrays(segment, field, word), position_keys(segment, field, word))):
-                parts[name].append(array)
-                ends[name] += len(array)
-            directory.setdefault(field, {})[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["keys"], ends["keys"]]
-    types = {"ids": np.int32, "weights": np.float64, "keys": np.int64}
-    for name in ARRAYS:  # written under a hidden name, then renamed: a reader never sees half a file
-        array = np.concatenate(parts[name]).astype(types[name]) if parts[name] else np.empty(0, types[name])
-        _replace(_path(folder, segment_id, f"{name}.npy"), lambda f: np.save(f, array))
-    _replace(_path(folder, segment_id, "words.json"), lambda f: f.write(json.dumps(directory).encode("utf-8")))
-
-
-def _replace(path: Path, write) -> None:
-    hidden = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        with open(hidden, "wb") as f:
-            write(f)
-        os.replace(hidden, path)
+        with contextlib.ExitStack() as stack:
+            files = {name: stack.enter_context(open(hidden[name], "wb")) for name in ARRAYS}
+            for field in _positional_fields(segment.schema):
+                for word, info in segment.iter_field(field):
+                    if info.doc_frequency() < FREQUENT_POSTINGS:
+                        continue
+                    starts = dict(ends)
+                    ids, weights = posting_arrays(segment, field, word)
+                    for name, array in zip(ARRAYS, (ids, weights, position_keys(segment, field, word))):
+                        files[name].write(array.astype(TYPES[name]).tobytes())
+                        ends[name] += len(array)
+                    directory.setdefault(field, {})[word.decode("utf-8")] = [starts["ids"], ends["ids"],
+                                                                             starts["keys"], ends["keys"]]
+        hidden["words.json"].write_text(json.dumps(directory), "utf-8")
+        for part, path in hidden.items():
+            os.replace(path, _path(folder, segment_id, part))
     finally:
-        hidden.unlink(missing_ok=True)
+        for path in hidden.values():
+            path.unlink(missing_ok=True)
+
+
+def _mapped(path: Path, dtype) -> np.ndarray:
+    return np.memmap(path, dtype, mode="r") if path.stat().st_size else np.empty(0, dtype)
 
 
 class FrequentPostings:
-    """One segment's arrays, mapped into memory (an empty directory when it has none)."""
+    """One segment's arrays, mapped into memory. A segment without them yet (its indexing run
+    is still writing them) is looked at again every RETRY_SECONDS."""
+
+    RETRY_SECONDS = 10.0
 
     def __init__(self, folder: Path, segment_id: str):
-        self.directory: dict[str, dict[str, list[int]]] = {}
+        self.folder, self.segment_id = folder, segment_id
+        self.directory: dict[str, dict[str, list[int]]] | None = None
+        self._load()
+
+    def _load(self) -> None:
+        self._tried = time.monotonic()
         try:
-            self.directory = json.loads(_path(folder, segment_id, "words.json").read_text("utf-8"))
-            self.arrays = {name: np.load(_path(folder, segment_id, f"{name}.npy"), mmap_mode="r") for name in ARRAYS}
+            directory = json.loads(_path(self.folder, self.segment_id, "words.json").read_text("utf-8"))
+            self.arrays = {name: _mapped(_path(self.folder, self.segment_id, name), TYPES[name]) for name in ARRAYS}
+            self.directory = directory
         except (OSError, ValueError):
-            self.directory = {}
+            pass
 
     def _span(self, field: str, text: bytes) -> list[int] | None:
-        words = self.directory.get(field)
+        if self.directory is None and time.monotonic() - self._tried >= self.RETRY_SECONDS:
+            self._load()
+        words = (self.directory or {}).get(field)
         return words.get(text.decode("utf-8", "surrogateescape")) if words else None
 
     def postings(self, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:

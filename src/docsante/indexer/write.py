@@ -110,13 +110,14 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
                 report.passages += doc.passages
                 report.documents += 1
                 if pending >= batch_size:
-                    _commit(ix, writer, words)
+                    _commit(writer, words)
                     pending = 0
                     writer, now = _writer(ix), _stamp()
                 if on_progress:
                     on_progress(report, doc.doc_id)
         report.pruned = _prune(writer, paths, known)
-        _commit(ix, writer, words)
+        _commit(writer, words)
+        write_missing(ix)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
         # raised is what the caller must see. Files of the batch that was being written go.
@@ -232,14 +233,12 @@ def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_p
             on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
 
 
-def _commit(ix, writer, words: Counter) -> None:
-    """Commit a batch, with one WORDS entry holding how many of its passages hold each word,
-    then the frequent words' postings of the segments it made."""
+def _commit(writer, words: Counter) -> None:
+    """Commit a batch, with one WORDS entry holding how many of its passages hold each word."""
     if words:
         writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(words))
         words.clear()
     writer.commit()
-    write_missing(ix)
 
 
 def _writer(ix):
@@ -291,7 +290,8 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
                            or doc_id.startswith(folder) or k.source.startswith(folder)}
             for doc_id in wanted:
                 writer.delete_by_term("doc_id", doc_id)
-            _commit(ix, writer, Counter())
+            writer.commit()
+            write_missing(ix)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
