@@ -211,3 +211,19 @@ def test_word_entries_feed_suggestions_and_never_show_as_passages(tmp_path):
         assert ix.searcher.reader().frequency("words", "rougeole") == 3  # passages that hold the word
         assert ix.search("parentalitée").did_you_mean == "parentalite"
         assert ix.search("vacination").did_you_mean == "vaccination"
+
+
+def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch):
+    """Small segments merge (MERGE_AT at a time) into segments of at most MERGED_SEGMENT_PASSAGES
+    entries; those are never merged again: Whoosh's own policy would end with one segment."""
+    from docsante.indexer import write
+    monkeypatch.setattr(write, "MERGED_SEGMENT_PASSAGES", 40)  # the cap, scaled down to a test's size
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(150):
+        (folder / f"fiche-{n:03}.txt").write_text(f"Fiche {n} du contrat local de santé.\n", "utf-8")
+    docsante.build_index([folder], tmp_path / "ix", batch_size=5)  # 30 commits
+    with docsante.open_index(tmp_path / "ix") as ix:
+        sizes = [s.doc_count_all() for s, _ in ix.searcher.reader().leaf_readers()]
+        assert ix.search("contrat").total == 150
+    assert max(sizes) <= 40 and len(sizes) >= 150 // 40

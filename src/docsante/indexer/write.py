@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from ..corpus.document import Document, path_text
 from ..corpus.readers import Failure, read_sources
@@ -31,6 +32,8 @@ from .entries import entries_in_workers
 BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
+MERGED_SEGMENT_PASSAGES = 100_000  # no merge makes a larger segment (5 batches)
+MERGE_AT = 5  # segments merged together at once, at least
 WRITER_MB = 512  # postings Whoosh keeps in memory before sorting runs on disk: a whole batch fits
 
 
@@ -238,7 +241,27 @@ def _commit(writer, words: Counter) -> None:
     if words:
         writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(words))
         words.clear()
-    writer.commit()
+    writer.commit(mergetype=merge_small_segments)
+
+
+def merge_small_segments(writer, segments):
+    """The merge policy of every commit: once MERGE_AT segments together hold at most
+    MERGED_SEGMENT_PASSAGES live entries, the smallest are merged into one; a larger segment is
+    never rewritten (unless deletions shrink it). Whoosh's own policy ends up merging every
+    segment into one, rewriting the whole index at some late commit (at 500,000 passages: one
+    merge of 1 GB, and 2 GB of memory)."""
+    group, total = [], 0
+    for segment in sorted(segments, key=lambda s: s.doc_count()):
+        if total + segment.doc_count() > MERGED_SEGMENT_PASSAGES:
+            break
+        group.append(segment)
+        total += segment.doc_count()
+    if len(group) < MERGE_AT:
+        return segments
+    for segment in group:
+        with SegmentReader(writer.storage, writer.schema, segment) as reader:
+            writer.add_reader(reader)
+    return [s for s in segments if s not in group]
 
 
 def _writer(ix):
@@ -290,7 +313,7 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
                            or doc_id.startswith(folder) or k.source.startswith(folder)}
             for doc_id in wanted:
                 writer.delete_by_term("doc_id", doc_id)
-            writer.commit()
+            writer.commit(mergetype=merge_small_segments)
             write_missing(ix)
         except BaseException:
             with contextlib.suppress(Exception):
