@@ -179,6 +179,7 @@ def test_truncation_is_not_stemmed_short_but_finds_stemmed_words(sample):
     from docsante.search.build import _truncation_prefixes
     assert _truncation_prefixes("connai", ["con"]) == ["connai"]        # Snowball would cut it to "con"
     assert _truncation_prefixes("sante", ["sant"]) == ["sante", "sant"]  # santé* must reach the stem "sant"
+    assert _truncation_prefixes("decis", ["dec"]) == ["decis"]  # "dec" would reach décembre, déclaration…
     assert sample.search("santé*").total == sample.search("santé").total
     assert sample.search("parentalité*").total >= 1
 

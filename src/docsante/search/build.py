@@ -219,13 +219,18 @@ class QueryCompiler:
         return self._fields(w.field, lambda f: _phrase(f, words, 0), weight)
 
 
+MIN_STEM_PREFIX = 4  # letters a truncation's stem keeps to be used as a prefix ("sant" for santé*)
+
+
 def _truncation_prefixes(normalized: str, stems: list[str]) -> list[str]:
     """`santé*` must find the indexed stem `sant`: the stem joins the normalised prefix when
-    it only trims an ending (at most 2 letters), never when Snowball cuts a prefix short
-    ("connai" -> "con" would expand to thousands of words)."""
+    it only trims an ending (at most 2 letters) and keeps MIN_STEM_PREFIX letters, never when
+    Snowball cuts a prefix short ("connai" -> "con", "décis" -> "dec" would expand to
+    hundreds of words: décembre, déclaration…)."""
     out = [normalized]
     for stem in stems:
-        if stem != normalized and normalized.startswith(stem) and len(normalized) - len(stem) <= 2:
+        if (stem != normalized and normalized.startswith(stem) and len(normalized) - len(stem) <= 2
+                and len(stem) >= MIN_STEM_PREFIX):
             out.append(stem)
     return out
 
