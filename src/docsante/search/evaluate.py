@@ -2,8 +2,9 @@
 
 Whoosh's matchers walk postings one document at a time in Python; a word found
 in most passages costs hundreds of milliseconds. Here each word's postings are
-decoded once per index generation into arrays (document numbers, term
-frequencies), and a query tree is evaluated with array operations: union sums
+read once per index generation into arrays (document numbers, term frequencies):
+mapped from the arrays written beside each segment for frequent words (frequent.py),
+else decoded from Whoosh's blocks a whole block at a time. A query tree is evaluated with array operations: union sums
 scores (Or), intersection keeps documents present everywhere (And), and so on.
 Scores follow Whoosh's BM25F formula term for term, so rankings are the same as
 Whoosh's own (tests/test_evaluate.py checks it). Phrases are matched on decoded
