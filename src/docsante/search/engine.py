@@ -12,13 +12,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from ..corpus.document import valid_text
 from ..corpus.vocab import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..store import DAMAGE, check_version, damaged_message, index_exists
+from ..store import DAMAGE, check_version, damaged_message, index_exists, open_whoosh
 from ..schema import DOCUMENT, PASSAGE
 from ..whoosh_adapter import DocsanteBM25F
 from .build import QueryCompiler, resolve_filters, to_filter
@@ -177,7 +176,7 @@ class Index:
             raise IndexNotFound(f"Aucun index dans {self.path} ; créez-le avec « docsante index DOSSIER --index {self.path} ».")
         check_version(self.path)
         try:
-            self._ix = whoosh_index.open_dir(str(self.path))
+            self._ix = open_whoosh(self.path)
             self._searcher = self._ix.searcher(weighting=_weighting())
         except Exception as e:  # whoosh raises many types on damaged files
             raise IndexDamaged(damaged_message(self.path, e)) from e
