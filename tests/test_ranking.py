@@ -140,24 +140,3 @@ def test_the_passage_that_defines_a_dispositif_ranks_above_a_passing_mention(ix)
     hits = ranked(ix, "CPTS")
     assert "(CPTS) regroupe les professionnels" in hits[0].text
     assert any("Le compte rendu de la réunion avec la CPTS" in h.text for h in hits[1:])
-
-
-def test_records_of_one_file_sharing_a_title_are_one_document(tmp_path):
-    """JSONL records without `document` (plain passage exports): those of one file that share a
-    title get the same document context as a file's passages, with or without the field."""
-    import json
-    fiche = "Renouveler sa carte d'identité"
-    records = [
-        {"id": "a1", "title": fiche, "text": "Pour renouveler la carte d'identité, prenez rendez-vous en mairie."},
-        {"id": "a2", "title": fiche, "text": "Le délai de fabrication varie selon la période de l'année."},
-        {"id": "b1", "title": "Transports scolaires", "text": "Renouveler l'abonnement de transport en ligne."},
-    ]
-    orders = []
-    for name, documents in (("plain", {}), ("grouped", {"a1": "fiche-a", "a2": "fiche-a", "b1": "fiche-b"})):
-        source = tmp_path / f"{name}.jsonl"
-        source.write_text("".join(json.dumps({**r, **({"document": documents[r["id"]]} if documents else {})},
-                                             ensure_ascii=False) + "\n" for r in records), "utf-8")
-        docsante.build_index([source], tmp_path / f"ix-{name}")
-        with docsante.open_index(tmp_path / f"ix-{name}") as ix:
-            orders.append([h.doc_id for h in ix.search("renouveler carte d'identité").hits])
-    assert orders[0] == orders[1] == ["a1", "a2", "b1"]

@@ -321,20 +321,18 @@ def _record(line: str, source: str) -> Document:
         raise SourceError("champ « text » manquant ou vide")
     region = record.get("region")
     date = iso_date(_str(record, "date")) or ""
-    title = _str(record, "title")
     return Document(
         doc_id=str(rid).strip(),
         source=_str(record, "source") or source,
         blocks=[Block(line, LINE) for line in text.splitlines()],
-        title=title,
+        title=_str(record, "title"),
         url=_str(record, "url"),
         date=date,
         date_source="JSONL" if date else "",
         regions=[_scalar(r, "region") for r in (region if isinstance(region, list) else [region]) if r not in (None, "")],
         section=_str(record, "section") or _str(record, "path"),
         is_record=True,
-        # without `document`, the records of one file that share a title are one document's passages
-        group=_str(record, "document") or (f"{source}#{title}" if title else ""),
+        group=_str(record, "document"),
     )
 
 
