@@ -2,13 +2,13 @@
 
 Whoosh stores postings as pickled, compressed blocks: reading a word found in half the
 passages costs about 2 µs per posting, hundreds of milliseconds at national scale, and
-a phrase of frequent words needs their positions too. When a segment is written, the
-postings of its words found in at least FREQUENT_POSTINGS passages are also written as
-raw arrays (document numbers, weights, position keys `document << 32 | position`), which
-a search maps into memory. An indexing run writes them at its end, for the segments then
-in the index (those merged away during the run never need them). The files are named after their segment, so Whoosh removes
-them with it when segments merge; a segment without them (an index written by an older
-docsante) is read from Whoosh's blocks, with the same results.
+a phrase of frequent words needs their positions too. At the end of an indexing run,
+the postings of the words found in at least FREQUENT_POSTINGS passages of each segment
+are also written as raw arrays (document numbers, weights, position keys
+`document << 32 | position`), which searches map into memory. Segments merged away
+during the run never get them. The files are named after their segment, so Whoosh
+removes them with it; a segment without them (an index written by an older docsante)
+is read from Whoosh's blocks, with the same results.
 """
 
 from __future__ import annotations
