@@ -42,6 +42,25 @@ def test_arrays_give_what_whoosh_blocks_give(segmented_index, searcher):
         assert len(a.ids) > 100
 
 
+
+def test_truncations_read_from_the_arrays_find_what_whoosh_finds(segmented_index, searcher):
+    """A truncation takes one slice of each segment's frequent and rare words: the same passages
+    as expanding it word by word over Whoosh's lexicon, deleted passages left out."""
+    from docsante.whoosh_adapter import ConstantPrefix
+    with_arrays, blocks_only = Evaluator(searcher, segmented_index), Evaluator(searcher)
+    reader = searcher.reader()
+    prefixes = {(field, word.decode()[:n]) for field in ("text", "title") for word in reader.lexicon(field)
+                for n in (0, 1, 2, 3)}  # "": every word
+    assert len(prefixes) > 50
+    for field, prefix in sorted(prefixes):
+        q = ConstantPrefix(field, prefix)
+        expected = with_arrays._fallback(q).ids.tolist()  # Whoosh's own matcher
+        assert with_arrays.evaluate(q).ids.tolist() == expected, (field, prefix)
+        assert blocks_only.evaluate(q).ids.tolist() == expected, (field, prefix)
+    both = [prefix for field, prefix in prefixes for _, _, arrays in with_arrays.segments
+            if all(len(part) for part in arrays.prefixed(field, prefix))]
+    assert both  # a prefix of frequent and rare words alike in one segment
+
 def test_an_index_without_arrays_answers_the_same_and_gets_them_at_its_next_run(tmp_path, segmented_index):
     import shutil
     index_dir = tmp_path / "ix"
@@ -79,3 +98,22 @@ def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are
         assert all(f.directory is not None for f in segments) and any(f.directory for f in segments)
     with docsante.open_index(index_dir) as fresh:
         assert [(h.id, h.score) for h in fresh.search("prévention", limit=20).hits] == found
+
+
+def test_words_files_of_an_older_format_are_not_read_and_are_rewritten_at_the_next_run(tmp_path, segmented_index):
+    import json
+    import shutil
+    index_dir = tmp_path / "ix"
+    shutil.copytree(segmented_index, index_dir)
+    with docsante.open_index(index_dir) as ix:
+        before = [(h.id, round(h.score, 9)) for h in ix.search("sant* OU prévention", limit=50).hits]
+    for p in index_dir.glob("*.frequent_words.json"):
+        p.write_text(json.dumps({"text": {}}), "utf-8")  # format 1: no format number, no rare words
+    with docsante.open_index(index_dir) as ix:
+        assert all(f.directory is None for _, _, f in ix._evaluator(ix.searcher).segments)
+        assert [(h.id, round(h.score, 9)) for h in ix.search("sant* OU prévention", limit=50).hits] == before
+    (tmp_path / "new.txt").write_text("Une fiche de santé publique.\n", "utf-8")
+    docsante.build_index([tmp_path / "new.txt"], index_dir)
+    assert all(json.loads(p.read_text("utf-8")).get("format") == 2 for p in index_dir.glob("*.frequent_words.json"))
+    with docsante.open_index(index_dir) as ix:
+        assert all(f.directory for _, _, f in ix._evaluator(ix.searcher).segments)

@@ -5,16 +5,19 @@ passages costs about 2 µs per posting, hundreds of milliseconds at national sca
 a phrase of frequent words needs their positions too. At the end of an indexing run,
 the postings of the words found in at least FREQUENT_POSTINGS passages of each segment
 are also written as raw arrays (document numbers, weights, position keys
-`document << 32 | position`), which searches map into memory. Segments merged away
-during the run never get them. The files are named after their segment, so Whoosh
-removes them with it; a segment without them (an index written by an older docsante)
-is read from Whoosh's blocks, with the same results.
+`document << 32 | position`), which searches map into memory. The document numbers of
+the other (rare) words follow, in word order, so that a truncation reads every word it
+expands to as one slice (a common stem expands to hundreds of rare words, each a look-up
+in Whoosh's files). Segments merged away during the run never get them. The files are
+named after their segment, so Whoosh removes them with it; a segment without them (an
+index written by an older docsante) is read from Whoosh's blocks, with the same results.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from bisect import bisect_left
 import os
 import time
 from pathlib import Path
@@ -24,8 +27,9 @@ import numpy as np
 from .whoosh_adapter import position_keys, posting_arrays
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
-TYPES = {"ids": np.int32, "weights": np.float64, "keys": np.int64}  # raw arrays, native byte order
+TYPES = {"ids": np.int32, "weights": np.float64, "keys": np.int64, "rare": np.int32}  # raw, native byte order
 ARRAYS = tuple(TYPES)
+FORMAT = 2  # of the words file; 2 added the rare words' document numbers
 
 
 def _path(folder: Path, segment_id: str, part: str) -> Path:
@@ -48,32 +52,51 @@ def write_missing(ix) -> None:
     with ix.reader() as reader:
         for segment, _ in reader.leaf_readers():
             name = segment_id(segment)
-            if name and not _path(folder, name, "words.json").exists():
+            if name and _read_directory(folder, name) is None:
                 _write(folder, name, segment)
 
 
+def _read_directory(folder: Path, segment_id: str) -> dict | None:
+    """A segment's words file: for each field, its frequent words' spans in the arrays and its
+    rare words with where their document numbers start. None when absent or of an older format."""
+    try:
+        found = json.loads(_path(folder, segment_id, "words.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found["fields"] if isinstance(found, dict) and found.get("format") == FORMAT else None
+
+
 def _write(folder: Path, segment_id: str, segment) -> None:
-    """Stream each frequent word's arrays to the segment's files, one word at a time (memory stays
-    that of one word's postings). Files are written under hidden names, then renamed, the
-    directory last: a reader never sees half of them."""
+    """Stream each word's arrays to the segment's files, one word at a time (memory stays that
+    of one word's postings). Files are written under hidden names, then renamed, the words
+    file last: a reader never sees half of them."""
     hidden = {part: folder / f".{segment_id}.frequent_{part}.{os.getpid()}" for part in (*ARRAYS, "words.json")}
-    directory: dict[str, dict[str, list[int]]] = {}
+    fields: dict[str, dict] = {}
     ends = dict.fromkeys(ARRAYS, 0)
     try:
         with contextlib.ExitStack() as stack:
             files = {name: stack.enter_context(open(hidden[name], "wb")) for name in ARRAYS}
+
+            def write(name: str, array: np.ndarray) -> None:
+                files[name].write(array.astype(TYPES[name]).tobytes())
+                ends[name] += len(array)
+
             for field in _positional_fields(segment.schema):
+                frequent, rare, rare_starts = {}, [], []
                 for word, info in segment.iter_field(field):
                     if info.doc_frequency() < FREQUENT_POSTINGS:
+                        rare.append(word.decode("utf-8"))
+                        rare_starts.append(ends["rare"])
+                        write("rare", posting_arrays(segment, field, word)[0])
                         continue
                     starts = dict(ends)
                     ids, weights = posting_arrays(segment, field, word)
-                    for name, array in zip(ARRAYS, (ids, weights, position_keys(segment, field, word))):
-                        files[name].write(array.astype(TYPES[name]).tobytes())
-                        ends[name] += len(array)
-                    directory.setdefault(field, {})[word.decode("utf-8")] = [starts["ids"], ends["ids"],
-                                                                             starts["keys"], ends["keys"]]
-        hidden["words.json"].write_text(json.dumps(directory), "utf-8")
+                    write("ids", ids)
+                    write("weights", weights)
+                    write("keys", position_keys(segment, field, word))
+                    frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["keys"], ends["keys"]]
+                fields[field] = {"frequent": frequent, "rare": rare, "rare_starts": [*rare_starts, ends["rare"]]}
+        hidden["words.json"].write_text(json.dumps({"format": FORMAT, "fields": fields}), "utf-8")
         for part, path in hidden.items():
             os.replace(path, _path(folder, segment_id, part))
     finally:
@@ -93,23 +116,29 @@ class FrequentPostings:
 
     def __init__(self, folder: Path, segment_id: str):
         self.folder, self.segment_id = folder, segment_id
-        self.directory: dict[str, dict[str, list[int]]] | None = None
+        self.directory: dict[str, dict] | None = None
+        self._frequent_words: dict[str, list[str]] = {}
         self._load()
 
     def _load(self) -> None:
         self._tried = time.monotonic()
+        directory = _read_directory(self.folder, self.segment_id)
+        if directory is None:
+            return
         try:
-            directory = json.loads(_path(self.folder, self.segment_id, "words.json").read_text("utf-8"))
             self.arrays = {name: _mapped(_path(self.folder, self.segment_id, name), TYPES[name]) for name in ARRAYS}
-            self.directory = directory
-        except (OSError, ValueError):
-            pass
+        except OSError:
+            return
+        self.directory = directory
 
-    def _span(self, field: str, text: bytes) -> list[int] | None:
+    def _field(self, field: str) -> dict | None:
         if self.directory is None and time.monotonic() - self._tried >= self.RETRY_SECONDS:
             self._load()
-        words = (self.directory or {}).get(field)
-        return words.get(text.decode("utf-8", "surrogateescape")) if words else None
+        return (self.directory or {}).get(field)
+
+    def _span(self, field: str, text: bytes) -> list[int] | None:
+        entry = self._field(field)
+        return entry["frequent"].get(text.decode("utf-8", "surrogateescape")) if entry else None
 
     def postings(self, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         span = self._span(field, text)
@@ -121,3 +150,23 @@ class FrequentPostings:
     def positions(self, field: str, text: bytes) -> np.ndarray | None:
         span = self._span(field, text)
         return None if span is None else np.array(self.arrays["keys"][span[2]:span[3]])
+
+    def prefixed(self, field: str, prefix: str) -> list[np.ndarray] | None:
+        """The document numbers of the words starting with `prefix` (a document may repeat):
+        one slice of the frequent words' arrays, one of the rare words'. None without arrays."""
+        entry = self._field(field)
+        if entry is None:
+            return None
+        if field not in self._frequent_words:
+            self._frequent_words[field] = list(entry["frequent"])  # written in word order
+        words, spans = self._frequent_words[field], entry["frequent"]
+        lo, hi = _prefix_range(words, prefix)
+        rare_lo, rare_hi = _prefix_range(entry["rare"], prefix)
+        starts = entry["rare_starts"]
+        frequent_start, frequent_end = (spans[words[lo]][0], spans[words[hi - 1]][1]) if lo < hi else (0, 0)
+        return [self.arrays["ids"][frequent_start:frequent_end], self.arrays["rare"][starts[rare_lo]:starts[rare_hi]]]
+
+
+def _prefix_range(words: list[str], prefix: str) -> tuple[int, int]:
+    """Where the words starting with `prefix` lie in a sorted list."""
+    return bisect_left(words, prefix), bisect_left(words, prefix + "\U0010ffff")

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 
 from ..frequent import FrequentPostings, segment_id
-from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
+from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -257,8 +257,9 @@ class Evaluator:
         return Evaluation(ids, np.full(len(ids), float(q.score)))
 
     def _constant_prefix(self, q: ConstantPrefix) -> Evaluation:
-        """The documents holding a word that starts with the prefix, expanded once per index
-        generation (kept in the postings cache: the expansion of a common stem is costly)."""
+        """The documents holding a word that starts with the prefix: one slice of each segment's
+        arrays (frequent.py), else each expanded word's postings; kept in the postings cache for
+        this index generation."""
         key = ("prefix", q.fieldname, q.text)
         cached = self._postings.get(key)
         if cached is not None:
@@ -266,8 +267,15 @@ class Evaluator:
             ids = cached[0]
         else:
             holding = np.zeros(self.doc_count, bool)
-            for word in prefix_words(q, self.reader):
-                holding[self.postings(q.fieldname, word)[0]] = True
+            for segment, offset, frequent in self.segments:
+                found = frequent and frequent.prefixed(q.fieldname, q.text)
+                if found is None:
+                    found = [posting_arrays(segment, q.fieldname, word)[0]
+                             for word in segment.expand_prefix(q.fieldname, q.text)]
+                for segment_ids in found:
+                    holding[segment_ids.astype(np.int64) + offset] = True
+            if self.reader.has_deletions():
+                holding &= self.live()
             ids = np.flatnonzero(holding)
             self._remember(key, (ids, np.empty(0)))
         return Evaluation(ids, np.full(len(ids), float(q.boost)))
