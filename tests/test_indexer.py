@@ -226,4 +226,4 @@ def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch):
     with docsante.open_index(tmp_path / "ix") as ix:
         sizes = [s.doc_count_all() for s, _ in ix.searcher.reader().leaf_readers()]
         assert ix.search("contrat").total == 150
-    assert max(sizes) <= 40 and len(sizes) >= 150 // 40
+    assert max(sizes) <= 40 and 150 // 40 <= len(sizes) < 30  # merged, never past the cap
