@@ -42,7 +42,6 @@ def test_arrays_give_what_whoosh_blocks_give(segmented_index, searcher):
         assert len(a.ids) > 100
 
 
-
 def test_truncations_read_from_the_arrays_find_what_whoosh_finds(segmented_index, searcher):
     """A truncation takes one slice of each segment's frequent and rare words: the same passages
     as expanding it word by word over Whoosh's lexicon, deleted passages left out."""
@@ -60,6 +59,7 @@ def test_truncations_read_from_the_arrays_find_what_whoosh_finds(segmented_index
     both = [prefix for field, prefix in prefixes for _, _, arrays in with_arrays.segments
             if all(len(part) for part in arrays.prefixed(field, prefix))]
     assert both  # a prefix of frequent and rare words alike in one segment
+
 
 def test_an_index_without_arrays_answers_the_same_and_gets_them_at_its_next_run(tmp_path, segmented_index):
     import shutil

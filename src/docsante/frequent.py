@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from bisect import bisect_left
 import os
 import time
+from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np

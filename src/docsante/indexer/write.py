@@ -251,7 +251,8 @@ def merge_small_segments(writer, segments):
     deletions shrink it). Merges cost: Whoosh's own policy ends up merging every segment into one,
     rewriting the whole index at some late commit (at 500,000 passages: one merge of 1 GB, and
     2 GB of memory); merging five batches' segments into one of 100,000 passages took over 8 minutes
-    and 1.5 GB, while searches gain little from fewer segments (each reads a slice of its arrays)."""
+    and 1.5 GB. Searches pay for many segments, within issue 17's targets: harsh p95 at 500,000
+    passages 36.3 ms on 25 segments, 18.9 ms on one."""
     group, total = [], 0
     for segment in sorted(segments, key=lambda s: s.doc_count()):
         if total + segment.doc_count() > MERGED_SEGMENT_PASSAGES:

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 
 from ..frequent import FrequentPostings, segment_id
-from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays
+from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -270,8 +270,7 @@ class Evaluator:
             for segment, offset, frequent in self.segments:
                 found = frequent and frequent.prefixed(q.fieldname, q.text)
                 if found is None:
-                    found = [posting_arrays(segment, q.fieldname, word)[0]
-                             for word in segment.expand_prefix(q.fieldname, q.text)]
+                    found = [posting_arrays(segment, q.fieldname, word)[0] for word in prefix_words(q, segment)]
                 for segment_ids in found:
                     holding[segment_ids.astype(np.int64) + offset] = True
             if self.reader.has_deletions():
