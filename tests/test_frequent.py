@@ -117,3 +117,18 @@ def test_words_files_of_an_older_format_are_not_read_and_are_rewritten_at_the_ne
     assert all(json.loads(p.read_text("utf-8")).get("format") == 2 for p in index_dir.glob("*.frequent_words.json"))
     with docsante.open_index(index_dir) as ix:
         assert all(f.directory for _, _, f in ix._evaluator(ix.searcher).segments)
+
+
+def test_an_indexing_run_says_how_far_it_is_in_writing_the_arrays(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"fiche-{n:02}.txt").write_text(f"Fiche {n} de santé publique.\n", "utf-8")
+    calls = []
+    docsante.build_index([folder], tmp_path / "ix", batch_size=5, on_arrays=lambda done, total: calls.append((done, total)))
+    with docsante.open_index(tmp_path / "ix") as ix:
+        segments = len(ix.searcher.reader().leaf_readers())
+    assert calls == [(done, segments) for done in range(segments + 1)] and segments > 1
+    calls.clear()
+    docsante.build_index([folder], tmp_path / "ix", on_arrays=lambda done, total: calls.append((done, total)))
+    assert calls == []  # nothing changed: every segment has its arrays

@@ -115,9 +115,13 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
         elapsed = bar.format_dict["elapsed"] or 1e-9
         bar.set_postfix_str(f"{report.passages} passages, {report.passages / elapsed:.0f} passages/s", refresh=False)
 
+    def arrays(done: int, total: int):
+        bar.set_description_str(f"tableaux de recherche {done}/{total}")
+
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, batch_size=batch_size,
                              on_progress=progress if bar is not None else None,
+                             on_arrays=arrays if bar is not None else None,
                              on_wait=lambda: click.echo(f"Une autre indexation écrit dans {index_dir} : "
                                                         f"attente de sa fin ({LOCK_WAIT / 60:.0f} min au plus)…", err=True))
     finally:

@@ -21,6 +21,7 @@ import os
 import time
 from bisect import bisect_left
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -46,14 +47,19 @@ def segment_id(segment) -> str | None:
     return found.segment_id() if found is not None else None
 
 
-def write_missing(ix) -> None:
-    """Write the arrays of every segment of the index that has none."""
+def write_missing(ix, on_segment: Callable[[int, int], None] | None = None) -> None:
+    """Write the arrays of every segment of the index that has none (current format).
+    `on_segment(done, total)` is called before the first and after each segment written."""
     folder = Path(ix.storage.folder)
     with ix.reader() as reader:
-        for segment, _ in reader.leaf_readers():
-            name = segment_id(segment)
-            if name and _read_directory(folder, name) is None:
-                _write(folder, name, segment)
+        missing = [(name, segment) for segment, _ in reader.leaf_readers()
+                   if (name := segment_id(segment)) and _read_directory(folder, name) is None]
+        for done, (name, segment) in enumerate(missing):
+            if on_segment:
+                on_segment(done, len(missing))
+            _write(folder, name, segment)
+        if missing and on_segment:
+            on_segment(len(missing), len(missing))
 
 
 def _read_directory(folder: Path, segment_id: str) -> dict | None:

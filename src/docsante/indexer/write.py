@@ -59,7 +59,8 @@ class IndexReport:
 def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
                 batch_size: int = BATCH_PASSAGES,
                 on_progress: Callable[[IndexReport, str], None] | None = None,
-                on_wait: Callable[[], None] | None = None, wait: float = LOCK_WAIT) -> IndexReport:
+                on_wait: Callable[[], None] | None = None, wait: float = LOCK_WAIT,
+                on_arrays: Callable[[int, int], None] | None = None) -> IndexReport:
     """Index files and folders into `index_dir` (created if needed).
 
     A document whose content hash is unchanged is skipped; a changed one has its
@@ -67,6 +68,9 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     worker processes (entries.py) and written here by one Whoosh writer. Work is
     committed every `batch_size` passages, so an interrupted run keeps what it
     committed.
+
+    At the end of the run, search arrays are written beside each new segment (frequent.py),
+    with `on_arrays(segments done, segments)` called as they are.
 
     One run writes an index at a time: a second one calls `on_wait` and waits up to
     `wait` seconds. `rebuild=True` builds a new index beside the old one and puts it
@@ -77,12 +81,12 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     paths = list(paths)
     with _io_errors(index_dir), write_lock(index_dir, wait, on_wait):
         if not rebuild:
-            return _update(paths, index_dir, batch_size, on_progress)
+            return _update(paths, index_dir, batch_size, on_progress, on_arrays)
         for leftover in _siblings(index_dir):  # of a rebuild that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         staging = index_dir.with_name(f".{index_dir.name}.rebuild-{os.getpid()}")
         try:
-            report = _update(paths, staging, batch_size, on_progress, create=True)
+            report = _update(paths, staging, batch_size, on_progress, on_arrays, create=True)
             if report.documents or report.unchanged:
                 _replace(index_dir, staging)
             return report
@@ -90,7 +94,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool = False) -> IndexReport:
+def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, create: bool = False) -> IndexReport:
     ix = open_or_create(index_dir, rebuild=create)
     report = IndexReport()
     started = time.perf_counter()
@@ -120,7 +124,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, create: bool =
                     on_progress(report, doc.doc_id)
         report.pruned = _prune(writer, paths, known)
         _commit(writer, words)
-        write_missing(ix)
+        write_missing(ix, on_arrays)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
         # raised is what the caller must see. Files of the batch that was being written go.
