@@ -84,12 +84,15 @@ class Evaluator:
 
     def postings(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
         """`decode`, kept in a bounded cache for this index generation."""
-        key = (field, text)
+        return self._cached((field, text), lambda: self.decode(field, text))
+
+    def _cached(self, key, compute) -> tuple[np.ndarray, np.ndarray]:
+        """The arrays `compute()` gives, kept for this index generation under `key`."""
         cached = self._postings.get(key)
         if cached is not None:
             self._postings.move_to_end(key)
             return cached
-        cached = self.decode(field, text)
+        cached = compute()
         self._remember(key, cached)
         return cached
 
@@ -164,11 +167,9 @@ class Evaluator:
 
     def positions(self, field: str, text: bytes) -> np.ndarray:
         """A word's positions as sorted keys `document << 32 | position`, kept in the postings cache."""
-        key = ("positions", field, text)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            return cached[0]
+        return self._cached(("positions", field, text), lambda: (self._decode_positions(field, text), np.empty(0)))[0]
+
+    def _decode_positions(self, field: str, text: bytes) -> np.ndarray:
         keys = [np.empty(0, np.int64)]
         for segment, offset, frequent in self.segments:
             found = frequent and frequent.positions(field, text)
@@ -176,7 +177,6 @@ class Evaluator:
         keys = np.concatenate(keys)
         if self.reader.has_deletions():
             keys = keys[self.live()[keys >> 32]]
-        self._remember(key, (keys, np.empty(0)))
         return keys
 
     def _phrase(self, q: wq.Phrase) -> Evaluation:
@@ -257,27 +257,22 @@ class Evaluator:
         return Evaluation(ids, np.full(len(ids), float(q.score)))
 
     def _constant_prefix(self, q: ConstantPrefix) -> Evaluation:
-        """The documents holding a word that starts with the prefix: one slice of each segment's
-        arrays (frequent.py), else each expanded word's postings; kept in the postings cache for
-        this index generation."""
-        key = ("prefix", q.fieldname, q.text)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            ids = cached[0]
-        else:
-            holding = np.zeros(self.doc_count, bool)
-            for segment, offset, frequent in self.segments:
-                found = frequent and frequent.prefixed(q.fieldname, q.text)
-                if found is None:
-                    found = [posting_arrays(segment, q.fieldname, word)[0] for word in prefix_words(q, segment)]
-                for segment_ids in found:
-                    holding[segment_ids.astype(np.int64) + offset] = True
-            if self.reader.has_deletions():
-                holding &= self.live()
-            ids = np.flatnonzero(holding)
-            self._remember(key, (ids, np.empty(0)))
+        """The documents holding a word that starts with the prefix, kept in the postings cache."""
+        ids = self._cached(("prefix", q.fieldname, q.text), lambda: (self._prefixed(q), np.empty(0)))[0]
         return Evaluation(ids, np.full(len(ids), float(q.boost)))
+
+    def _prefixed(self, q: ConstantPrefix) -> np.ndarray:
+        """One slice of each segment's arrays (frequent.py), else each expanded word's postings."""
+        holding = np.zeros(self.doc_count, bool)
+        for segment, offset, frequent in self.segments:
+            found = frequent and frequent.prefixed(q.fieldname, q.text)
+            if found is None:
+                found = [posting_arrays(segment, q.fieldname, word)[0] for word in prefix_words(q, segment)]
+            for segment_ids in found:
+                holding[segment_ids.astype(np.int64) + offset] = True
+        if self.reader.has_deletions():
+            holding &= self.live()
+        return np.flatnonzero(holding)
 
     def _fallback(self, q) -> Evaluation:
         """Whoosh's own matcher, scored exactly as Whoosh does."""
