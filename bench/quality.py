@@ -212,6 +212,13 @@ def evaluate(engine, records, queries, qrels):
     return scores, indexed, searched / max(1, len(queries))
 
 
+def answer_measures(qrels) -> list:
+    """MEASURES, without those of the answer passage (rel 2) when the set judges none so."""
+    if any(q.relevance == 2 for q in qrels):
+        return MEASURES
+    return [m for m in MEASURES if m not in (ANSWER, RR(rel=2) @ 10)]
+
+
 def lead_rows(set_name: str, results: dict) -> list[str]:
     """docsante minus the best peer, per measure with a target, whole and per half."""
     rows = []
@@ -236,22 +243,24 @@ def main(argv=None):
     chosen = [e for e in engines() if not args.engines or e.name in args.engines.split(",")]
     for set_name in args.sets.split(","):
         records, queries, qrels = load(SETS[set_name])
+        shown = answer_measures(qrels)
         print(f"\n### spf-questions {set_name}: {len(records)} records, {len(queries)} queries\n")
-        print("| engine | " + " | ".join(map(str, MEASURES)) + " | index s | ms/query |")
-        print("|---" * (len(MEASURES) + 3) + "|")
+        print("| engine | " + " | ".join(map(str, shown)) + " | index s | ms/query |")
+        print("|---" * (len(shown) + 3) + "|")
         results = {}
         for engine in chosen:
             if isinstance(engine, Docsante):
                 engine.documents = set_name != "passages-nodoc"
             scores, indexed, per_query = evaluate(engine, records, queries, qrels)
             results[engine.name] = scores
-            print(f"| {engine.name} | " + " | ".join(f"{scores['all'][m]:.3f}" for m in MEASURES)
+            print(f"| {engine.name} | " + " | ".join(f"{scores['all'][m]:.3f}" for m in shown)
                   + f" | {indexed:.1f} | {per_query * 1000:.1f} |", flush=True)
         print("\n| docsante − best peer | all queries | half 1 | half 2 |\n|---|---|---|---|")
         print("\n".join(lead_rows(set_name, results)))
         if "docsante" in results:
             print("\ndocsante per half: " + " · ".join(
-                f"{part}: " + ", ".join(f"{m} {results['docsante'][part][m]:.3f}" for m in (nDCG @ 10, RR(rel=2) @ 10))
+                f"{part}: " + ", ".join(f"{m} {results['docsante'][part][m]:.3f}" for m in (nDCG @ 10, RR(rel=2) @ 10)
+                                        if m in shown)
                 for part in ("half 1", "half 2")))
 
 
