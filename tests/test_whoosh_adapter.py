@@ -3,6 +3,8 @@ that changes one of them fails here, in one place."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from whoosh import highlight, scoring
 from whoosh.analysis import RegexTokenizer
@@ -73,6 +75,9 @@ def test_6_bm25_parameters_and_document_average(searcher):
     scorer = weighting.scorer(searcher, "doctext", b"sant")
     documents = searcher.doc_frequency("kind", "document")
     assert scorer.avgfl == pytest.approx(searcher.field_length("doctext") / documents)
+    # BM25's idf, through the searcher that Whoosh's scorers ask (and cache)
+    n, entries = searcher.doc_frequency("text", b"sant"), searcher.doc_count_all()
+    assert 0 < n < entries and idf == pytest.approx(math.log(1 + (entries - n + 0.5) / (n + 0.5)))
 
 
 def test_7_merge_matched_tokens_joins_overlapping_matches():
