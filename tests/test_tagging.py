@@ -153,3 +153,11 @@ def test_a_specific_trigger_of_several_words_is_evidence_enough():
     asv = tag_one("Les priorités de l'atelier santé ville : accès aux droits, nutrition, santé mentale.")
     assert asv.dispositifs == ["asv"] and "sante_mentale" in asv.themes
     assert tag_one("La santé des habitants du quartier.").themes == []  # one common word is not a theme
+
+
+def test_a_one_word_trigger_said_twice_is_evidence_enough():
+    """A passage that comes back to a subject is about it; one mention in passing is not."""
+    twice = tag_one("Les sages-femmes proposent la contraception d'urgence. La contraception est gratuite avant 26 ans.")
+    assert "sante_sexuelle" in twice.themes
+    once = tag_one("Les sages-femmes reçoivent sans rendez-vous, y compris pour la contraception.")
+    assert "sante_sexuelle" not in once.themes

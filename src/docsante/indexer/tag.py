@@ -12,8 +12,8 @@ Ambiguous forms never tag on their own:
   before them and no month after, or parentheses;
 - ambiguous acronyms (CPS, ETP, ASV…) count only in a document that also names
   the dispositif in full;
-- a theme needs two pieces of evidence (distinct triggers, a trigger of several words
-  or in the section heading counts twice, a related dispositif counts once).
+- a theme needs two pieces of evidence (distinct triggers, a trigger of several words,
+  said twice, or in the section heading counts twice, a related dispositif counts once).
 """
 
 from __future__ import annotations
@@ -228,15 +228,17 @@ class Tagger:
     def themes_of(self, p: Passage, text_toks: list[Tok] | None = None, heading_toks: list[Tok] | None = None,
                   named: list[str] | None = None) -> list[str]:
         """Themes with enough evidence: distinct triggers in the text (1 each, 2 for a trigger
-        of several words, specific enough on its own: "prévention du suicide"), in the heading
+        of several words, specific enough on its own: "prévention du suicide", or said twice: the
+        passage comes back to it), in the heading
         (2 each), a tagged dispositif or acteur whose name holds a trigger (2), other related
         ones (1 in all)."""
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
         in_text = self._trigger_forms(text_toks)
+        repeated = Counter(tuple(t.key for t in text_toks[i:j]) for i, j, _ in self.themes.find(text_toks))
         for theme, form in in_text:
-            evidence[theme] += 2 if len(form) > 1 else 1
+            evidence[theme] += 2 if len(form) > 1 or repeated[form] > 1 else 1
         for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
             evidence[theme] += 2
         named = (*p.dispositifs, *p.acteurs) if named is None else named
