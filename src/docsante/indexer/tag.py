@@ -235,8 +235,8 @@ class Tagger:
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
-        in_text = self._trigger_forms(text_toks)
-        repeated = Counter(tuple(t.key for t in text_toks[i:j]) for i, j, _ in self.themes.find(text_toks))
+        found = [(theme, tuple(t.key for t in text_toks[i:j])) for i, j, theme in self.themes.find(text_toks)]
+        in_text, repeated = set(found), Counter(form for _, form in found)
         for theme, form in in_text:
             evidence[theme] += 2 if len(form) > 1 or repeated[form] > 1 else 1
         for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
