@@ -1,11 +1,14 @@
 """Frequent words' postings as arrays beside each segment: the same postings, positions and
 search results as Whoosh's blocks, files that follow their segment, old indexes still read."""
 
+import json
+import shutil
+
 import pytest
 from whoosh import query as wq
 
 import docsante
-from docsante.frequent import FREQUENT_POSTINGS, segment_id
+from docsante.frequent import FORMAT, FREQUENT_POSTINGS, segment_id
 from docsante.search.evaluate import Evaluator
 
 
@@ -61,33 +64,45 @@ def test_truncations_read_from_the_arrays_find_what_whoosh_finds(segmented_index
     assert both  # a prefix of frequent and rare words alike in one segment
 
 
-def test_an_index_without_arrays_answers_the_same_and_gets_them_at_its_next_run(tmp_path, segmented_index):
-    import shutil
-    index_dir = tmp_path / "ix"
-    shutil.copytree(segmented_index, index_dir)
-    with docsante.open_index(index_dir) as ix:
-        before = [(h.id, round(h.score, 9)) for h in ix.search('"santé publique" OU prévention', limit=50).hits]
+def _remove_arrays(index_dir):
     for p in index_dir.glob("*.frequent_*"):
         p.unlink()
+
+
+def _write_an_older_format(index_dir):
+    for p in index_dir.glob("*.frequent_words.json"):
+        p.write_text(json.dumps({"text": {}}), "utf-8")  # format 1: no format number, no rare words
+
+
+@pytest.mark.parametrize("damage", [_remove_arrays, _write_an_older_format])
+def test_an_index_without_current_arrays_answers_the_same_and_gets_them_at_its_next_run(tmp_path, segmented_index,
+                                                                                         damage):
+    index_dir = tmp_path / "ix"
+    shutil.copytree(segmented_index, index_dir)
+    query = '"santé publique" OU sant* OU prévention'
     with docsante.open_index(index_dir) as ix:
-        assert [(h.id, round(h.score, 9)) for h in ix.search('"santé publique" OU prévention', limit=50).hits] == before
+        before = [(h.id, round(h.score, 9)) for h in ix.search(query, limit=50).hits]
+    damage(index_dir)
+    with docsante.open_index(index_dir) as ix:
+        assert all(f.directory is None for _, _, f in ix._evaluator(ix.searcher).segments)
+        assert [(h.id, round(h.score, 9)) for h in ix.search(query, limit=50).hits] == before
     (tmp_path / "new.txt").write_text("Une fiche de santé publique.\n", "utf-8")
     docsante.build_index([tmp_path / "new.txt"], index_dir)
+    current = {p.name.split(".")[0] for p in index_dir.glob("*.frequent_words.json")
+               if json.loads(p.read_text("utf-8")).get("format") == FORMAT}
     with docsante.open_index(index_dir) as ix:
-        assert sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.searcher.reader().leaf_readers()}
+        assert current == sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.searcher.reader().leaf_readers()}
+        assert all(f.directory for _, _, f in ix._evaluator(ix.searcher).segments)
 
 
 def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are(tmp_path, segmented_index,
                                                                                   monkeypatch):
-    import shutil
-
     from whoosh import index as whoosh_index
 
     from docsante.frequent import FrequentPostings, write_missing
     index_dir = tmp_path / "ix"
     shutil.copytree(segmented_index, index_dir)
-    for p in index_dir.glob("*.frequent_*"):
-        p.unlink()
+    _remove_arrays(index_dir)
     monkeypatch.setattr(FrequentPostings, "RETRY_SECONDS", 0.0)  # look again at every search
     with docsante.open_index(index_dir) as ix:
         assert ix.search('"santé publique"').total > 0
@@ -98,25 +113,6 @@ def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are
         assert all(f.directory is not None for f in segments) and any(f.directory for f in segments)
     with docsante.open_index(index_dir) as fresh:
         assert [(h.id, h.score) for h in fresh.search("prévention", limit=20).hits] == found
-
-
-def test_words_files_of_an_older_format_are_not_read_and_are_rewritten_at_the_next_run(tmp_path, segmented_index):
-    import json
-    import shutil
-    index_dir = tmp_path / "ix"
-    shutil.copytree(segmented_index, index_dir)
-    with docsante.open_index(index_dir) as ix:
-        before = [(h.id, round(h.score, 9)) for h in ix.search("sant* OU prévention", limit=50).hits]
-    for p in index_dir.glob("*.frequent_words.json"):
-        p.write_text(json.dumps({"text": {}}), "utf-8")  # format 1: no format number, no rare words
-    with docsante.open_index(index_dir) as ix:
-        assert all(f.directory is None for _, _, f in ix._evaluator(ix.searcher).segments)
-        assert [(h.id, round(h.score, 9)) for h in ix.search("sant* OU prévention", limit=50).hits] == before
-    (tmp_path / "new.txt").write_text("Une fiche de santé publique.\n", "utf-8")
-    docsante.build_index([tmp_path / "new.txt"], index_dir)
-    assert all(json.loads(p.read_text("utf-8")).get("format") == 2 for p in index_dir.glob("*.frequent_words.json"))
-    with docsante.open_index(index_dir) as ix:
-        assert all(f.directory for _, _, f in ix._evaluator(ix.searcher).segments)
 
 
 def test_an_indexing_run_says_how_far_it_is_in_writing_the_arrays(tmp_path):
