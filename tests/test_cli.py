@@ -2,10 +2,12 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
+import click
 from click.testing import CliRunner
 
 import docsante
@@ -91,11 +93,18 @@ def test_show_stats_facets_run(tmp_path, sample_index):
     assert [row[0] for row in rows] == ["q1", "q1", "q2", "q2"] and all(row[5] == "docsante" for row in rows)
 
 
+ENGLISH_PLACEHOLDERS = re.compile(r"\b(INTEGER|RANGE|DIRECTORY|PATH|FILE|TEXT|FLOAT|COMMAND|ARGS|QUERY|QUERIES|PATHS|TARGETS|PASSAGE_ID)\b")
+
+
 def test_every_command_has_french_help():
-    for name, command in cli.commands.items():
-        assert command.help and command.help.strip(), name
-        r = run(name, "--help")
+    groups = [([], cli)] + [([name], c) for name, c in cli.commands.items() if isinstance(c, click.Group)]
+    commands = [(path + [name], c) for path, group in groups for name, c in group.commands.items()]
+    assert len(commands) > len(cli.commands)  # the veille subcommands too
+    for path, command in [([], cli)] + commands:
+        assert command.help and command.help.strip(), path
+        r = run(*path, "--help")
         assert r.exit_code == 0 and "Utilisation :" in r.output and "Afficher cette aide et quitter." in r.output
+        assert not ENGLISH_PLACEHOLDERS.search(r.output), (path, ENGLISH_PLACEHOLDERS.search(r.output)[0])
 
 
 def test_installed_script_first_search_with_empty_home(tmp_path):

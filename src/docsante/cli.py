@@ -89,7 +89,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CHEMIN...")
 @index_option
 @click.option("--rebuild", is_flag=True, help="Reconstruire l'index à neuf, à côté de l'ancien, qui reste consultable jusqu'à la fin et n'est remplacé que si quelque chose a été lu.")
 @click.option("--quiet", "-q", is_flag=True, help="Ni barre de progression ni résumé.")
@@ -174,7 +174,7 @@ def documents(index_dir, fmt):
 
 
 @cli.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1, required=True, metavar="CIBLE...")
 @index_option
 def remove(targets, index_dir):
     """Retirer des documents de l'index : identifiant, fichier (un .jsonl retire ses
@@ -243,7 +243,7 @@ class QueryCommand(FrenchCommand):
 
 
 @cli.command(cls=QueryCommand)
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1, required=True, metavar="REQUÊTE")
 @index_option
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
@@ -357,7 +357,7 @@ def _moment(stamp: str) -> str:
 
 
 @cli.command()
-@click.argument("passage_id")
+@click.argument("passage_id", metavar="PASSAGE")
 @index_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(passage_id, index_dir, fmt):
@@ -398,7 +398,7 @@ def stats(index_dir, fmt):
 
 
 @cli.command(cls=QueryCommand)
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, metavar="[REQUÊTE]")
 @index_option
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -418,7 +418,7 @@ def facets(query, index_dir, facets, fmt, **scope):
 
 
 @cli.command()
-@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="REQUÊTES")
 @index_option
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1000), help="Documents par requête.")
 def run(queries, index_dir, limit):

@@ -44,7 +44,7 @@ def french_usage(e: click.UsageError) -> FrenchUsageError:
 
 def _name(param) -> str:
     if isinstance(param, click.Argument):
-        return param.human_readable_name
+        return param.human_readable_name.strip("[].")
     return max(param.opts, key=len) if param is not None else "?"
 
 
@@ -63,8 +63,27 @@ def _expected(param) -> str:
     return "valeur non reconnue"
 
 
+def french_metavar(param: click.Parameter) -> str | None:
+    """The French placeholder for a parameter's value in help and usage lines, from its type
+    (None: click's own, e.g. a choice's list of values)."""
+    kind = param.type
+    if isinstance(kind, click.Path):
+        return "FICHIER" if not kind.dir_okay else "DOSSIER" if not kind.file_okay else "CHEMIN"
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        return "NOMBRE"
+    if isinstance(kind, click.types.StringParamType):
+        return "TEXTE"
+    return None
+
+
 class FrenchCommand(click.Command):
-    """A command whose help reads in French."""
+    """A command whose help reads in French: headings, defaults and value placeholders."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:  # arguments name their own (cli.py)
+            if isinstance(param, click.Option) and param.metavar is None and not param.is_flag:
+                param.metavar = french_metavar(param)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -91,6 +110,10 @@ class FrenchGroup(FrenchCommand, click.Group):
     """A group of French commands."""
 
     command_class = FrenchCommand
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]...")
+        super().__init__(*args, **kwargs)
 
     def format_commands(self, ctx, formatter):
         rows = [(name, cmd.get_short_help_str(formatter.width)) for name in self.list_commands(ctx)
