@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import docx
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 import docsante
 from docsante.location import sample_corpus
@@ -88,8 +90,13 @@ def hostile(tmp_path_factory, corpus) -> Path:
     (root / "binaire.txt").write_bytes(bytes(range(256)) * 20)
     (root / "profond.html").write_text("<html><body>" + "<div>" * 3000 + "Texte profond sur la vaccination."
                                        + "</div>" * 3000 + "</body></html>", encoding="utf-8")
+    locked = PdfWriter(clone_from=PdfReader(root / "rapport-prse.pdf"))
+    locked.encrypt("secret")
+    locked.write(root / "protege.pdf")
     (root / "boucle").symlink_to(root, target_is_directory=True)
     (root / "lien-casse.txt").symlink_to(root / "n-existe-pas.txt")
+    # a name that is not UTF-8, as unzipping an archive made on an old Windows leaves them ("synthèse")
+    (root / os.fsdecode(b"synth\xe8se-clsm.txt")).write_text("Synthèse du conseil local de santé mentale.\n", "utf-8")
     return root
 
 

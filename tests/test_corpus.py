@@ -114,6 +114,7 @@ def test_hostile_folder_names_each_broken_file(hostile):
     failures = {str(i).split(" : ")[0].rsplit("/", 1)[-1]: i.reason for i in items if isinstance(i, Failure)}
     assert {"tronque.pdf", "faux.pdf", "faux.docx", "vide.docx", "vide.txt", "binaire.txt", "lien-casse.txt"} <= set(failures)
     assert "binaire" in failures["binaire.txt"] and "PDF" in failures["faux.pdf"]
+    assert "mot de passe" in failures["protege.pdf"]
     good = [short(i.doc_id, hostile) for i in items if not isinstance(i, Failure)]
     assert "profond.html" in good and "rapport-prse.pdf" in good
     assert len(good) == len(set(good)) and not any("boucle" in d for d in good)  # the loop is visited once

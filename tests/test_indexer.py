@@ -66,7 +66,22 @@ def test_hostile_folder_keeps_every_valid_file(tmp_path, hostile):
     with docsante.open_index(tmp_path / "ix") as ix:
         assert short(ix.search("Texte profond vaccination").hits[0].doc_id, hostile) == "profond.html"
         assert short(ix.search("radon").hits[0].doc_id, hostile) == "rapport-prse.pdf"
-        assert ix.stats()["documents"] == 12
+        assert ix.stats()["documents"] == 13
+        assert short(ix.search("conseil local de santé mentale").hits[0].doc_id, hostile) == "synth\\xe8se-clsm.txt"
+
+
+def test_a_file_whose_name_is_not_utf8_stays_through_the_next_runs(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / os.fsdecode(b"synth\xe8se.txt")).write_text("Synthèse du contrat local de santé.\n", "utf-8")
+    (folder / "autre.txt").write_text("Atelier santé ville.\n", "utf-8")
+    docsante.build_index([folder], tmp_path / "ix")
+    report = docsante.build_index([folder], tmp_path / "ix")
+    assert (report.documents, report.unchanged, report.pruned) == (0, 2, 0)
+    (folder / "autre.txt").unlink()
+    assert docsante.build_index([folder], tmp_path / "ix").pruned == 1  # a file that is gone still goes
+    with docsante.open_index(tmp_path / "ix") as ix:
+        assert [d.title for d in ix.documents()] == ["Synth\\xe8se"]
 
 
 @pytest.mark.slow

@@ -33,6 +33,12 @@ def path_text(path: os.PathLike | str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def path_exists(source: str) -> bool:
+    """Whether the file that `path_text` wrote as `source` exists (its \\xNN read back as bytes)."""
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), source.encode("utf-8"))
+    return os.path.exists(source) or os.path.exists(raw)
+
+
 @dataclass
 class Block:
     text: str

@@ -69,8 +69,8 @@ class PdfText:
 
 def read_pdf(path: Path) -> PdfText:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
 
     with path.open("rb") as f:
         if f.read(5) != b"%PDF-":
@@ -85,12 +85,11 @@ def read_pdf(path: Path) -> PdfText:
                 page.close()  # frees the page's parsed objects: a long report stays small in memory
     except SourceError:
         raise
-    except (PDFSyntaxError, PSException) as e:
-        raise SourceError(f"PDF illisible ou tronqué ({type(e).__name__})") from e
-    except Exception as e:  # pdfminer raises many types on damaged files; encryption among them
-        if "password" in str(e).lower() or type(e).__name__ == "PDFPasswordIncorrect":
-            raise SourceError("PDF protégé par un mot de passe") from e
-        raise SourceError(f"PDF illisible ou tronqué ({type(e).__name__})") from e
+    except Exception as e:  # pdfminer raises many types on damaged files; pdfplumber wraps some of them
+        cause = e.args[0] if isinstance(e, PdfminerException) and e.args and isinstance(e.args[0], Exception) else e
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise SourceError("PDF protégé par un mot de passe : enregistrez-en une copie sans protection") from e
+        raise SourceError(f"PDF illisible ou tronqué ({type(cause).__name__})") from e
     furniture = _running_furniture([p[0] for p in pages])
     size = _body_size([p[0] for p in pages])
     body = [[s for s in segments if not _is_furniture(s, height, furniture, size)] for segments, height, _ in pages]

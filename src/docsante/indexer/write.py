@@ -20,7 +20,7 @@ from pathlib import Path
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from ..corpus.document import Document, path_text
+from ..corpus.document import Document, path_exists, path_text
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..frequent import write_missing
@@ -294,7 +294,7 @@ def _prune(writer, paths, known: dict[str, Known]) -> int:
     """Delete the documents whose file, under a folder being indexed, no longer exists."""
     folders = [path_text(Path(p).resolve()).rstrip("/") + "/" for p in paths if Path(p).is_dir()]
     gone = [doc_id for doc_id, k in known.items()
-            if k.source.startswith(tuple(folders)) and not os.path.exists(k.source)]
+            if k.source.startswith(tuple(folders)) and not path_exists(k.source)]
     for doc_id in gone:
         writer.delete_by_term("doc_id", doc_id)
     return len(gone)
