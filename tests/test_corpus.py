@@ -118,3 +118,9 @@ def test_hostile_folder_names_each_broken_file(hostile):
     good = [short(i.doc_id, hostile) for i in items if not isinstance(i, Failure)]
     assert "profond.html" in good and "rapport-prse.pdf" in good
     assert len(good) == len(set(good)) and not any("boucle" in d for d in good)  # the loop is visited once
+
+
+def test_a_file_without_headings_is_titled_by_its_name_as_written(tmp_path):
+    (tmp_path / "CLS-Metz_fiches actions.txt").write_text("une ligne de texte sur la santé.\n", "utf-8")
+    (doc,) = docs(tmp_path).values()
+    assert chunk(doc)[0].title == "CLS Metz fiches actions"

@@ -212,4 +212,6 @@ def _first_title(blocks: list[Block], headings: list[bool]) -> str:
 
 
 def _title_from_id(doc_id: str) -> str:
-    return PurePosixPath(doc_id).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    """The file name as a title, its words as written ("CLS-Metz.pdf": "CLS Metz")."""
+    name = " ".join(PurePosixPath(doc_id).stem.replace("-", " ").replace("_", " ").split())
+    return name[:1].upper() + name[1:]
