@@ -124,3 +124,14 @@ def test_a_file_without_headings_is_titled_by_its_name_as_written(tmp_path):
     (tmp_path / "CLS-Metz_fiches actions.txt").write_text("une ligne de texte sur la santé.\n", "utf-8")
     (doc,) = docs(tmp_path).values()
     assert chunk(doc)[0].title == "CLS Metz fiches actions"
+
+
+def test_a_markdown_header_gives_title_date_and_region_and_is_not_text(tmp_path):
+    (tmp_path / "note.md").write_text("---\ntitle: Note sur la CPTS\ndate: 2024-03-01\nregion: [Grand Est]\n---\n"
+                                      "# CPTS du Grand Reims\n\nLa CPTS porte un projet de santé.\n", "utf-8")
+    (tmp_path / "regle.md").write_text("---\nUne ligne après un trait.\n---\nSuite du texte.\n", "utf-8")
+    found = docs(tmp_path)
+    note = found["note.md"]
+    assert (note.title, note.date, note.regions) == ("Note sur la CPTS", "2024-03-01", ["Grand Est"])
+    assert "title" not in text_of(note) and "La CPTS porte un projet de santé." in text_of(note)
+    assert "Une ligne après un trait." in text_of(found["regle.md"])  # not a header: its text stays

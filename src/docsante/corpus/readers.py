@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from ..errors import SourceError
 from .dates import creation_date, iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
@@ -187,9 +189,10 @@ def decode(data: bytes) -> str:
 
 
 def _read_text(path: Path) -> Extract:
-    text = decode(read_bytes(path))
+    lines = decode(read_bytes(path)).splitlines()
+    meta, lines = _front_matter(lines) if path.suffix.lower() == ".md" else ({}, lines)
     blocks: list[Block] = []
-    for line in text.splitlines():
+    for line in lines:
         if not line.strip() and blocks and not blocks[-1].text.strip():
             continue  # one blank line separates paragraphs as well as a thousand
         if path.suffix.lower() == ".md" and line.lstrip().startswith("#"):
@@ -197,7 +200,33 @@ def _read_text(path: Path) -> Extract:
             blocks.append(Block(line.strip().lstrip("#").strip(), HEADING, level=min(marks, 6)))
         else:
             blocks.append(Block(line, LINE))
-    return Extract(blocks)
+    date = iso_date(meta.get("date")) or ""
+    region = meta.get("region")
+    return Extract(blocks, title=_meta_text(meta.get("title")), date=date, date_source="en-tête Markdown" if date else "",
+                   regions=[r for r in map(_meta_text, region if isinstance(region, list) else [region]) if r])
+
+
+FRONT_MATTER_LINES = 100  # how far the closing "---" of a Markdown header may be
+
+
+def _front_matter(lines: list[str]) -> tuple[dict, list[str]]:
+    """A Markdown file's YAML header ("---" lines around "title: …", "date: …") and the
+    lines after it; none when the first lines are not a YAML mapping (a rule, a table)."""
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    end = next((i for i, line in enumerate(lines[1:FRONT_MATTER_LINES], 1) if line.strip() in ("---", "...")), None)
+    if end is None:
+        return {}, lines
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError:
+        return {}, lines
+    return (meta, lines[end + 1:]) if isinstance(meta, dict) else ({}, lines)
+
+
+def _meta_text(value) -> str:
+    """A header value as text: strings and numbers (a department "13"); anything else is left out."""
+    return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
 HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe",
