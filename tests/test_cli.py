@@ -81,6 +81,8 @@ def test_show_stats_facets_run(tmp_path, sample_index):
     assert f">>> [{zoom}] Contrats Locaux de Santé" in r.output
     short_ref = run("show", "hauts-de-france-zoom-politiques-dispositifs.txt#p8", "--index", str(sample_index))
     assert short_ref.output == r.output
+    whole = run("show", "hauts-de-france-zoom-politiques-dispositifs.txt", "--index", str(sample_index))
+    assert f">>> [{zoom[:-1]}0]" in whole.output  # a document: its first passage
     r = run("stats", "--index", str(sample_index), "--format", "json")
     assert json.loads(r.output)["passages"] == 42
     r = run("facets", "--index", str(sample_index), "--facet", "region")
@@ -94,6 +96,11 @@ def test_show_stats_facets_run(tmp_path, sample_index):
 
 
 ENGLISH_PLACEHOLDERS = re.compile(r"\b(INTEGER|RANGE|DIRECTORY|PATH|FILE|TEXT|FLOAT|COMMAND|ARGS|QUERY|QUERIES|PATHS|TARGETS|PASSAGE_ID)\b")
+
+
+def test_show_a_record_by_its_id(corpus_index):
+    r = run("show", "rec-2", "--index", str(corpus_index))
+    assert r.exit_code == 0 and ">>> [rec-2#p0]" in r.output and "radon" in r.output
 
 
 def test_every_command_has_french_help():

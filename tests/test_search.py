@@ -8,7 +8,7 @@ import docsante
 from hypothesis import given, settings, strategies as st
 
 from conftest import sample_id
-from docsante.errors import DocsanteError, QueryError, UnknownFacetValue
+from docsante.errors import DocsanteError, PassageNotFound, QueryError, UnknownFacetValue
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
@@ -136,6 +136,10 @@ def test_passage_with_neighbours(sample):
     view = sample.passage(sample_id("hauts-de-france-zoom-politiques-dispositifs.txt") + "#p8")
     assert [p["id"].rsplit("#", 1)[1] for p in view.to_dict()["before"] + view.to_dict()["after"]] == ["p7", "p9"]
     assert view.document.passages == 14
+    for document in (sample_id("hauts-de-france-zoom-politiques-dispositifs.txt"), "hauts-de-france-zoom-politiques-dispositifs.txt"):
+        assert sample.passage(document).passage.id.endswith("zoom-politiques-dispositifs.txt#p0")  # a document: its first passage
+    with pytest.raises(PassageNotFound):
+        sample.passage("hauts-de-france-zoom-politiques-dispositifs.txt#p99")
 
 
 def test_too_long_query_is_a_clear_error(sample):

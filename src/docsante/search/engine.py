@@ -339,9 +339,14 @@ class Index:
     @_serialized
     def passage(self, passage_id: str, *, context: int = 1) -> PassageView:
         """A passage with its neighbours and its document. `passage_id` is a full id or a
-        unique end of one ("fiche.pdf#p3"). Raises PassageNotFound."""
+        unique end of one ("fiche.pdf#p3"), or a document's ("fiche.pdf", a record's id): its
+        first passage. Raises PassageNotFound."""
         searcher = self.searcher
-        stored = searcher.document(id=passage_id) or searcher.document(id=_complete_id(searcher, passage_id))
+        stored = searcher.document(id=passage_id) or _first_passage(searcher, passage_id)
+        if stored is None:
+            doc_end, sep, position = passage_id.rpartition("#")
+            stored = (searcher.document(id=f"{_complete_id(searcher, doc_end)}#{position}") if sep
+                      else _first_passage(searcher, _complete_id(searcher, passage_id)))
         if stored is None:
             raise PassageNotFound(f"Aucun passage « {passage_id} » dans l'index.")
         doc_id, position = stored["doc_id"], stored["position"]
@@ -466,15 +471,17 @@ def _cache_part(values) -> tuple:
 
 
 def _complete_id(searcher, end: str) -> str:
-    """The full passage id ending with `end` ("fiche.pdf#p3"), if exactly one document matches."""
-    doc_end, sep, position = end.rpartition("#")
-    if not sep:
-        return end
-    matches = [d.decode("utf-8") for d in searcher.lexicon("doc_id") if d.decode("utf-8").endswith("/" + doc_end)]
+    """The full document id ending with `end` ("fiche.pdf"), if exactly one document matches."""
+    matches = [d.decode("utf-8") for d in searcher.lexicon("doc_id") if d.decode("utf-8").endswith("/" + end)]
     if len(matches) > 1:
         raise PassageNotFound(f"« {end} » désigne plusieurs documents ({', '.join(matches[:3])}…) : "
                               f"donnez l'identifiant complet.")
-    return f"{matches[0]}#{position}" if matches else end
+    return matches[0] if matches else end
+
+
+def _first_passage(searcher, doc_id: str) -> dict | None:
+    passages = [f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE]
+    return min(passages, key=lambda f: f["position"], default=None)
 
 
 def _labels(facet: str, stored: str) -> tuple[str, ...]:
