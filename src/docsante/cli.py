@@ -367,7 +367,7 @@ def show(passage_id, index_dir, fmt):
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         return
     p, doc = view.passage, view.document
-    click.echo(f"{doc.title}  ({doc.passages} passages)\n{doc.source}")
+    click.echo(f"{doc.title or doc.doc_id}  ({doc.passages} passage(s))\n{doc.source}")
     for values, label in ((p.region, "Régions"), (p.dispositifs, "Dispositifs"), (p.acteurs, "Acteurs"),
                           (p.themes, "Thèmes")):
         if values:
