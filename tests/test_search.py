@@ -32,6 +32,12 @@ def test_malformed_queries_degrade_to_plain_terms(text, printed):
     assert str(parse(text)) == printed
 
 
+@pytest.mark.parametrize("typed", ["« santé mentale »", "«santé mentale»", "“santé mentale”", "„santé mentale“"])
+def test_french_and_typographic_quotes_make_phrases(sample, typed):
+    assert str(parse(typed)) == '"santé mentale"'
+    assert sample.search(typed).total == sample.search('"santé mentale"').total < sample.search("santé mentale").total
+
+
 def test_json_contract_shape(sample):
     d = sample.search("contrat local de santé", limit=2).to_dict()
     assert {"query", "total", "offset", "limit", "hits", "facets", "did_you_mean"} <= set(d)

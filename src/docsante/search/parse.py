@@ -6,7 +6,8 @@
 - juxtaposed clauses form a ranked OR (passages matching more of them rank higher);
 - ET / AND makes the clauses on both sides required; SAUF / NON / NOT / a leading
   `-` excludes; OU / OR joins alternatives; operators count only in capitals;
-- "phrase" and "phrase"~N (words at most N positions apart), word* (truncation);
+- "phrase" and "phrase"~N (words at most N positions apart), word* (truncation); French and
+  typographic quotes (« phrase », “phrase”) are quotes too;
 - titre:, section:, texte: restrict a clause to one field; region:, dispositif:,
   acteur:, theme: (or thème:), annee: (or année:, year:) filter by facet.
 
@@ -25,6 +26,7 @@ OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "
 FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme",
                   "annee": "year", "year": "year"}
 LEXER = re.compile(r'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d+))?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
+QUOTES = str.maketrans({q: '"' for q in "«»“”„"})  # what a French keyboard or a word processor types as quotes
 MAX_SLOP = 50
 MAX_DEPTH = 16  # nested parentheses; deeper ones are dropped
 
@@ -127,7 +129,7 @@ def _only_filters(item) -> bool:
 
 def parse(text: str) -> Clauses:
     """Parse a query; never raises."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text).translate(QUOTES)
     if text.count('"') % 2:
         text = text[::-1].replace('"', " ", 1)[::-1]  # drop the unmatched last quote
     tokens = _bounded([t for t in map(_token, LEXER.finditer(text)) if t])
