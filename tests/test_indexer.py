@@ -84,6 +84,33 @@ def test_a_file_whose_name_is_not_utf8_stays_through_the_next_runs(tmp_path):
         assert [d.title for d in ix.documents()] == ["Synth\\xe8se"]
 
 
+def test_a_jsonl_file_read_again_drops_the_records_it_no_longer_holds(tmp_path):
+    folder, ix_dir = tmp_path / "docs", tmp_path / "ix"
+    folder.mkdir()
+
+    def write(name, *records, bad_line=False):
+        lines = [json.dumps({"id": r, "text": f"Contrat local de santé, fiche {r}.", "source": "base documentaire"})
+                 for r in records]
+        (folder / name).write_text("\n".join(lines + (["{pas du JSON"] if bad_line else [])) + "\n", "utf-8")
+
+    def indexed():
+        with docsante.open_index(ix_dir) as ix:
+            return sorted(d.doc_id for d in ix.documents())
+
+    write("export.jsonl", "a", "b", "c")
+    write("autre.jsonl", "d")
+    docsante.build_index([folder], ix_dir)
+    write("export.jsonl", "a", "c", bad_line=True)  # b may be on the line that cannot be read: it stays
+    assert docsante.build_index([folder], ix_dir).pruned == 0 and indexed() == ["a", "b", "c", "d"]
+    write("export.jsonl", "a")
+    write("autre.jsonl", "c", "d")  # c moves to another file: it stays
+    assert docsante.build_index([folder / "export.jsonl", folder / "autre.jsonl"], ix_dir).pruned == 1
+    assert indexed() == ["a", "c", "d"]
+    (folder / "export.jsonl").unlink()  # whatever their `source` says, records go with their file
+    assert docsante.build_index([folder], ix_dir).pruned == 1 and indexed() == ["c", "d"]
+    assert docsante.remove_documents(ix_dir, [folder / "autre.jsonl"]) == 2 and indexed() == []
+
+
 @pytest.mark.slow
 def test_big_text_file_is_indexed(tmp_path):
     big = tmp_path / "gros.txt"

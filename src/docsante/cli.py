@@ -130,7 +130,7 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
     for failure in report.failures:
         click.echo(f"ignoré : {failure}", err=True)
     if report.pruned:
-        click.echo(f"{report.pruned} document(s) retiré(s) de l'index : leur fichier n'existe plus.", err=True)
+        click.echo(f"{report.pruned} document(s) retiré(s) de l'index : leur fichier n'existe plus ou ne les contient plus.", err=True)
     if default and (report.documents or report.unchanged):
         _retire_sample(index_dir, paths)
     if not quiet:

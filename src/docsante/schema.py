@@ -29,6 +29,7 @@ def build_schema() -> Schema:
         changed=ID(stored=True),  # when its document's content was last indexed as changed (same)
         doc_hash=STORED,
         source=STORED,
+        origin=STORED,  # the file the document was read from (a JSONL record's file, whatever its `source`)
         url=STORED,
         date=ID(stored=True),  # the document's own date: "YYYY-MM-DD" or "YYYY"
         date_source=STORED,

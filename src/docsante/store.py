@@ -15,7 +15,7 @@ from .errors import IndexDamaged
 from .schema import build_schema
 
 META_FILE = "docsante.json"
-SCHEMA_VERSION = 7  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 8  # bump when the analyzer or the fields change: old indexes must be rebuilt
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
 
@@ -73,7 +73,7 @@ def recorded_sources(index_dir: Path) -> list[Path]:
     version wrote it); none when it cannot be read."""
     try:
         fields = open_whoosh(index_dir).reader().all_stored_fields()
-        sources = {f["source"] for f in fields if f.get("source")}
+        sources = {f.get("origin") or f["source"] for f in fields if f.get("origin") or f.get("source")}
     except Exception:  # an index of another version or damaged: whoosh raises many types
         return []
     return sorted(Path(s) for s in sources if Path(s).is_file())

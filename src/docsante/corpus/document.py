@@ -60,12 +60,13 @@ class Document:
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
     is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
+    origin: str = ""  # the file it was read from (path_text), a JSONL record's file too, whatever its `source` says
 
     def valid(self) -> "Document":
         """This document with every text field made encodable (see valid_text); itself when
         nothing needs it, which is almost always."""
         texts = (self.doc_id, self.source, self.title, self.url, self.date, self.date_source, self.section,
-                 self.group, *self.regions, *(b.text for b in self.blocks))
+                 self.group, self.origin, *self.regions, *(b.text for b in self.blocks))
         if not any(NOT_TEXT.search(t) for t in texts):
             return self
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
@@ -73,7 +74,7 @@ class Document:
                        title=valid_text(self.title), url=valid_text(self.url), date=valid_text(self.date),
                        date_source=valid_text(self.date_source),
                        regions=[valid_text(r) for r in self.regions], section=valid_text(self.section),
-                       group=valid_text(self.group))
+                       group=valid_text(self.group), origin=valid_text(self.origin))
 
     @property
     def parent(self) -> str:
@@ -82,7 +83,9 @@ class Document:
     @property
     def content_hash(self) -> str:
         h = hashlib.blake2b(digest_size=16)
-        for part in (self.title, self.url, self.date, self.section, self.group, *self.regions):
+        # what is stored beside the text counts too: a record moved to another file, or given
+        # another source, is written again
+        for part in (self.title, self.url, self.date, self.section, self.group, self.source, self.origin, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for b in self.blocks:
             h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")

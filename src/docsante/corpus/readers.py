@@ -65,10 +65,10 @@ class Extract:
 
 
 class Failure:
-    """A source (file, or one JSONL line) that could not be read."""
+    """A source (file, or one JSONL line) that could not be read; `origin`: the JSONL file of a line."""
 
-    def __init__(self, where: str, reason: str):
-        self.where, self.reason = valid_text(where), reason
+    def __init__(self, where: str, reason: str, origin: str = ""):
+        self.where, self.reason, self.origin = valid_text(where), reason, origin
 
     def __str__(self):
         return f"{self.where} : {self.reason}"
@@ -152,7 +152,7 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path_text(path.resolve().as_posix())
         yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
-                       regions=extract.regions, date=extract.date, date_source=extract.date_source)
+                       regions=extract.regions, date=extract.date, date_source=extract.date_source, origin=source)
         for page in extract.unread_pages:
             yield Failure(f"{where} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
     except SourceError as e:
@@ -334,9 +334,9 @@ def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
         try:
             yield _record(line, source)
         except SourceError as e:
-            yield Failure(f"{path_text(path)}:{number}", str(e))
+            yield Failure(f"{path_text(path)}:{number}", str(e), origin=source)
         except (ValueError, RecursionError, MemoryError):
-            yield Failure(f"{path_text(path)}:{number}", "ligne JSON invalide ou trop imbriquée")
+            yield Failure(f"{path_text(path)}:{number}", "ligne JSON invalide ou trop imbriquée", origin=source)
 
 
 def _record(line: str, source: str) -> Document:
@@ -362,6 +362,7 @@ def _record(line: str, source: str) -> Document:
         section=_str(record, "section") or _str(record, "path"),
         is_record=True,
         group=_str(record, "document"),
+        origin=source,
     )
 
 

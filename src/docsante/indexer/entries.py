@@ -64,7 +64,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, url=doc.url, date=date or None, date_source=date_source, year=date[:4], issuer=issuer,
+            source=doc.source, origin=doc.origin, url=doc.url, date=date or None, date_source=date_source, year=date[:4], issuer=issuer,
             region=",".join(p.regions), dispositif=",".join(p.dispositifs), acteur=",".join(p.acteurs),
             theme=",".join(p.themes),
             **analysed(title=p.title, section=p.section, text=p.text)))

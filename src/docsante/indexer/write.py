@@ -42,7 +42,8 @@ class IndexReport:
     documents: int = 0          # documents (files or records) added or replaced
     passages: int = 0           # passages written (committed once the run ends)
     unchanged: int = 0          # documents skipped because their content did not change
-    pruned: int = 0             # documents dropped: their file, under a folder indexed again, is gone
+    pruned: int = 0             # documents dropped: their file, under a folder indexed again, is gone,
+                                # or a JSONL file read whole no longer holds their record
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -104,7 +105,8 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, cre
     words: Counter[str] = Counter()
     pending = 0
     try:
-        changed = _changed_documents(paths, known, report, on_progress)
+        read = ReadSoFar()
+        changed = _changed_documents(paths, known, report, on_progress, read)
         with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
             for doc in documents:
                 first = known[doc.doc_id].first_indexed if doc.doc_id in known else now
@@ -122,7 +124,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, cre
                     writer, now = _writer(ix), _stamp()
                 if on_progress:
                     on_progress(report, doc.doc_id)
-        report.pruned = _prune(writer, paths, known)
+        report.pruned = _prune(writer, paths, known, read)
         _commit(writer, words)
         write_missing(ix, on_arrays)
     except BaseException:
@@ -220,17 +222,30 @@ def _io_errors(index_dir: Path):
                             f"avant reste dans l'index.") from e
 
 
-def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress) -> Iterator[tuple[Document, str]]:
+@dataclass
+class ReadSoFar:
+    """What a run has read: every document id, the JSONL files whose records were read, and
+    those with a line that could not be (their missing records may be on that line)."""
+    ids: set[str] = field(default_factory=set)
+    record_files: set[str] = field(default_factory=set)
+    incomplete: set[str] = field(default_factory=set)
+
+
+def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress,
+                       read: ReadSoFar) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
-    failures, repeated ids and unchanged documents are counted in `report`."""
-    seen: set[str] = set()
+    failures, repeated ids and unchanged documents are counted in `report`, what was read in `read`."""
     for item in read_sources(paths):
         if isinstance(item, Failure):
             report.failures.append(item)
-        elif item.doc_id in seen:
-            report.failures.append(Failure(item.source, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
+            if item.origin:
+                read.incomplete.add(item.origin)
+        elif item.doc_id in read.ids:
+            report.failures.append(Failure(item.origin, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
         else:
-            seen.add(item.doc_id)
+            read.ids.add(item.doc_id)
+            if item.is_record:
+                read.record_files.add(item.origin)
             digest = item.content_hash
             if item.doc_id not in known or known[item.doc_id].digest != digest:
                 yield item, digest
@@ -280,21 +295,25 @@ def _writer(ix):
 
 class Known(NamedTuple):
     digest: str
-    source: str
+    origin: str  # the file it was read from
     first_indexed: str | None
 
 
 def _known_documents(writer) -> dict[str, Known]:
     """The documents already indexed, read under the write lock."""
-    return {f["doc_id"]: Known(f["doc_hash"], f.get("source", ""), f.get("first_indexed"))
+    return {f["doc_id"]: Known(f["doc_hash"], f.get("origin", ""), f.get("first_indexed"))
             for f in writer.reader().all_stored_fields() if f.get("position") == 0}
 
 
-def _prune(writer, paths, known: dict[str, Known]) -> int:
-    """Delete the documents whose file, under a folder being indexed, no longer exists."""
-    folders = [path_text(Path(p).resolve()).rstrip("/") + "/" for p in paths if Path(p).is_dir()]
+def _prune(writer, paths, known: dict[str, Known], read: ReadSoFar) -> int:
+    """Delete the documents whose file, under a folder being indexed, no longer exists, and the
+    records a JSONL file read whole in this run no longer holds (not when one of its lines
+    could not be read: nothing indexed is lost to a damaged line)."""
+    folders = tuple(path_text(Path(p).resolve()).rstrip("/") + "/" for p in paths if Path(p).is_dir())
+    whole_files = read.record_files - read.incomplete
     gone = [doc_id for doc_id, k in known.items()
-            if k.source.startswith(tuple(folders)) and not path_exists(k.source)]
+            if doc_id not in read.ids
+            and ((k.origin.startswith(folders) and not path_exists(k.origin)) or k.origin in whole_files)]
     for doc_id in gone:
         writer.delete_by_term("doc_id", doc_id)
     return len(gone)
@@ -316,8 +335,8 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
                 path = path_text(Path(target).resolve())
                 folder = path.rstrip("/") + "/"
                 wanted |= {doc_id for doc_id, k in known.items()
-                           if str(target) == doc_id or path in (doc_id, k.source)
-                           or doc_id.startswith(folder) or k.source.startswith(folder)}
+                           if str(target) == doc_id or path in (doc_id, k.origin)
+                           or doc_id.startswith(folder) or k.origin.startswith(folder)}
             for doc_id in wanted:
                 writer.delete_by_term("doc_id", doc_id)
             writer.commit(mergetype=merge_small_segments)
