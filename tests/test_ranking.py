@@ -140,3 +140,38 @@ def test_the_passage_that_defines_a_dispositif_ranks_above_a_passing_mention(ix)
     hits = ranked(ix, "CPTS")
     assert "(CPTS) regroupe les professionnels" in hits[0].text
     assert any("Le compte rendu de la réunion avec la CPTS" in h.text for h in hits[1:])
+
+
+FICHE = """Vaccination des enfants contre la rougeole
+
+Calendrier
+Le calendrier prévoit deux doses de vaccin contre la rougeole avant deux ans.
+
+Rattrapage
+Un rattrapage de la vaccination est proposé aux adolescents non protégés contre la rougeole.
+
+Lieux
+Les centres de protection maternelle et infantile et les médecins traitants vaccinent gratuitement.
+"""
+NEWSLETTER = """Lettre d'information de la délégation départementale
+
+Rougeole
+Des cas de rougeole sont signalés : la vaccination contre la rougeole reste la seule protection.
+
+Forum
+Le forum santé environnement aura lieu en mai à la médiathèque.
+"""
+
+
+def test_a_document_about_the_subject_in_several_passages_ranks_above_one_passing_mention(tmp_path):
+    """Ranking documents (docsante run): the newsletter's one passage says the words more often
+    than either passage of the fiche, but the fiche comes back to the subject."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "fiche-vaccination.txt").write_text(FICHE, "utf-8")
+    (tmp_path / "docs" / "lettre-information.txt").write_text(NEWSLETTER, "utf-8")
+    docsante.build_index([tmp_path / "docs"], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        top_passage = ix.search("vaccination rougeole").hits[0]
+        documents = [doc_id.rsplit("/", 1)[-1] for _, doc_id, _, _ in ix.run({"q": "vaccination rougeole"})]
+    assert top_passage.doc_id.endswith("lettre-information.txt")
+    assert documents == ["fiche-vaccination.txt", "lettre-information.txt"]
