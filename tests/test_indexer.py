@@ -15,6 +15,7 @@ from whoosh import index as whoosh_index
 import docsante
 from conftest import short
 from docsante.errors import IndexDamaged, IndexNotFound
+from docsante.store import recorded_sources
 
 
 def passage_ids(index_dir):
@@ -82,6 +83,7 @@ def test_a_file_whose_name_is_not_utf8_stays_through_the_next_runs(tmp_path):
     assert docsante.build_index([folder], tmp_path / "ix").pruned == 1  # a file that is gone still goes
     with docsante.open_index(tmp_path / "ix") as ix:
         assert [d.title for d in ix.documents()] == ["Synth\\xe8se"]
+    assert recorded_sources(tmp_path / "ix") == [folder / os.fsdecode(b"synth\xe8se.txt")]  # what a rebuild reads
 
 
 def test_a_jsonl_file_read_again_drops_the_records_it_no_longer_holds(tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from .corpus.document import file_of
 from .errors import IndexDamaged
 from .schema import build_schema
 
@@ -76,7 +77,7 @@ def recorded_sources(index_dir: Path) -> list[Path]:
         sources = {f.get("origin") or f["source"] for f in fields if f.get("origin") or f.get("source")}
     except Exception:  # an index of another version or damaged: whoosh raises many types
         return []
-    return sorted(Path(s) for s in sources if Path(s).is_file())
+    return sorted(p for p in map(file_of, sources) if p.is_file())
 
 
 def check_version(index_dir: Path) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
@@ -33,10 +34,12 @@ def path_text(path: os.PathLike | str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def path_exists(source: str) -> bool:
-    """Whether the file that `path_text` wrote as `source` exists (its \\xNN read back as bytes)."""
-    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), source.encode("utf-8"))
-    return os.path.exists(source) or os.path.exists(raw)
+def file_of(source: str) -> Path:
+    """The file that `path_text` wrote as `source`: its \\xNN read back as the bytes they stand
+    for, unless a file has the name as written."""
+    if os.path.exists(source):
+        return Path(source)
+    return Path(os.fsdecode(re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), source.encode("utf-8"))))
 
 
 @dataclass

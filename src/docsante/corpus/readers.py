@@ -189,13 +189,14 @@ def decode(data: bytes) -> str:
 
 
 def _read_text(path: Path) -> Extract:
+    markdown = path.suffix.lower() == ".md"
     lines = decode(read_bytes(path)).splitlines()
-    meta, lines = _front_matter(lines) if path.suffix.lower() == ".md" else ({}, lines)
+    meta, lines = _front_matter(lines) if markdown else ({}, lines)
     blocks: list[Block] = []
     for line in lines:
         if not line.strip() and blocks and not blocks[-1].text.strip():
             continue  # one blank line separates paragraphs as well as a thousand
-        if path.suffix.lower() == ".md" and line.lstrip().startswith("#"):
+        if markdown and line.lstrip().startswith("#"):
             marks = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
             blocks.append(Block(line.strip().lstrip("#").strip(), HEADING, level=min(marks, 6)))
         else:
@@ -225,8 +226,11 @@ def _front_matter(lines: list[str]) -> tuple[dict, list[str]]:
 
 
 def _meta_text(value) -> str:
-    """A header value as text: strings and numbers (a department "13"); anything else is left out."""
-    return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    """A header value as text, as a JSONL field's (`_scalar`); any other value is left out."""
+    try:
+        return _scalar(value, "")
+    except SourceError:
+        return ""
 
 
 HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe",

@@ -20,7 +20,7 @@ from pathlib import Path
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from ..corpus.document import Document, path_exists, path_text
+from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..frequent import write_missing
@@ -313,7 +313,7 @@ def _prune(writer, paths, known: dict[str, Known], read: ReadSoFar) -> int:
     whole_files = read.record_files - read.incomplete
     gone = [doc_id for doc_id, k in known.items()
             if doc_id not in read.ids
-            and ((k.origin.startswith(folders) and not path_exists(k.origin)) or k.origin in whole_files)]
+            and ((k.origin.startswith(folders) and not file_of(k.origin).exists()) or k.origin in whole_files)]
     for doc_id in gone:
         writer.delete_by_term("doc_id", doc_id)
     return len(gone)
