@@ -29,6 +29,7 @@ def web_index(tmp_path_factory):
     (corpus / "piege.html").write_text(TRAP, encoding="utf-8")
     (corpus / "lien.jsonl").write_text('{"id": "lien", "title": "Lien piégé", "url": "javascript:alert(4)", '
                                        '"text": "Un atelier santé ville piégé par son lien."}\n', encoding="utf-8")
+    (corpus / "notes.jsonl").write_text('{"id": "note-42", "text": "Note sans titre sur la vaccination."}\n', "utf-8")
     docsante.build_index([corpus], path / "ix")
     return path / "ix"
 
@@ -68,6 +69,8 @@ def test_facets_and_passage_endpoints(client):
     hit = client.get("/api/search", params={"q": "CLSM"}).json()["hits"][0]
     view = client.get("/api/passage/" + hit["id"].replace("#", "%23")).json()
     assert view["passage"]["id"] == hit["id"] and "document" in view
+    page = client.get("/passage/note-42")  # a record's id: its passage, headed by the id when it has no title
+    assert page.status_code == 200 and "<h1>note-42</h1>" in page.text and "Note sans titre" in page.text
 
 
 def test_read_only_bounded_and_never_a_trace(client):
