@@ -52,6 +52,14 @@ def test_json_contract_shape(sample):
     assert "<mark>contrats</mark> <mark>locaux</mark> de <mark>santé</mark>" in top["snippet"]
 
 
+def test_a_phrase_is_marked_where_it_stands_not_word_by_word(sample):
+    cls = sample.search("CLS").hits[0]  # CLS brings the phrase "contrat local de santé"
+    assert cls.id.endswith("#p8") and "<mark>contrats</mark> <mark>locaux</mark> de <mark>santé</mark> (<mark>CLS</mark>)" in cls.snippet
+    assert "territoriales de santé" in cls.snippet  # "santé" alone is not the phrase
+    near = sample.search('"santé mentale"~3').hits[0].snippet
+    assert "<mark>Santé</mark> <mark>Mentale</mark>" in near and "<mark>santé</mark> <mark>mentale</mark>" in near
+
+
 def test_folded_and_truncated_forms_are_found_and_highlighted(sample):
     assert sample.search("sante mentale").hits[0].id.endswith("zoom-politiques-dispositifs.txt#p9")
     addicto = sample.search("addicto*")

@@ -92,7 +92,7 @@ def test_read_only_bounded_and_never_a_trace(client):
 def test_indexed_content_and_query_are_escaped(client):
     page = client.get("/", params={"q": "santé mentale <script>alert(5)</script>"}).text
     assert "<script>alert" not in page and "&lt;script&gt;alert(5)" in page
-    assert "onerror=alert(2)" not in page.replace("&lt;img src=x onerror=alert(2)&gt;", "")
+    assert "<img" not in page and "onerror=alert(2)&gt;" in page  # the trap's tag is shown as text, never made
     lien = client.get("/api/search", params={"q": "atelier piégé"}).json()["hits"][0]
     passage = client.get("/passage/" + lien["id"].replace("#", "%23")).text
     assert 'href="javascript:' not in passage and "javascript:alert(4)" in passage

@@ -14,9 +14,11 @@ FRAGMENTS = 2
 
 
 class Snippets:
-    """The snippets of one search's hits. The query's words in the text field, and the
-    prefixes of its truncations, are read once: a passage's analysed word is marked when it
-    is one of them or starts with one (never expanding a truncation over the whole lexicon)."""
+    """The snippets of one search's hits. The query's words in the text field, its phrases and
+    the prefixes of its truncations are read once: a passage's analysed word is marked when it
+    is one of the words or starts with one of the prefixes (never expanding a truncation over
+    the whole lexicon), and a phrase's words only where the phrase is ("santé" is not marked
+    for the phrase "contrat local de santé" that CLS brings, unless the phrase is there)."""
 
     fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
     scorer = highlight.BasicFragmentScorer()
@@ -24,20 +26,54 @@ class Snippets:
 
     def __init__(self, q, analyzer, field: str = "text"):
         self.analyzer = analyzer
-        self.words = frozenset(text for name, text in q.iter_all_terms(phrases=True) if name == field)
-        self.prefixes = tuple(leaf.text for leaf in q.leaves() if isinstance(leaf, wq.Prefix) and leaf.fieldname == field)
+        leaves = [leaf for leaf in q.leaves() if getattr(leaf, "fieldname", None) == field]
+        self.words = frozenset(leaf.text for leaf in leaves if isinstance(leaf, wq.Term))
+        self.phrases = [(leaf.words, leaf.slop) for leaf in leaves if isinstance(leaf, wq.Phrase)]
+        self.prefixes = tuple(leaf.text for leaf in leaves if isinstance(leaf, wq.Prefix))
 
     def __call__(self, text: str) -> str:
         """The passage's best fragments, or its start when no word of it matches."""
-        tokens = self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        fragments = self.fragmenter.fragment_tokens(text, merge_matched_tokens(self._matched(tokens)))
+        fragments = self.fragmenter.fragment_tokens(text, merge_matched_tokens(self._matched(text)))
         best = highlight.top_fragments(fragments, FRAGMENTS, self.scorer, highlight.FIRST, minscore=1)
         return self.formatter.format(best) or fallback_snippet(text)
 
-    def _matched(self, tokens):
-        for t in tokens:
-            t.matched = t.text in self.words or (bool(self.prefixes) and t.text.startswith(self.prefixes))
+    def _tokens(self, text: str):
+        return self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+
+    def _matched(self, text: str):
+        """The passage's tokens, marked. The analyzer hands out one token object, changed word
+        after word: the phrases' places are found in a first reading of the words alone."""
+        in_phrases = self._phrase_places(text) if self.phrases else ()
+        for n, t in enumerate(self._tokens(text)):
+            t.matched = (n in in_phrases or t.text in self.words
+                         or (bool(self.prefixes) and t.text.startswith(self.prefixes)))
             yield t
+
+    def _phrase_places(self, text: str) -> set[int]:
+        """The numbers (in the token stream) of the tokens where one of the phrases stands."""
+        places, words = set(), []  # words: (number in the stream, text), stop words left out as the index does
+        for n, t in enumerate(self._tokens(text)):
+            if not t.stopped:
+                words.append((n, t.text))
+        texts = [w for _, w in words]
+        for phrase, slop in self.phrases:
+            for start, word in enumerate(texts):
+                if word == phrase[0]:
+                    places.update(words[i][0] for i in _phrase_at(texts, start, phrase, slop))
+        return places
+
+
+def _phrase_at(words: list[str], start: int, phrase: list[str], slop: int) -> list[int]:
+    """The positions of `phrase` starting at `start`, each word 1 to `slop` positions after the
+    one before (Whoosh's Phrase); none when it is not there."""
+    found = [start]
+    for word in phrase[1:]:
+        following = range(found[-1] + 1, min(found[-1] + max(1, slop), len(words) - 1) + 1)
+        step = next((i for i in following if words[i] == word), None)
+        if step is None:
+            return []
+        found.append(step)
+    return found
 
 
 def fallback_snippet(text: str) -> str:
