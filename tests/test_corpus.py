@@ -135,3 +135,16 @@ def test_a_markdown_header_gives_title_date_and_region_and_is_not_text(tmp_path)
     assert (note.title, note.date, note.regions) == ("Note sur la CPTS", "2024-03-01", ["Grand Est"])
     assert "title" not in text_of(note) and "La CPTS porte un projet de santé." in text_of(note)
     assert "Une ligne après un trait." in text_of(found["regle.md"])  # not a header: its text stays
+
+
+def test_a_saved_web_page_is_one_document_without_its_assets_folder(tmp_path):
+    (tmp_path / "ars-cls.html").write_text("<html><head><title>ARS — CLS</title></head><body><h1>Contrats locaux"
+                                           "</h1><p>Le CLS de Metz.</p></body></html>", "utf-8")
+    (tmp_path / "ars-cls_files").mkdir()
+    for asset in ("jquery.js", "style.css", "logo.png"):
+        (tmp_path / "ars-cls_files" / asset).write_text("x", "utf-8")
+    (tmp_path / "archives_files").mkdir()  # no archives.html beside it: an ordinary folder
+    (tmp_path / "archives_files" / "note.txt").write_text("Note sur le PTSM.", "utf-8")
+    items = list(read_sources([tmp_path]))
+    assert not [i for i in items if isinstance(i, Failure)]
+    assert sorted(short(i.doc_id, tmp_path) for i in items) == ["archives_files/note.txt", "ars-cls.html"]

@@ -100,6 +100,10 @@ def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failu
             yield from _read_file(root)
 
 
+# the folder a browser saves beside a complete web page ("page.html" and "page_files/")
+SAVED_PAGE_ASSETS = ("_files", "_fichiers")
+
+
 def _walk(root: Path) -> Iterator[Path | Failure]:
     """Every file below root, following links but never the same folder twice; a file
     or folder that will not be read comes out as a Failure saying why."""
@@ -117,6 +121,7 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
             yield Failure(path_text(folder), f"dossier illisible ({e.strerror or e})")
             continue
         subfolders = []
+        page_assets = {f"{p.stem}{end}" for p in entries if p.suffix.lower() in (".html", ".htm") for end in SAVED_PAGE_ASSETS}
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
@@ -125,6 +130,8 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
                 continue
             if entry.name.startswith("."):
                 yield Failure(path_text(entry), "dossier caché, non parcouru" if is_dir else "fichier caché, ignoré")
+            elif is_dir and entry.name in page_assets:
+                continue  # a saved web page's scripts, styles and images: part of the page, not documents
             elif is_dir:
                 subfolders.append(entry)
             else:
