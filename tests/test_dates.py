@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from conftest import make_pdf
 from docsante.cli import cli
+from docsante.corpus.readers import read_sources
 
 
 def test_each_format_gives_its_date_and_says_where_it_was_read(tmp_path):
@@ -81,3 +82,13 @@ def test_a_generator_s_default_creation_date_is_not_the_document_date(tmp_path):
     r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
     dates = {h["doc_id"].rsplit("/", 1)[-1]: (h["date"], h["year"]) for h in json.loads(r.stdout)["hits"]}
     assert dates == {"cls.docx": ("2024", 2024), "prse.pdf": ("2023", 2023)}
+
+
+def test_metadata_dates_written_in_french_words_are_read(tmp_path):
+    records = [{"id": "a", "text": "CLS.", "date": "14 juin 2023"}, {"id": "b", "text": "CLS.", "date": "1er Décembre 2024"},
+               {"id": "c", "text": "CLS.", "date": "juin 2023"}, {"id": "d", "text": "CLS.", "date": "31 février 2023"}]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    (tmp_path / "note.md").write_text("---\ndate: 3 août 2022\n---\nLe PTSM.\n", "utf-8")
+    dates = {d.doc_id.rsplit("/", 1)[-1]: d.date for d in read_sources([tmp_path])}
+    # a month without its day, or a day that does not exist, says the year only
+    assert dates == {"a": "2023-06-14", "b": "2024-12-01", "c": "2023", "d": "2023", "note.md": "2022-08-03"}

@@ -8,8 +8,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .vocab import fold
+
 ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 FRENCH = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")     # 14/06/2023
+MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
+          "decembre")
+# "14 juin 2023", "1er mars 2024", "juin 2023" (accents folded)
+FRENCH_WORDS = re.compile(rf"^\s*(?:(\d{{1,2}})(?:er)?\s+)?({'|'.join(MONTHS)})\s+(\d{{4}})\b")
 PDF = re.compile(r"^\s*D:(\d{4})(\d{2})?(\d{2})?")                   # D:20230614…
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")                  # "Rapport d'activité 2022", "PRS 2018-2028"
 PLAUSIBLE = range(1950, 2100)
@@ -20,11 +26,13 @@ PDF_MINUTE = re.compile(r"^\s*D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})")
 
 
 def iso_date(value) -> str | None:
-    """A date or datetime, or a text holding one (ISO, French dd/mm/yyyy, PDF "D:…"), as ISO;
-    None when it holds no plausible date.
+    """A date or datetime, or a text holding one (ISO, French dd/mm/yyyy or "14 juin 2023", PDF
+    "D:…"), as ISO; None when it holds no plausible date.
 
     >>> [iso_date(v) for v in ["2023-06-14T10:00:00Z", "14/06/2023", "D:20230614093000", "2023", "hier"]]
     ['2023-06-14', '2023-06-14', '2023-06-14', '2023', None]
+    >>> [iso_date(v) for v in ["14 juin 2023", "1er Décembre 2024", "juin 2023", "31 février 2023"]]
+    ['2023-06-14', '2024-12-01', '2023', '2023']
     """
     if isinstance(value, (date, datetime)):
         return value.strftime("%Y-%m-%d") if value.year in PLAUSIBLE else None
@@ -32,6 +40,9 @@ def iso_date(value) -> str | None:
     if m := FRENCH.match(text):
         day, month, year = (int(g) for g in m.groups())
         return _checked(year, month, day)
+    if m := FRENCH_WORDS.match(fold(text)):
+        day, month, year = m.groups()
+        return _checked(int(year), MONTHS.index(month) + 1, int(day) if day else None)
     m = PDF.match(text) or ISO.match(text)
     if not m:
         return None
