@@ -148,3 +148,55 @@ def test_a_saved_web_page_is_one_document_without_its_assets_folder(tmp_path):
     items = list(read_sources([tmp_path]))
     assert not [i for i in items if isinstance(i, Failure)]
     assert sorted(short(i.doc_id, tmp_path) for i in items) == ["archives_files/note.txt", "ars-cls.html"]
+
+
+def _tracked(paragraph, kind: str, text: str, tag: str = "w:t") -> None:
+    """Append to a python-docx paragraph a run inside a tracked change (<w:ins>, <w:del>, <w:moveFrom>…)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    change, run, t = OxmlElement(kind), OxmlElement("w:r"), OxmlElement(tag)
+    change.set(qn("w:id"), "1")
+    change.set(qn("w:author"), "ARS")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    change.append(run)
+    paragraph._p.append(change)
+
+
+def test_docx_tracked_changes_are_read_accepted(tmp_path):
+    import docx
+    document = docx.Document()
+    p = document.add_paragraph("Le contrat local de santé ")
+    _tracked(p, "w:ins", "de Sarreguemines ")
+    _tracked(p, "w:del", "de Forbach ", tag="w:delText")
+    _tracked(p, "w:moveFrom", "en 2023 ")
+    p.add_run("est signé")
+    _tracked(p, "w:moveTo", " en 2023")
+    p.add_run(".\tFin")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]
+    cell.add_run("Pilote : ")
+    _tracked(cell, "w:ins", "CPTS du Warndt")
+    document.save(tmp_path / "cls-suivi.docx")
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["Le contrat local de santé de Sarreguemines est signé en 2023.\tFin",
+                                            "Pilote : CPTS du Warndt"]
+
+
+def test_odt_tracked_changes_are_read_accepted(tmp_path):
+    """LibreOffice keeps deleted text in a <text:tracked-changes> record at the top of the body."""
+    import zipfile
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
+               '<text:tracked-changes><text:changed-region text:id="ct1"><text:deletion>'
+               '<text:p>Le CLS de Forbach est abandonné.</text:p></text:deletion></text:changed-region>'
+               '<text:changed-region text:id="ct2"><text:insertion/></text:changed-region></text:tracked-changes>'
+               '<text:p>Le CLS de <text:change-start text:change-id="ct2"/>Sarreguemines'
+               '<text:change-end text:change-id="ct2"/> est signé.<text:change text:change-id="ct1"/></text:p>'
+               '</office:text></office:body></office:document-content>')
+    with zipfile.ZipFile(tmp_path / "cls-suivi.odt", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["Le CLS de Sarreguemines est signé."]

@@ -75,7 +75,7 @@ def _docx_text(document) -> OfficeText:
         if isinstance(item, Table):
             blocks += [Block(line, PARAGRAPH) for line in _docx_rows(item)]
             continue
-        text = item.text
+        text = _docx_paragraph_text(item._p)
         style = ((item.style.name if item.style is not None else "") or "").strip()
         if style.lower() in TITLE_STYLES and not title:
             title = " ".join(text.split())
@@ -95,6 +95,28 @@ def _docx_text(document) -> OfficeText:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what a paragraph's text leaves out: tracked deletions and text moved elsewhere (the accepted text),
+# and text boxes, whose paragraphs are read as their own and which Word also writes as a fallback copy
+NOT_PARAGRAPH_TEXT = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent",
+                      "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+
+
+def _docx_paragraph_text(paragraph) -> str:
+    """A paragraph's text as the document reads with its tracked changes accepted: inserted text
+    in (python-docx's `text` leaves out runs inside <w:ins>), deleted and moved-away text out."""
+    parts, stack = [], list(reversed(paragraph))
+    while stack:
+        node = stack.pop()
+        if node.tag in NOT_PARAGRAPH_TEXT:
+            continue
+        if node.tag == f"{W}t":
+            parts.append(node.text or "")
+        elif node.tag in CHARACTERS:
+            parts.append(CHARACTERS[node.tag])
+        else:
+            stack.extend(reversed(node))
+    return "".join(parts)
 
 
 def _docx_rows(table) -> list[str]:
@@ -102,8 +124,7 @@ def _docx_rows(table) -> list[str]:
     it declares are never expanded into a grid (a span of two million columns is one cell)."""
     lines = []
     for tr in table._tbl.iterchildren(f"{W}tr"):
-        cells = [" ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
-                 for tc in tr.iterchildren(f"{W}tc")]
+        cells = [" ".join(_docx_paragraph_text(p) for p in tc.iter(f"{W}p")) for tc in tr.iterchildren(f"{W}tc")]
         if line := _row_line(cells):
             lines.append(line)
     return lines
@@ -157,6 +178,8 @@ def read_odt(path: Path) -> OfficeText:
                 title = _odt_text(node)
             else:
                 blocks.append(Block(_odt_text(node), PARAGRAPH))
+        elif tag == _q("text", "tracked-changes"):
+            continue  # the record of tracked changes: the text they deleted is not the document's
         elif tag == _q("table", "table-row"):
             cells = [" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")))
                      for cell in node if cell.tag == _q("table", "table-cell")]
