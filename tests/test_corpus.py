@@ -200,3 +200,21 @@ def test_odt_tracked_changes_are_read_accepted(tmp_path):
         z.writestr("content.xml", content)
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["Le CLS de Sarreguemines est signé."]
+
+
+def test_docx_text_boxes_are_read_once(tmp_path):
+    """Word writes a text box twice: as a drawing (mc:Choice) and as a fallback picture (mc:Fallback)."""
+    import docx
+    from lxml import etree
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    document = docx.Document()
+    anchor = document.add_paragraph("La lettre de l'IREPS.")
+    alternate = etree.SubElement(etree.SubElement(anchor._p, f"{w}r"), f"{mc}AlternateContent")
+    for branch in ("Choice", "Fallback"):
+        box = etree.SubElement(etree.SubElement(alternate, f"{mc}{branch}"), f"{w}txbxContent")
+        etree.SubElement(etree.SubElement(etree.SubElement(box, f"{w}p"), f"{w}r"), f"{w}t").text = "Chiffre clé : 12 CLSM."
+    document.add_paragraph("Suite de la lettre.")
+    document.save(tmp_path / "lettre.docx")
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["La lettre de l'IREPS.", "Chiffre clé : 12 CLSM.", "Suite de la lettre."]

@@ -87,6 +87,7 @@ def _docx_text(document) -> OfficeText:
             if runs and all(r.bold for r in runs) and len(text) <= BOLD_HEADING_MAX_CHARS \
                     and not text.rstrip().endswith((".", ";", ",")):
                 bold_only.append(blocks[-1])
+        blocks += [Block(line, PARAGRAPH) for line in _docx_text_boxes(item._p)]
     if not any(b.kind == HEADING for b in blocks):
         for b in bold_only:
             b.kind = HEADING
@@ -97,8 +98,8 @@ def _docx_text(document) -> OfficeText:
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # what a paragraph's text leaves out: tracked deletions and text moved elsewhere (the accepted text),
 # and text boxes, whose paragraphs are read as their own and which Word also writes as a fallback copy
-NOT_PARAGRAPH_TEXT = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent",
-                      "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+NOT_PARAGRAPH_TEXT = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent", MC_FALLBACK}
 CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 
 
@@ -117,6 +118,13 @@ def _docx_paragraph_text(paragraph) -> str:
         else:
             stack.extend(reversed(node))
     return "".join(parts)
+
+
+def _docx_text_boxes(paragraph) -> list[str]:
+    """The paragraphs of the text boxes anchored in a paragraph (a newsletter's inset, a flyer's
+    key figures), once: Word also writes each box as a fallback drawing, which is left out."""
+    return [text for box in paragraph.iter(f"{W}txbxContent") if not any(a.tag == MC_FALLBACK for a in box.iterancestors())
+            for p in box.iterchildren(f"{W}p") if (text := _docx_paragraph_text(p)).strip()]
 
 
 def _docx_rows(table) -> list[str]:
