@@ -161,3 +161,10 @@ def test_a_one_word_trigger_said_twice_is_evidence_enough():
     assert "sante_sexuelle" in twice.themes
     once = tag_one("Les sages-femmes reçoivent sans rendez-vous, y compris pour la contraception.")
     assert "sante_sexuelle" not in once.themes
+
+
+def test_a_dispositif_named_in_passing_does_not_make_its_theme_alone():
+    listing = tag_one("Le comité réunit la CPTS, le CLS et le CLSM du territoire.")  # CLSM: "… santé mentale"
+    assert "clsm" in listing.dispositifs and "sante_mentale" not in listing.themes
+    about = tag_one("Le CLSM réunit les élus et la psychiatrie publique.")
+    assert "sante_mentale" in about.themes  # its name and one more piece of evidence

@@ -13,7 +13,8 @@ Ambiguous forms never tag on their own:
 - ambiguous acronyms (CPS, ETP, ASV…) count only in a document that also names
   the dispositif in full;
 - a theme needs two pieces of evidence (distinct triggers, a trigger of several words,
-  said twice, or in the section heading counts twice, a related dispositif counts once).
+  said twice, or in the section heading counts twice; a dispositif whose name holds a
+  trigger counts once, a related one once).
 """
 
 from __future__ import annotations
@@ -230,8 +231,8 @@ class Tagger:
         """Themes with enough evidence: distinct triggers in the text (1 each, 2 for a trigger
         of several words, specific enough on its own: "prévention du suicide", or said twice: the
         passage comes back to it), in the heading
-        (2 each), a tagged dispositif or acteur whose name holds a trigger (2), other related
-        ones (1 in all)."""
+        (2 each), a dispositif or acteur the passage names whose name holds a trigger (1: CLSM
+        in a list of partners is not a passage about mental health), other related ones (1 in all)."""
         text_toks = tokens(p.text) if text_toks is None else text_toks
         heading_toks = tokens(p.section) if heading_toks is None else heading_toks
         evidence: Counter[str] = Counter()
@@ -244,7 +245,7 @@ class Tagger:
         named = (*p.dispositifs, *p.acteurs) if named is None else named
         intrinsic = {tf for d in named for tf in self.intrinsic.get(d, ())}
         for theme, _ in intrinsic - in_text:  # a trigger form counts once, named or implied
-            evidence[theme] += 2
+            evidence[theme] += 1
         intrinsic_themes = {t for t, _ in intrinsic}
         for theme in {t for d in named for t in self.theme_of_disp.get(d, ())} - intrinsic_themes:
             evidence[theme] += 1
