@@ -208,13 +208,19 @@ def test_docx_text_boxes_are_read_once(tmp_path):
     from lxml import etree
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    def box(paragraph, text):
+        alternate = etree.SubElement(etree.SubElement(paragraph._p, f"{w}r"), f"{mc}AlternateContent")
+        for branch in ("Choice", "Fallback"):
+            content = etree.SubElement(etree.SubElement(alternate, f"{mc}{branch}"), f"{w}txbxContent")
+            etree.SubElement(etree.SubElement(etree.SubElement(content, f"{w}p"), f"{w}r"), f"{w}t").text = text
+
     document = docx.Document()
-    anchor = document.add_paragraph("La lettre de l'IREPS.")
-    alternate = etree.SubElement(etree.SubElement(anchor._p, f"{w}r"), f"{mc}AlternateContent")
-    for branch in ("Choice", "Fallback"):
-        box = etree.SubElement(etree.SubElement(alternate, f"{mc}{branch}"), f"{w}txbxContent")
-        etree.SubElement(etree.SubElement(etree.SubElement(box, f"{w}p"), f"{w}r"), f"{w}t").text = "Chiffre clé : 12 CLSM."
+    box(document.add_paragraph("La lettre de l'IREPS."), "Chiffre clé : 12 CLSM.")
     document.add_paragraph("Suite de la lettre.")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]
+    cell.add_run("Agenda")
+    box(cell, "Forum le 3 mai")
     document.save(tmp_path / "lettre.docx")
     (doc,) = docs(tmp_path).values()
-    assert [b.text for b in doc.blocks] == ["La lettre de l'IREPS.", "Chiffre clé : 12 CLSM.", "Suite de la lettre."]
+    assert [b.text for b in doc.blocks] == ["La lettre de l'IREPS.", "Chiffre clé : 12 CLSM.", "Suite de la lettre.",
+                                            "Agenda Forum le 3 mai"]  # a cell: its paragraphs, box once

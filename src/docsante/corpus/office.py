@@ -123,8 +123,12 @@ def _docx_paragraph_text(paragraph) -> str:
 def _docx_text_boxes(paragraph) -> list[str]:
     """The paragraphs of the text boxes anchored in a paragraph (a newsletter's inset, a flyer's
     key figures), once: Word also writes each box as a fallback drawing, which is left out."""
-    return [text for box in paragraph.iter(f"{W}txbxContent") if not any(a.tag == MC_FALLBACK for a in box.iterancestors())
+    return [text for box in paragraph.iter(f"{W}txbxContent") if not _in_fallback(box)
             for p in box.iterchildren(f"{W}p") if (text := _docx_paragraph_text(p)).strip()]
+
+
+def _in_fallback(element) -> bool:
+    return any(a.tag == MC_FALLBACK for a in element.iterancestors())
 
 
 def _docx_rows(table) -> list[str]:
@@ -132,7 +136,8 @@ def _docx_rows(table) -> list[str]:
     it declares are never expanded into a grid (a span of two million columns is one cell)."""
     lines = []
     for tr in table._tbl.iterchildren(f"{W}tr"):
-        cells = [" ".join(_docx_paragraph_text(p) for p in tc.iter(f"{W}p")) for tc in tr.iterchildren(f"{W}tc")]
+        cells = [" ".join(_docx_paragraph_text(p) for p in tc.iter(f"{W}p") if not _in_fallback(p))
+                 for tc in tr.iterchildren(f"{W}tc")]
         if line := _row_line(cells):
             lines.append(line)
     return lines
