@@ -96,9 +96,9 @@ def _docx_text(document) -> OfficeText:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"  # Word's second copy of a drawing
 # what a paragraph's text leaves out: tracked deletions and text moved elsewhere (the accepted text),
-# and text boxes, whose paragraphs are read as their own and which Word also writes as a fallback copy
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# and text boxes, whose paragraphs are read as their own, and their fallback copy
 NOT_PARAGRAPH_TEXT = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent", MC_FALLBACK}
 CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 
