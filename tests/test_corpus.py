@@ -130,11 +130,13 @@ def test_a_markdown_header_gives_title_date_and_region_and_is_not_text(tmp_path)
     (tmp_path / "note.md").write_text("---\ntitle: Note sur la CPTS\ndate: 2024-03-01\nregion: [Grand Est]\n---\n"
                                       "# CPTS du Grand Reims\n\nLa CPTS porte un projet de santé.\n", "utf-8")
     (tmp_path / "regle.md").write_text("---\nUne ligne après un trait.\n---\nSuite du texte.\n", "utf-8")
+    (tmp_path / "encadre.md").write_text("---\nNote : le CLS est en cours de signature.\n---\n", "utf-8")
     found = docs(tmp_path)
     note = found["note.md"]
     assert (note.title, note.date, note.regions) == ("Note sur la CPTS", "2024-03-01", ["Grand Est"])
     assert "title" not in text_of(note) and "La CPTS porte un projet de santé." in text_of(note)
     assert "Une ligne après un trait." in text_of(found["regle.md"])  # not a header: its text stays
+    assert "le CLS est en cours de signature" in text_of(found["encadre.md"])  # YAML, but no key docsante reads
 
 
 def test_a_saved_web_page_is_one_document_without_its_assets_folder(tmp_path):

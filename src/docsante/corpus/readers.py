@@ -215,11 +215,13 @@ def _read_text(path: Path) -> Extract:
 
 
 FRONT_MATTER_LINES = 100  # how far the closing "---" of a Markdown header may be
+FRONT_MATTER_KEYS = {"title", "date", "region"}  # what docsante reads from it
 
 
 def _front_matter(lines: list[str]) -> tuple[dict, list[str]]:
     """A Markdown file's YAML header ("---" lines around "title: …", "date: …") and the
-    lines after it; none when the first lines are not a YAML mapping (a rule, a table)."""
+    lines after it; none when the first lines are not a YAML mapping with one of the keys read
+    (a rule, a table, "Note : …" between two rules stay text)."""
     if not lines or lines[0].strip() != "---":
         return {}, lines
     end = next((i for i, line in enumerate(lines[1:FRONT_MATTER_LINES], 1) if line.strip() in ("---", "...")), None)
@@ -229,7 +231,7 @@ def _front_matter(lines: list[str]) -> tuple[dict, list[str]]:
         meta = yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError:
         return {}, lines
-    return (meta, lines[end + 1:]) if isinstance(meta, dict) else ({}, lines)
+    return (meta, lines[end + 1:]) if isinstance(meta, dict) and FRONT_MATTER_KEYS & set(meta) else ({}, lines)
 
 
 def _meta_text(value) -> str:
