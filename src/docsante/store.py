@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .schema import build_schema
 
 META_FILE = "docsante.json"
 SCHEMA_VERSION = 8  # bump when the analyzer or the fields change: old indexes must be rebuilt
+OPEN_ATTEMPTS, OPEN_WAIT = 10, 0.05  # as Whoosh's reader(), when a commit deletes the table of contents being read
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
 
@@ -39,7 +41,16 @@ def storage(index_dir: Path) -> FileStorage:
 
 
 def open_whoosh(index_dir: Path):
-    return storage(index_dir).open_index()
+    """The index, at its newest commit. Whoosh lists the tables of contents, then reads the newest:
+    a commit in between replaces and deletes it, and the listing is read again (Whoosh's own
+    reader() retries the same way; opening the index does not)."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return storage(index_dir).open_index()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(OPEN_WAIT)
 
 
 def open_or_create(index_dir: Path, *, rebuild: bool = False):

@@ -185,8 +185,11 @@ class Index:
         self._date_columns = None
         self._evaluation = None
         self._results: OrderedDict = OrderedDict()
-        self._compiler = QueryCompiler(self._ix.schema["text"].analyzer)
-        self._doc_compiler = QueryCompiler(self._ix.schema["text"].analyzer, documents=True)
+        # the searcher's schema, read with its generation: FileIndex.schema reads the newest table of
+        # contents from disk at each call, which a commit may have replaced (and deleted) meanwhile
+        self._analyzer = self._searcher.schema["text"].analyzer
+        self._compiler = QueryCompiler(self._analyzer)
+        self._doc_compiler = QueryCompiler(self._analyzer, documents=True)
 
     def close(self):
         self._searcher.close()
@@ -287,7 +290,7 @@ class Index:
         if limit and len(docs) > offset:
             topic = self._topic(searcher, compiled)
             ranked = self._ranked(searcher, found, offset + limit, sort, topic)[offset:offset + limit]
-            snippets = Snippets(scoring, self._ix.schema["text"].analyzer)
+            snippets = Snippets(scoring, self._analyzer)
             hits = [self._hit(searcher, snippets, docnum, score) for score, docnum in ranked]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        facets=_frozen_facets({f: c[0] for f, c in counts.items()}),
