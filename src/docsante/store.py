@@ -9,7 +9,7 @@ import time
 import zlib
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError
 from whoosh.filedb.filestore import FileStorage
 
 from .corpus.document import file_of
@@ -25,8 +25,12 @@ DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
 
 def index_exists(index_dir: Path) -> bool:
     """Whether an index is there; one whose table of contents cannot be read is damaged."""
+    if not Path(index_dir).exists():
+        return False
     try:
-        return whoosh_index.exists_in(str(index_dir))
+        return open_whoosh(Path(index_dir)).latest_generation() > -1
+    except EmptyIndexError:
+        return False
     except Exception as e:  # whoosh raises many types on a damaged table of contents
         raise IndexDamaged(damaged_message(index_dir, e)) from e
 
