@@ -310,7 +310,7 @@ def test_chunking_time_grows_linearly(tmp_path, shape, make):
         path = tmp_path / f"{n}.txt"
         path.write_text(make(n), "utf-8")
         best = float("inf")
-        for _ in range(2):
+        for _ in range(3):  # the best of three: a pause of the machine in one run does not count
             started = time.perf_counter()
             for doc in read_sources([path]):
                 chunk(doc)
