@@ -425,12 +425,13 @@ class Index:
             found = self._evaluate(searcher, compiled.query, None)
             for score, docnum in self._ranked(searcher, found, limit * 5, topic=self._topic(searcher, compiled)):
                 passages[searcher.stored_fields(docnum)["doc_id"]].append(score)  # best first
-            best = {d: sum(score * PASSAGE_DECAY ** n for n, score in enumerate(scores)) for d, scores in passages.items()}
+            by_passages = {d: sum(score * PASSAGE_DECAY ** n for n, score in enumerate(scores))
+                           for d, scores in passages.items()}
             documents = self._evaluate(searcher, self._doc_compiler.compile(parsed).query, None)
             top = np.argsort(-documents.scores, kind="stable")[:limit * 5]
             whole = {searcher.stored_fields(int(documents.ids[i]))["doc_id"]: float(documents.scores[i]) for i in top}
             # a one-passage document has no document entry: its passage is its whole text
-            ranked = sorted(((d, s + DOCUMENT_WEIGHT * whole.get(d, s)) for d, s in best.items()),
+            ranked = sorted(((d, s + DOCUMENT_WEIGHT * whole.get(d, s)) for d, s in by_passages.items()),
                             key=lambda kv: (-kv[1], kv[0]))[:limit]
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
