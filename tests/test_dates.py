@@ -92,3 +92,31 @@ def test_metadata_dates_written_in_french_words_are_read(tmp_path):
     dates = {d.doc_id.rsplit("/", 1)[-1]: d.date for d in read_sources([tmp_path])}
     # a month without its day, or a day that does not exist, says the year only
     assert dates == {"a": "2023-06-14", "b": "2024-12-01", "c": "2023", "d": "2023", "note.md": "2022-08-03"}
+
+
+def test_dates_as_feeds_and_spreadsheets_write_them_are_read(tmp_path):
+    records = [{"id": "rss", "text": "CLS.", "date": "Wed, 14 Jun 2023 10:00:00 GMT"},
+               {"id": "slash", "text": "CLS.", "date": "2023/06/15"}, {"id": "basic", "text": "CLS.", "date": "20230616"},
+               {"id": "range", "text": "CLS.", "date": "2023-2028"}]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    dates = {d.doc_id: d.date for d in read_sources([tmp_path])}
+    assert dates == {"rss": "2023-06-14", "slash": "2023-06-15", "basic": "2023-06-16", "range": "2023"}
+
+
+def test_a_record_whose_date_cannot_be_read_is_indexed_without_it_and_the_user_is_told(tmp_path):
+    records = tmp_path / "veille.jsonl"
+    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "a", "text": "Le CLS de Lens et la vaccination.", "date": "2023-05-02"},
+        {"id": "b", "text": "Le CLS de Béthune et la vaccination.", "date": "T2 2023"}]) + "\n", "utf-8")
+    index_dir = tmp_path / "ix"
+    r = CliRunner().invoke(cli, ["index", str(records), "--index", str(index_dir), "-q"])
+    assert r.exit_code == 3
+    assert "veille.jsonl:2 : date « T2 2023 » illisible" in r.stderr and "indexé sans date" in r.stderr
+    assert "Traceback" not in r.output
+    r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
+    assert {h["doc_id"]: h["date"] for h in json.loads(r.stdout)["hits"]} == {"a": "2023-05-02", "b": None}
+    # the notice names a record that was read: reading the file again still prunes what it no longer holds
+    records.write_text(json.dumps({"id": "b", "text": "Le CLS de Béthune.", "date": "T2 2023"}) + "\n", "utf-8")
+    CliRunner().invoke(cli, ["index", str(records), "--index", str(index_dir), "-q"])
+    r = CliRunner().invoke(cli, ["search", "CLS", "--index", str(index_dir), "--format", "json"])
+    assert [h["doc_id"] for h in json.loads(r.stdout)["hits"]] == ["b"]

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 
 from .vocab import fold
 
-ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+ISO = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")  # 2023-06-14, 2023/06/14
+BASIC = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T|\s|$)")             # 20230614, ISO's basic format
 FRENCH = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")     # 14/06/2023
 MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
           "decembre")
@@ -27,10 +29,13 @@ PDF_MINUTE = re.compile(r"^\s*D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})")
 
 def iso_date(value) -> str | None:
     """A date or datetime, or a text holding one (ISO, French dd/mm/yyyy or "14 juin 2023", PDF
-    "D:…"), as ISO; None when it holds no plausible date.
+    "D:…", an RSS feed's or e-mail's "Wed, 14 Jun 2023 10:00:00 GMT"), as ISO; None when it holds
+    no plausible date.
 
     >>> [iso_date(v) for v in ["2023-06-14T10:00:00Z", "14/06/2023", "D:20230614093000", "2023", "hier"]]
     ['2023-06-14', '2023-06-14', '2023-06-14', '2023', None]
+    >>> [iso_date(v) for v in ["2023/06/14", "20230614", "Wed, 14 Jun 2023 10:00:00 GMT", "2023-2024"]]
+    ['2023-06-14', '2023-06-14', '2023-06-14', '2023']
     >>> [iso_date(v) for v in ["14 juin 2023", "1er Décembre 2024", "juin 2023", "31 février 2023"]]
     ['2023-06-14', '2024-12-01', '2023', '2023']
     """
@@ -43,11 +48,14 @@ def iso_date(value) -> str | None:
     if m := FRENCH_WORDS.match(fold(text)):
         day, month, year = m.groups()
         return _checked(int(year), MONTHS.index(month) + 1, int(day) if day else None)
-    m = PDF.match(text) or ISO.match(text)
-    if not m:
+    if m := PDF.match(text) or BASIC.match(text) or ISO.match(text):
+        year, month, day = (int(g) if g else None for g in m.groups())
+        return _checked(year, month, day)
+    try:
+        stamp = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return None
-    year, month, day = (int(g) if g else None for g in m.groups())
-    return _checked(year, month, day)
+    return _checked(stamp.year, stamp.month, stamp.day)
 
 
 def creation_date(value) -> str | None:

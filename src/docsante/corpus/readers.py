@@ -345,14 +345,21 @@ def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
         if not line.strip():
             continue
         try:
-            yield _record(line, source)
+            document, unread_date = _record(line, source)
         except SourceError as e:
             yield Failure(f"{path_text(path)}:{number}", str(e), origin=source)
+            continue
         except (ValueError, RecursionError, MemoryError):
             yield Failure(f"{path_text(path)}:{number}", "ligne JSON invalide ou trop imbriquée", origin=source)
+            continue
+        yield document
+        if unread_date:  # the record is indexed; the user is told what it lost
+            yield Failure(f"{path_text(path)}:{number}", f"date « {unread_date[:40]} » illisible "
+                          "(attendu : AAAA, AAAA-MM-JJ ou JJ/MM/AAAA) ; enregistrement indexé sans date")
 
 
-def _record(line: str, source: str) -> Document:
+def _record(line: str, source: str) -> tuple[Document, str]:
+    """A record's Document, and its `date` when one was given that reads as no date."""
     record = json.loads(line)
     if not isinstance(record, dict):
         raise SourceError("la ligne n'est pas un objet JSON")
@@ -362,7 +369,8 @@ def _record(line: str, source: str) -> Document:
     if not isinstance(text, str) or not text.strip():
         raise SourceError("champ « text » manquant ou vide")
     region = record.get("region")
-    date = iso_date(_str(record, "date")) or ""
+    given_date = _str(record, "date")
+    date = iso_date(given_date) or ""
     return Document(
         doc_id=str(rid).strip(),
         source=_str(record, "source") or source,
@@ -376,7 +384,7 @@ def _record(line: str, source: str) -> Document:
         is_record=True,
         group=_str(record, "document"),
         origin=source,
-    )
+    ), given_date if given_date and not date else ""
 
 
 def _str(record: dict, name: str) -> str:
