@@ -185,6 +185,79 @@ def test_docx_tracked_changes_are_read_accepted(tmp_path):
                                             "Pilote : CPTS du Warndt"]
 
 
+def _docx_with_notes(path, kind: str, notes: dict[str, str]) -> None:
+    """Save a python-docx document with a footnotes or endnotes part as Word writes one: two
+    separator notes first, then each note's paragraph led by its number mark (notes are XML)."""
+    import docx
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def call(paragraph, note_id):
+        run, ref = OxmlElement("w:r"), OxmlElement(f"w:{kind}Reference")
+        ref.set(qn("w:id"), note_id)
+        run.append(ref)
+        paragraph._p.append(run)
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = "".join(f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+                   for i, t in ((-1, "separator"), (0, "continuationSeparator")))
+    body += "".join(f'<w:{kind} w:id="{i}"><w:p><w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> '
+                    f'{text}</w:t></w:r></w:p></w:{kind}>' for i, text in notes.items())
+    document = docx.Document()
+    document.add_heading("Diagnostic local de santé", level=1)
+    p = document.add_paragraph("Un jeune sur trois dit avoir fumé ce mois-ci.")
+    call(p, "1")
+    cell = document.add_table(rows=1, cols=2).cell(0, 1).paragraphs[0]
+    cell.add_run("12 %")
+    call(cell, "2")
+    document.add_paragraph("Suite du diagnostic.")
+    content_type = getattr(CONTENT_TYPE, f"WML_{kind.upper()}S")
+    part = Part(PackURI(f"/word/{kind}s.xml"), content_type, f"<w:{kind}s {w}>{body}</w:{kind}s>".encode(),
+                document.part.package)
+    document.part.relate_to(part, getattr(RELATIONSHIP_TYPE, f"{kind.upper()}S"))
+    document.save(path)
+
+
+def test_docx_footnotes_and_endnotes_are_read_after_the_paragraph_that_calls_them(tmp_path):
+    for kind in ("footnote", "endnote"):
+        _docx_with_notes(tmp_path / f"diagnostic-{kind}.docx", kind,
+                         {"1": "Source : Baromètre santé 2021, Santé publique France.", "2": "Enquête ESCAPAD."})
+    for doc in docs(tmp_path).values():
+        assert [b.text for b in doc.blocks] == ["Diagnostic local de santé", "Un jeune sur trois dit avoir fumé ce mois-ci.",
+                                                "Source : Baromètre santé 2021, Santé publique France.", "12 %",
+                                                "Enquête ESCAPAD.", "Suite du diagnostic."]
+
+
+def test_a_docx_whose_notes_are_broken_xml_is_named_not_a_traceback(tmp_path):
+    _docx_with_notes(tmp_path / "diagnostic.docx", "footnote", {"1": "Source <non fermée"})
+    (failure,) = list(read_sources([tmp_path]))
+    assert isinstance(failure, Failure) and failure.reason == "DOCX endommagé (XML invalide, trop imbriqué ou à entités)"
+
+
+def test_odt_notes_are_read_after_the_paragraph_or_row_that_calls_them(tmp_path):
+    import zipfile
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
+    def note(n, text, cls="footnote"):
+        return (f'<text:note text:id="ftn{n}" text:note-class="{cls}"><text:note-citation>{n}</text:note-citation>'
+                f'<text:note-body><text:p>{text}</text:p></text:note-body></text:note>')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
+               f'<text:p>Un jeune sur trois dit avoir fumé{note(1, "Source : Baromètre santé 2021.")} ce mois-ci.</text:p>'
+               '<table:table><table:table-row><table:table-cell><text:p>Tabac</text:p></table:table-cell>'
+               f'<table:table-cell><text:p>12 %{note(2, "Enquête ESCAPAD.", "endnote")}</text:p></table:table-cell>'
+               '</table:table-row></table:table><text:p>Suite.</text:p></office:text></office:body></office:document-content>')
+    with zipfile.ZipFile(tmp_path / "diagnostic.odt", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["Un jeune sur trois dit avoir fumé ce mois-ci.", "Source : Baromètre santé 2021.",
+                                            "Tabac | 12 %", "Enquête ESCAPAD.", "Suite."]
+
+
 def test_odt_tracked_changes_are_read_accepted(tmp_path):
     """LibreOffice keeps deleted text in a <text:tracked-changes> record at the top of the body."""
     import zipfile

@@ -63,6 +63,8 @@ def read_docx(path: Path) -> OfficeText:
         raise SourceError("DOCX endommagé (XML invalide, trop imbriqué ou à entités)") from e
     try:
         return _docx_text(document)
+    except etree.XMLSyntaxError as e:  # a part read apart: its footnotes or endnotes
+        raise SourceError("DOCX endommagé (XML invalide, trop imbriqué ou à entités)") from e
     except (AttributeError, TypeError, ValueError) as e:
         raise SourceError(f"DOCX invalide (structure inattendue : {type(e).__name__})") from e
 
@@ -71,9 +73,11 @@ def _docx_text(document) -> OfficeText:
     from docx.table import Table
 
     blocks, title, bold_only = [], "", []
+    notes = _docx_notes(document)
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             blocks += [Block(line, PARAGRAPH) for line in _docx_rows(item)]
+            blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(item._tbl, notes)]
             continue
         text = _docx_paragraph_text(item._p)
         style = ((item.style.name if item.style is not None else "") or "").strip()
@@ -88,6 +92,7 @@ def _docx_text(document) -> OfficeText:
                     and not text.rstrip().endswith((".", ";", ",")):
                 bold_only.append(blocks[-1])
         blocks += [Block(line, PARAGRAPH) for line in _docx_text_boxes(item._p)]
+        blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(item._p, notes)]
     if not any(b.kind == HEADING for b in blocks):
         for b in bold_only:
             b.kind = HEADING
@@ -118,6 +123,29 @@ def _docx_paragraph_text(paragraph) -> str:
         else:
             stack.extend(reversed(node))
     return "".join(parts)
+
+
+NOTE_KINDS = ("footnote", "endnote")
+
+
+def _docx_notes(document) -> dict[tuple[str, str], list[str]]:
+    """The paragraphs of the document's footnotes and endnotes, by (kind, id)."""
+    notes = {}
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rpartition("/")[2][:-1]  # ".../footnotes" -> "footnote"
+        if kind in NOTE_KINDS and not rel.is_external:
+            for note in _xml(rel.target_part.blob).iterchildren(f"{W}{kind}"):
+                notes[(kind, note.get(f"{W}id"))] = [text for p in note.iter(f"{W}p")
+                                                     if (text := _docx_paragraph_text(p).strip())]
+    return notes
+
+
+def _docx_notes_of(element, notes: dict[tuple[str, str], list[str]]) -> list[str]:
+    """The text of the notes an element (a paragraph, a table) calls, in their order: a note
+    is read after the paragraph that calls it, under the same heading ("Source : Baromètre…")."""
+    calls = element.iter(*(f"{W}{kind}Reference" for kind in NOTE_KINDS))
+    return [text for ref in calls
+            for text in notes.get((ref.tag[len(W):-len("Reference")], ref.get(f"{W}id")), ())]
 
 
 def _docx_text_boxes(paragraph) -> list[str]:
@@ -186,18 +214,21 @@ def read_odt(path: Path) -> OfficeText:
         if tag == _q("text", "h"):
             level = node.get(_q("text", "outline-level"))
             blocks.append(Block(_odt_text(node), HEADING, level=int(level) if level and level.isdigit() else 0))
+            blocks += _odt_notes(node)
         elif tag == _q("text", "p"):
             if node.get(_q("text", "style-name"), "").lower() == "title" and not title:
                 title = _odt_text(node)
             else:
                 blocks.append(Block(_odt_text(node), PARAGRAPH))
+                blocks += _odt_notes(node)
         elif tag == _q("text", "tracked-changes"):
             continue  # the record of tracked changes: the text they deleted is not the document's
         elif tag == _q("table", "table-row"):
-            cells = [" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")))
+            cells = [" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")) if not _in_note(p))
                      for cell in node if cell.tag == _q("table", "table-cell")]
             if line := _row_line(cells):
                 blocks.append(Block(line, PARAGRAPH))
+            blocks += _odt_notes(node)
         else:  # lists, list items, sections, tables and their row groups: read what they hold
             stack.extend(reversed(node))
     meta_title = meta_date = ""
@@ -211,9 +242,20 @@ def read_odt(path: Path) -> OfficeText:
     return OfficeText(title, meta_title, blocks, meta_date)
 
 
+def _odt_notes(node) -> list[Block]:
+    """The footnotes and endnotes a paragraph, heading or table row calls, read after it (under
+    the same heading)."""
+    return [Block(text, PARAGRAPH) for body in node.iter(_q("text", "note-body"))
+            for p in body.iter(_q("text", "p")) if (text := _odt_text(p).strip())]
+
+
+def _in_note(element) -> bool:
+    return any(a.tag == _q("text", "note-body") for a in element.iterancestors())
+
+
 def _odt_text(node) -> str:
     """A paragraph's text: <text:s/> is spaces, <text:tab/> a tab, <text:line-break/> a new line;
-    footnotes are left out."""
+    its notes are left out (read after it: _odt_notes)."""
     from lxml import etree
 
     parts, in_note = [], 0
