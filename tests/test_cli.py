@@ -186,3 +186,16 @@ def test_a_default_index_written_by_another_version_is_rebuilt_from_its_files(tm
     assert "vient d'une autre version de docsante : reconstruction à partir de 1 source(s)" in r.stderr
     assert [h["doc_id"] for h in json.loads(r.stdout)["hits"]] == [str(docs / "note.txt")]
     assert json.loads((index_dir / "docsante.json").read_text("utf-8"))["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_slide_deck_is_searched_slide_by_slide(tmp_path):
+    from test_corpus import _deck
+    _deck(tmp_path / "coter-cps.pptx")
+    index_dir = tmp_path / "ix"
+    assert CliRunner().invoke(cli, ["index", str(tmp_path / "coter-cps.pptx"), "--index", str(index_dir), "-q"]).exit_code == 0
+    r = CliRunner().invoke(cli, ["search", "PSFP", "--index", str(index_dir), "--format", "json"])
+    (hit,) = json.loads(r.stdout)["hits"]
+    assert (hit["title"], hit["section"], hit["page"]) == (
+        "Compétences psychosociales – COTER du 12 mars 2024", "Axe 1 : déployer les programmes", 2)
+    assert "Unplugged" in hit["text"] and "Bilan présenté par la DD 13." in hit["text"]
+    assert "Programme" not in hit["text"]  # the next slide is the next passage

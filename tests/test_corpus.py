@@ -299,3 +299,51 @@ def test_docx_text_boxes_are_read_once(tmp_path):
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["La lettre de l'IREPS.", "Chiffre clé : 12 CLSM.", "Suite de la lettre.",
                                             "Agenda Forum le 3 mai"]  # a cell: its paragraphs, box once
+
+
+def _deck(path) -> None:
+    """A COTER slide deck as an ARS team makes one: a title slide, bullet slides, a table, a
+    group of boxes placed right then left, speaker notes."""
+    from pptx import Presentation
+    from pptx.util import Inches
+    deck = Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text = "Compétences psychosociales – COTER du 12 mars 2024"
+    first.placeholders[1].text = "ARS Provence-Alpes-Côte d'Azur"
+    bullets = deck.slides.add_slide(deck.slide_layouts[1])
+    bullets.shapes.title.text = "Axe 1 : déployer les programmes"
+    frame = bullets.placeholders[1].text_frame
+    frame.text = "Unplugged dans 40 collèges"
+    frame.add_paragraph().text = "PSFP\vdans 6 quartiers"
+    bullets.notes_slide.notes_text_frame.text = "Bilan présenté par la DD 13."
+    table_slide = deck.slides.add_slide(deck.slide_layouts[5])
+    table_slide.shapes.title.text = "Financements 2024"
+    table = table_slide.shapes.add_table(2, 2, Inches(1), Inches(2), Inches(6), Inches(1)).table
+    for (r, c), text in {(0, 0): "Programme", (0, 1): "Montant", (1, 0): "Unplugged", (1, 1): "120 000 €"}.items():
+        table.cell(r, c).text = text
+    group = table_slide.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(5), Inches(4), Inches(2), Inches(1)).text_frame.text = "droite"
+    group.shapes.add_textbox(Inches(1), Inches(4), Inches(2), Inches(1)).text_frame.text = "gauche"
+    deck.save(path)
+
+
+def test_pptx_slides_are_read_as_headed_pages(tmp_path):
+    _deck(tmp_path / "coter-cps.pptx")
+    (doc,) = docs(tmp_path).values()
+    assert doc.title == "Compétences psychosociales – COTER du 12 mars 2024"
+    assert [(b.kind, b.text, b.page) for b in doc.blocks] == [
+        ("paragraph", "ARS Provence-Alpes-Côte d'Azur", 1),
+        ("heading", "Axe 1 : déployer les programmes", 2),
+        ("paragraph", "Unplugged dans 40 collèges", 2), ("paragraph", "PSFP\ndans 6 quartiers", 2),
+        ("paragraph", "Bilan présenté par la DD 13.", 2),
+        ("heading", "Financements 2024", 3),
+        ("paragraph", "Programme | Montant", 3), ("paragraph", "Unplugged | 120 000 €", 3),
+        ("paragraph", "gauche", 3), ("paragraph", "droite", 3)]
+
+
+def test_a_damaged_pptx_is_named(tmp_path):
+    (tmp_path / "coter.pptx").write_bytes(b"PK\x03\x04 pas une presentation")
+    (tmp_path / "ancien.ppt").write_bytes(b"\xd0\xcf\x11\xe0")
+    reasons = {short(f.where, tmp_path): f.reason for f in read_sources([tmp_path])}
+    assert reasons == {"coter.pptx": "PPTX invalide ou endommagé (pas une archive zip)",
+                       "ancien.ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx"}

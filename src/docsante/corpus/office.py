@@ -1,10 +1,12 @@
-"""Word (DOCX, python-docx) and OpenDocument (ODT, its XML read with lxml) documents.
+"""Word (DOCX, python-docx), OpenDocument (ODT, its XML read with lxml) and PowerPoint (PPTX,
+python-pptx) documents.
 
-Both give blocks in document order: headings with their outline level (so the
+Word and ODT give blocks in document order: headings with their outline level (so the
 chunker can keep the full heading path), paragraphs and list items, and each
 table row in place as one line of cells ("a | b"). A document typed without
 heading styles has its short bold paragraphs read as headings. A "Title"
-paragraph is the document's title, not a heading.
+paragraph is the document's title, not a heading. A slide deck gives each slide's
+title as a heading and its blocks on the slide's number as their page.
 """
 
 from __future__ import annotations
@@ -178,6 +180,64 @@ ODT_NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
+
+
+def read_pptx(path: Path) -> OfficeText:
+    """A slide deck: the first slide's title is the deck's; every other slide's title is a heading,
+    and what the slide holds follows it (text frames and tables in reading order, grouped shapes
+    too, then the speaker's notes), each block on the slide's number as its page."""
+    import pptx
+    from lxml import etree
+    from pptx.exc import PackageNotFoundError
+
+    _check_archive(path, "PPTX")
+    try:
+        deck = pptx.Presentation(str(path))
+        blocks, title = [], ""
+        for number, slide in enumerate(deck.slides, 1):
+            heading = slide.shapes.title
+            heading_text = _pptx_text(heading.text_frame.text) if heading is not None and heading.has_text_frame else ""
+            if number == 1 and not title:
+                title = heading_text
+            elif heading_text:
+                blocks.append(Block(heading_text, HEADING, level=1, page=number))
+            heading_id = heading.shape_id if heading is not None else None
+            lines = [line for shape in _pptx_shapes(slide.shapes) if shape.shape_id != heading_id
+                     for line in _pptx_lines(shape)]
+            if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+                lines += [_pptx_text(p.text) for p in slide.notes_slide.notes_text_frame.paragraphs]
+            blocks += [Block(line, PARAGRAPH, page=number) for line in lines if line.strip()]
+        props = deck.core_properties
+        return OfficeText(title, props.title or "", blocks, props.created)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
+        raise SourceError("PPTX invalide ou endommagé (pas une présentation PowerPoint)") from e
+    except etree.XMLSyntaxError as e:
+        raise SourceError("PPTX endommagé (XML invalide, trop imbriqué ou à entités)") from e
+    except (AttributeError, TypeError, ValueError) as e:
+        raise SourceError(f"PPTX invalide (structure inattendue : {type(e).__name__})") from e
+
+
+def _pptx_shapes(shapes):
+    """A slide's shapes in reading order (top to bottom, then left to right), groups opened."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    out = []
+    for shape in sorted(shapes, key=lambda s: (s.top or 0, s.left or 0)):
+        out += _pptx_shapes(shape.shapes) if shape.shape_type == MSO_SHAPE_TYPE.GROUP else [shape]
+    return out
+
+
+def _pptx_lines(shape) -> list[str]:
+    """A shape's paragraphs, or a table's rows as lines of cells."""
+    if shape.has_text_frame:
+        return [_pptx_text(p.text) for p in shape.text_frame.paragraphs]
+    if getattr(shape, "has_table", False):
+        return [_row_line([_pptx_text(cell.text) for cell in row.cells]) for row in shape.table.rows]
+    return []
+
+
+def _pptx_text(text: str) -> str:
+    return text.replace("\v", "\n").strip()  # python-pptx gives a line break as a vertical tab
 
 
 def _q(prefix: str, name: str) -> str:
