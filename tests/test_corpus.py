@@ -69,10 +69,11 @@ def test_jsonl_records_keep_their_ids_and_bad_lines_are_numbered(corpus):
 def test_boilerplate_rules_are_general():
     for line in ["RETOUR HAUT DE PAGE", "Aller au contenu principal", "LIRE LA SUITE", "plus moins", "AA",
                  "Rejoignez-nous sur les réseaux", "AccueilSOUTIEN AUX POLITIQUESZoom sur les politiques",
-                 "Suivez-nous sur Twitter", "Imprimer cette page", "Accueil > Actualités > CLS", "-", "12"]:
+                 "Suivez-nous sur Twitter", "Imprimer cette page", "Accueil > Actualités > CLS", "-", "12",
+                 "Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel"]:
         assert is_boilerplate(line), line
     for line in ["Contrats Locaux de Santé", "Accueillir les familles en Meuse", "Plus de 180 acteurs réunis.",
-                 "Freins", "Moins de tabac chez les jeunes"]:
+                 "Freins", "Moins de tabac chez les jeunes", "Partager les données du CLS sur la plateforme régionale"]:
         assert not is_boilerplate(line), line
 
 

@@ -27,6 +27,9 @@ CONSENT_TEXT = re.compile(r"\b(?:cookies?|traceurs?)\b.*\b(?:accept|refus|person
                           r"|\b(?:accept|refus|consent)\w*\b.*\b(?:cookies?|traceurs?)\b")
 CONSENT_BUTTONS = frozenset("tout accepter refuser personnaliser parametrer valider mes choix j'accepte continuer sans "
                             "ok fermer gerer preferences".split())
+# a row of sharing buttons ("Partager sur Facebook Partager sur X Imprimer Envoyer par courriel")
+SHARE_BUTTONS = frozenset("partager partagez sur par facebook x twitter linkedin whatsapp bluesky mastodon instagram "
+                          "youtube imprimer envoyer courriel email e-mail mail copier le lien cette page".split())
 # a heading's number printed on a line of its own: "1.", "2.3", "IV.", "Axe 2 –", "Fiche action n°3 –"
 HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|partie|chapitre|titre|objectif|mission"
                             r"|fiche(?: action)?|action)\s*(?:n\s*°\s*)?[\dIVX]{1,3}\s*[.:–—-]?)$", re.I)
@@ -61,6 +64,9 @@ def is_boilerplate(line: str) -> bool:
     >>> [is_boilerplate(s) for s in ["RETOUR HAUT DE PAGE", "AA", "plus moins", "Le CLS est conclu.",
     ...                              "Ce site utilise des cookies. Vous pouvez les refuser.", "Tout accepter Personnaliser"]]
     [True, True, True, False, True, True]
+    >>> [is_boilerplate(s) for s in ["Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel",
+    ...                              "Partager les données du CLS sur la plateforme régionale"]]
+    [True, False]
     """
     if not HAS_WORD.search(line):
         return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
@@ -69,10 +75,11 @@ def is_boilerplate(line: str) -> bool:
     key = _label_key(line)
     if CONSENT_TEXT.search(key):
         return True
+    words = key.split()
+    if any(all(w in buttons for w in words) for buttons in (WIDGET_WORDS, CONSENT_BUTTONS, SHARE_BUTTONS)):
+        return True  # a row of buttons, however long
     if len(line) > TRAILING_LINKS_MAX:
         return False
-    if all(w in WIDGET_WORDS for w in key.split()) or all(w in CONSENT_BUTTONS for w in key.split()):
-        return True
     return bool(GLUED_CRUMB.match(line) or _ui_labels().match(key) or RELATED_LINKS.match(key))
 
 
