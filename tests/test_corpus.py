@@ -70,11 +70,27 @@ def test_boilerplate_rules_are_general():
     for line in ["RETOUR HAUT DE PAGE", "Aller au contenu principal", "LIRE LA SUITE", "plus moins", "AA",
                  "Rejoignez-nous sur les réseaux", "AccueilSOUTIEN AUX POLITIQUESZoom sur les politiques",
                  "Suivez-nous sur Twitter", "Imprimer cette page", "Accueil > Actualités > CLS", "-", "12",
-                 "Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel"]:
+                 "Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel",
+                 "Mentions légales | Plan du site • Accessibilité : partiellement conforme"]:
         assert is_boilerplate(line), line
     for line in ["Contrats Locaux de Santé", "Accueillir les familles en Meuse", "Plus de 180 acteurs réunis.",
-                 "Freins", "Moins de tabac chez les jeunes", "Partager les données du CLS sur la plateforme régionale"]:
+                 "Freins", "Moins de tabac chez les jeunes", "Partager les données du CLS sur la plateforme régionale",
+                 "Santé | Environnement", "Contact | Mme Martin, chargée de mission CLS"]:
         assert not is_boilerplate(line), line
+
+
+def test_an_email_newsletter_keeps_its_articles_and_drops_its_mail_furniture(tmp_path):
+    """A newsletter as e-mail tools lay it out: tables, a link after each article, notices above and below."""
+    (tmp_path / "lettre-42.html").write_text(
+        "<html><head><meta charset='utf-8'><title>La lettre de l'IREPS Grand Est n°42</title></head><body><table>"
+        "<tr><td>Si ce message ne s'affiche pas correctement, <a href='#'>consultez-le dans votre navigateur</a>.</td></tr>"
+        "<tr><td><h2>Formation CPS</h2><p>Une formation aux CPS aura lieu à Nancy.</p><a href='#'>Je m'inscris</a>"
+        "<p>Deux sessions sont prévues.</p>suite du texte</td></tr>"
+        "<tr><td>Vous recevez ce message car vous êtes inscrit à la lettre d'information de l'IREPS Grand Est. "
+        "<a href='#'>Se désinscrire</a> | <a href='#'>Gérer mes préférences</a></td></tr>"
+        "<tr><td><a>Mentions légales</a> | <a>Plan du site</a> • <a>Contact</a></td></tr></table></body></html>", "utf-8")
+    (doc,) = docs(tmp_path).values()
+    assert [p.text for p in chunk(doc)] == ["Une formation aux CPS aura lieu à Nancy.\nDeux sessions sont prévues.\nsuite du texte"]
 
 
 def test_repeated_counters_and_trailing_links_are_dropped():

@@ -247,6 +247,7 @@ HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", 
              "dialog"]
 HTML_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"]
 HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCK_REACH = 32  # ancestors looked at for a text node's block
 HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption", "div", "section", "article", "main", "tr", "br"}
 # ids and classes of cookie and consent banners (and of the consent managers French sites use)
 CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetrust|cookiebot|axeptio|\bcmp\b"
@@ -297,6 +298,7 @@ def _read_html(path: Path) -> Extract:
         current.clear()
 
     body = soup.body or soup
+    last_block = None
     for node in body.descendants:  # iterative: deep nesting is fine
         name = getattr(node, "name", None)
         if name is None:
@@ -305,6 +307,10 @@ def _read_html(path: Path) -> Extract:
                 continue  # collected with its heading
             if type(node).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
                 continue
+            block = _html_block_of(node)
+            if block is not last_block:  # text after a block's end ("</p><a>Je m'inscris</a>") starts a new one
+                flush()
+                last_block = block
             current.append(str(node))
         elif name in HTML_HEADINGS:
             flush()
@@ -316,6 +322,15 @@ def _read_html(path: Path) -> Extract:
     if not title:
         title = next((b.text for b in blocks if b.kind == HEADING), "")
     return Extract(blocks, title, regions, date=html_date, date_source="métadonnées HTML" if html_date else "")
+
+
+def _html_block_of(node):
+    """The block element a text node is in: its nearest block ancestor, looked for up to
+    BLOCK_REACH levels (inline markup nested deeper counts as the same block)."""
+    for _, parent in zip(range(BLOCK_REACH), node.parents):
+        if parent.name in HTML_BLOCKS:
+            return parent
+    return None
 
 
 def _read_pdf(path: Path) -> Extract:

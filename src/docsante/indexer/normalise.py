@@ -33,6 +33,10 @@ SHARE_BUTTONS = frozenset("partager partagez sur par facebook x twitter linkedin
 # a heading's number printed on a line of its own: "1.", "2.3", "IV.", "Axe 2 –", "Fiche action n°3 –"
 HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|partie|chapitre|titre|objectif|mission"
                             r"|fiche(?: action)?|action)\s*(?:n\s*°\s*)?[\dIVX]{1,3}\s*[.:–—-]?)$", re.I)
+# an e-mail newsletter's notices, above and below its content (folded text)
+MAIL_NOTICE = re.compile(r"^(?:si (?:ce|cet) (?:message|courriel|e-?mail|mail) ne s'affiche pas"
+                         r"|vous recevez (?:ce|cet|cette) (?:message|courriel|e-?mail|mail|lettre))\b")
+LINK_SEPARATOR = re.compile(r"\s[|•·]\s")  # "Mentions légales | Plan du site"
 RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le meme sujet|dans la meme rubrique"
                            r"|articles? (lies|similaires)|ressources liees)$")
 
@@ -73,8 +77,11 @@ def is_boilerplate(line: str) -> bool:
     if len(line) > CONSENT_MAX_CHARS:
         return False
     key = _label_key(line)
-    if CONSENT_TEXT.search(key):
+    if CONSENT_TEXT.search(key) or MAIL_NOTICE.match(key):
         return True
+    parts = LINK_SEPARATOR.split(line)
+    if len(parts) > 1 and all(is_boilerplate(part) for part in parts if part.strip()):
+        return True  # a row of links
     words = key.split()
     if any(all(w in buttons for w in words) for buttons in (WIDGET_WORDS, CONSENT_BUTTONS, SHARE_BUTTONS)):
         return True  # a row of buttons, however long
