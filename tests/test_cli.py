@@ -199,3 +199,4 @@ def test_a_slide_deck_is_searched_slide_by_slide(tmp_path):
         "Compétences psychosociales – COTER du 12 mars 2024", "Axe 1 : déployer les programmes", 2)
     assert "Unplugged" in hit["text"] and "Bilan présenté par la DD 13." in hit["text"]
     assert "Programme" not in hit["text"]  # the next slide is the next passage
+    assert (hit["date"], hit["year"]) == ("2024", 2024)  # from the title: python-pptx's template date is not the deck's

@@ -22,8 +22,9 @@ PDF = re.compile(r"^\s*D:(\d{4})(\d{2})?(\d{2})?")                   # D:2023061
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")                  # "Rapport d'activité 2022", "PRS 2018-2028"
 PLAUSIBLE = range(1950, 2100)
 # creation times that a generator writes by default, not an author: python-docx's template
-# document (2013-12-23 23:15) and ReportLab's reproducible mode (2000-01-01 00:00)
-GENERATOR_DEFAULTS = {"2013-12-23T23:15", "2000-01-01T00:00"}
+# document (2013-12-23 23:15), python-pptx's (2013-01-27 09:14) and ReportLab's reproducible mode
+# (2000-01-01 00:00)
+GENERATOR_DEFAULTS = {"2013-12-23T23:15", "2013-01-27T09:14", "2000-01-01T00:00"}
 PDF_MINUTE = re.compile(r"^\s*D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})")
 
 
