@@ -364,3 +364,34 @@ def test_a_damaged_pptx_is_named(tmp_path):
     reasons = {short(f.where, tmp_path): f.reason for f in read_sources([tmp_path])}
     assert reasons == {"coter.pptx": "PPTX invalide ou endommagé (pas une archive zip)",
                        "ancien.ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx"}
+
+
+def test_odp_slides_are_read_as_headed_pages(tmp_path):
+    """An Impress deck: title frames, an outline list, a free text box, a table and speaker notes."""
+    import zipfile
+    ns = " ".join(f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{u}:1.0"' for p, u in [
+        ("office", "office"), ("text", "text"), ("table", "table"), ("draw", "drawing"), ("presentation", "presentation")])
+    def frame(text, role=""):
+        kind = f' presentation:class="{role}"' if role else ""
+        return f"<draw:frame{kind}><draw:text-box>{text}</draw:text-box></draw:frame>"
+    slides = [
+        frame("<text:p>CLSM de Grand Poitiers – plénière 2024</text:p>", "title") + frame("<text:p>12 mars 2024</text:p>", "subtitle"),
+        frame("<text:p>Cellule de cas complexes</text:p>", "title")
+        + frame("<text:list><text:list-item><text:p>27 situations examinées</text:p></text:list-item>"
+                "<text:list-item><text:p>9 risques d'expulsion</text:p></text:list-item></text:list>", "outline")
+        + "<draw:frame><table:table><table:table-row><table:table-cell><text:p>Bailleurs</text:p></table:table-cell>"
+          "<table:table-cell><text:p>4</text:p></table:table-cell></table:table-row></table:table></draw:frame>"
+        + "<presentation:notes>" + frame("<text:p>Chiffres du bilan 2023.</text:p>", "notes") + "</presentation:notes>",
+    ]
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:presentation>'
+               + "".join(f'<draw:page draw:name="page{i}">{s}</draw:page>' for i, s in enumerate(slides, 1))
+               + "</office:presentation></office:body></office:document-content>")
+    with zipfile.ZipFile(tmp_path / "clsm-pleniere.odp", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.presentation")
+        z.writestr("content.xml", content)
+    (doc,) = docs(tmp_path).values()
+    assert doc.title == "CLSM de Grand Poitiers – plénière 2024"
+    assert [(b.kind, b.text, b.page) for b in doc.blocks] == [
+        ("paragraph", "12 mars 2024", 1), ("heading", "Cellule de cas complexes", 2),
+        ("paragraph", "27 situations examinées", 2), ("paragraph", "9 risques d'expulsion", 2),
+        ("paragraph", "Bailleurs | 4", 2), ("paragraph", "Chiffres du bilan 2023.", 2)]

@@ -1,5 +1,5 @@
-"""Word (DOCX, python-docx), OpenDocument (ODT, its XML read with lxml) and PowerPoint (PPTX,
-python-pptx) documents.
+"""Word (DOCX, python-docx), OpenDocument (ODT and ODP, their XML read with lxml) and PowerPoint
+(PPTX, python-pptx) documents.
 
 Word and ODT give blocks in document order: headings with their outline level (so the
 chunker can keep the full heading path), paragraphs and list items, and each
@@ -179,6 +179,8 @@ ODT_NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
 }
 
 
@@ -252,19 +254,68 @@ def _xml(data: bytes):
     return etree.fromstring(data, parser)
 
 
-def read_odt(path: Path) -> OfficeText:
+def _odf_parts(path: Path, kind: str, body_name: str, what: str, no_body: str):
+    """An OpenDocument file's body (<office:text>, <office:presentation>) and meta.xml (or None)."""
     from lxml import etree
 
-    _check_archive(path, "ODT")
+    _check_archive(path, kind)
     try:
         with zipfile.ZipFile(path) as z:
             content = _xml(z.read("content.xml"))
             meta = _xml(z.read("meta.xml")) if "meta.xml" in z.namelist() else None
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as e:
-        raise SourceError("ODT invalide ou endommagé (pas un document OpenDocument texte)") from e
-    body = content.find(f"{_q('office', 'body')}/{_q('office', 'text')}")
+        raise SourceError(f"{kind} invalide ou endommagé (pas {what})") from e
+    body = content.find(f"{_q('office', 'body')}/{_q('office', body_name)}")
     if body is None:
-        raise SourceError("ODT sans corps de texte (tableur ou présentation ?)")
+        raise SourceError(no_body)
+    return body, meta
+
+
+def _odf_meta(meta) -> tuple[str, str]:
+    """The title and creation date properties of an OpenDocument meta.xml."""
+    if meta is None:
+        return "", ""
+    found = meta.find(f".//{_q('dc', 'title')}")
+    created = meta.find(f".//{_q('meta', 'creation-date')}")
+    if created is None:
+        created = meta.find(f".//{_q('dc', 'date')}")
+    return (found.text or "") if found is not None else "", (created.text or "") if created is not None else ""
+
+
+def read_odp(path: Path) -> OfficeText:
+    """An Impress slide deck, read as a PowerPoint one (read_pptx): the first slide's title is the
+    deck's, every other slide's title a heading, then its text and table rows in document order,
+    then its notes, each block on the slide's number as its page."""
+    body, meta = _odf_parts(path, "ODP", "presentation", "une présentation OpenDocument",
+                            "ODP sans diapositives (texte ou tableur ?)")
+    blocks, title = [], ""
+    role, notes = _q("presentation", "class"), _q("presentation", "notes")
+    for number, slide in enumerate(body.iter(_q("draw", "page")), 1):
+        heading, text, speaker = "", [], []
+        for element in slide.iter(_q("text", "p"), _q("table", "table-row")):
+            ancestors = list(element.iterancestors())
+            if element.tag == _q("text", "p") and any(a.tag == _q("table", "table-row") for a in ancestors):
+                continue  # read with its row
+            line = _odt_row_line(element) if element.tag == _q("table", "table-row") else _odt_text(element)
+            frame = next((a for a in ancestors if a.tag == _q("draw", "frame")), None)
+            if frame is not None and frame.get(role) == "title" and not heading:
+                heading = line.strip()
+            elif any(a.tag == notes for a in ancestors):
+                speaker.append(line)
+            else:
+                text.append(line)
+        if number == 1 and not title:
+            title = heading
+        elif heading:
+            blocks.append(Block(heading, HEADING, level=1, page=number))
+        blocks += [Block(line.strip(), PARAGRAPH, page=number) for line in text + speaker if line.strip()]
+    meta_title, meta_date = _odf_meta(meta)
+    return OfficeText(title, meta_title, blocks, meta_date)
+
+
+def read_odt(path: Path) -> OfficeText:
+    body, meta = _odf_parts(path, "ODT", "text", "un document OpenDocument texte",
+                            "ODT sans corps de texte (tableur ou présentation ?)")
     blocks: list[Block] = []
     title = ""
     stack = list(reversed(body))
@@ -284,22 +335,19 @@ def read_odt(path: Path) -> OfficeText:
         elif tag == _q("text", "tracked-changes"):
             continue  # the record of tracked changes: the text they deleted is not the document's
         elif tag == _q("table", "table-row"):
-            cells = [" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")) if not _in_note(p))
-                     for cell in node if cell.tag == _q("table", "table-cell")]
-            if line := _row_line(cells):
+            if line := _odt_row_line(node):
                 blocks.append(Block(line, PARAGRAPH))
             blocks += _odt_notes(node)
         else:  # lists, list items, sections, tables and their row groups: read what they hold
             stack.extend(reversed(node))
-    meta_title = meta_date = ""
-    if meta is not None:
-        found = meta.find(f".//{_q('dc', 'title')}")
-        meta_title = (found.text or "") if found is not None else ""
-        created = meta.find(f".//{_q('meta', 'creation-date')}")
-        if created is None:
-            created = meta.find(f".//{_q('dc', 'date')}")
-        meta_date = (created.text or "") if created is not None else ""
+    meta_title, meta_date = _odf_meta(meta)
     return OfficeText(title, meta_title, blocks, meta_date)
+
+
+def _odt_row_line(row) -> str:
+    """A table row as one line of cells; a cell's notes are left out (read after the row)."""
+    return _row_line([" ".join(_odt_text(p) for p in cell.iter(_q("text", "p")) if not _in_note(p))
+                      for cell in row if cell.tag == _q("table", "table-cell")])
 
 
 def _odt_notes(node) -> list[Block]:

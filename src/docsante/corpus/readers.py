@@ -20,10 +20,10 @@ import yaml
 from ..errors import SourceError
 from .dates import creation_date, iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
-from .office import read_docx, read_odt, read_pptx
+from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".pptx", ".jsonl"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".pptx", ".odp", ".jsonl"}
 SNIFF = 8192
 MAX_FILE_BYTES = 256 * 1024 * 1024
 NOT_READ = {  # why a file of a known but unsupported kind is left out
@@ -31,7 +31,6 @@ NOT_READ = {  # why a file of a known but unsupported kind is left out
     ".rtf": "format RTF non lu : enregistrez-le en .docx ou .odt",
     ".xls": "tableur non indexé", ".xlsx": "tableur non indexé", ".ods": "tableur non indexé", ".csv": "tableur non indexé",
     ".ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx",
-    ".odp": "présentation OpenDocument non lue : enregistrez-la en .pptx",
     ".png": "image non indexée (pas de reconnaissance de caractères)",
     ".jpg": "image non indexée (pas de reconnaissance de caractères)",
     ".jpeg": "image non indexée (pas de reconnaissance de caractères)",
@@ -350,7 +349,7 @@ def _read_office(reader):
 
 
 READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_office(read_odt),
-           ".pptx": _read_office(read_pptx),
+           ".pptx": _read_office(read_pptx), ".odp": _read_office(read_odp),
            ".html": _read_html, ".htm": _read_html}
 
 
