@@ -71,11 +71,13 @@ def test_boilerplate_rules_are_general():
                  "Rejoignez-nous sur les réseaux", "AccueilSOUTIEN AUX POLITIQUESZoom sur les politiques",
                  "Suivez-nous sur Twitter", "Imprimer cette page", "Accueil > Actualités > CLS", "-", "12",
                  "Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel",
-                 "Mentions légales | Plan du site • Accessibilité : partiellement conforme"]:
+                 "Mentions légales | Plan du site • Accessibilité : partiellement conforme",
+                 "2. Priorités : santé mentale des jeunes .................... 3", "Annexe 1 – Glossaire … … … 24"]:
         assert is_boilerplate(line), line
     for line in ["Contrats Locaux de Santé", "Accueillir les familles en Meuse", "Plus de 180 acteurs réunis.",
                  "Freins", "Moins de tabac chez les jeunes", "Partager les données du CLS sur la plateforme régionale",
-                 "Santé | Environnement", "Contact | Mme Martin, chargée de mission CLS"]:
+                 "Santé | Environnement", "Contact | Mme Martin, chargée de mission CLS",
+                 "Les crédits passent de 3 à 5 M€... pour 12"]:
         assert not is_boilerplate(line), line
 
 
@@ -292,6 +294,56 @@ def test_odt_tracked_changes_are_read_accepted(tmp_path):
         z.writestr("content.xml", content)
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["Le CLS de Sarreguemines est signé."]
+
+
+def test_docx_content_controls_are_read_and_tables_of_contents_left_out(tmp_path):
+    """A fiche-action template keeps its answers in content controls (<w:sdt>), a repeating section
+    its rows; Word puts its table of contents in one too (docPartGallery), or types it in "toc N" styles."""
+    import docx
+    from lxml import etree
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def control(parent, *children, gallery=None, before=None):
+        sdt = etree.Element(f"{w}sdt")
+        if gallery:
+            part = etree.SubElement(etree.SubElement(etree.SubElement(sdt, f"{w}sdtPr"), f"{w}docPartObj"), f"{w}docPartGallery")
+            part.set(f"{w}val", gallery)
+        content = etree.SubElement(sdt, f"{w}sdtContent")
+        for child in children:
+            content.append(child)
+        (before.addprevious if before is not None else parent.append)(sdt)
+
+    document = docx.Document()
+    toc = [document.add_paragraph(f"{n}. {t} ........ {p}") for n, t, p in [(1, "Objectifs", 2), (2, "Publics", 3)]]
+    control(None, *[p._p for p in toc], gallery="Table of Contents", before=document.add_heading("Fiche 3 : CPS", level=1)._p)
+    typed_toc = document.add_paragraph("Objectifs\t2")
+    typed_toc.style = document.styles.add_style("toc 1", 1)  # Word's own name for its first level (1: a paragraph style)
+    answer = document.add_paragraph("Objectif : renforcer les compétences psychosociales des collégiens.")
+    body = document.element.body
+    control(body, answer._p, before=body[-1])  # before the section settings, as Word places the body's content
+    table = document.add_table(rows=2, cols=2)
+    for r, (a, b) in enumerate([("Action", "Porteur"), ("Ateliers", "IREPS")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    control(table._tbl, table._tbl[-1], before=None)  # the second row, in a repeating section
+    document.save(tmp_path / "fiche-action.docx")
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["Fiche 3 : CPS", "Objectif : renforcer les compétences psychosociales des collégiens.",
+                                            "Action | Porteur", "Ateliers | IREPS"]
+
+
+def test_odt_table_of_contents_is_left_out(tmp_path):
+    import zipfile
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
+               '<text:table-of-content><text:index-body><text:p>Objectifs\t2</text:p><text:p>Publics\t3</text:p>'
+               '</text:index-body></text:table-of-content><text:h text:outline-level="1">Objectifs</text:h>'
+               '<text:p>Renforcer les CPS.</text:p></office:text></office:body></office:document-content>')
+    with zipfile.ZipFile(tmp_path / "fiche.odt", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    (doc,) = docs(tmp_path).values()
+    assert [b.text for b in doc.blocks] == ["Objectifs", "Renforcer les CPS."]
 
 
 def test_docx_text_boxes_are_read_once(tmp_path):

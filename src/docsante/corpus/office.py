@@ -73,16 +73,22 @@ def read_docx(path: Path) -> OfficeText:
 
 def _docx_text(document) -> OfficeText:
     from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     blocks, title, bold_only = [], "", []
     notes = _docx_notes(document)
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            blocks += [Block(line, PARAGRAPH) for line in _docx_rows(item)]
-            blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(item._tbl, notes)]
+    for element in _opened(document.element.body):
+        if element.tag == f"{W}tbl":
+            blocks += [Block(line, PARAGRAPH) for line in _docx_rows(Table(element, document._body))]
+            blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(element, notes)]
             continue
-        text = _docx_paragraph_text(item._p)
+        if element.tag != f"{W}p":
+            continue  # the section's page settings
+        item = Paragraph(element, document._body)
         style = ((item.style.name if item.style is not None else "") or "").strip()
+        if TOC_STYLE.match(style):
+            continue  # a table of contents typed without a content control: its lines repeat the headings
+        text = _docx_paragraph_text(element)
         if style.lower() in TITLE_STYLES and not title:
             title = " ".join(text.split())
         elif m := HEADING_STYLE.match(style):
@@ -127,6 +133,25 @@ def _docx_paragraph_text(paragraph) -> str:
     return "".join(parts)
 
 
+TOC_STYLE = re.compile(r"^toc \d+$", re.I)  # Word's table of contents lines ("toc 1", "TOC 2")
+
+
+def _opened(element):
+    """An element's children, with the content of its content controls (<w:sdt>: a template's
+    fields, a form's answers, a repeating section's rows) in their place; a table of contents'
+    control is left out."""
+    for child in element:
+        if child.tag != f"{W}sdt":
+            yield child
+        elif (content := child.find(f"{W}sdtContent")) is not None and not _is_toc(child):
+            yield from _opened(content)
+
+
+def _is_toc(sdt) -> bool:
+    gallery = sdt.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
+    return gallery is not None and (gallery.get(f"{W}val") or "").startswith("Table of Contents")
+
+
 NOTE_KINDS = ("footnote", "endnote")
 
 
@@ -165,9 +190,11 @@ def _docx_rows(table) -> list[str]:
     """A table's rows as lines of cells, read from its XML cell by cell: the spans and merges
     it declares are never expanded into a grid (a span of two million columns is one cell)."""
     lines = []
-    for tr in table._tbl.iterchildren(f"{W}tr"):
+    for tr in _opened(table._tbl):
+        if tr.tag != f"{W}tr":
+            continue
         cells = [" ".join(_docx_paragraph_text(p) for p in tc.iter(f"{W}p") if not _in_fallback(p))
-                 for tc in tr.iterchildren(f"{W}tc")]
+                 for tc in _opened(tr) if tc.tag == f"{W}tc"]
         if line := _row_line(cells):
             lines.append(line)
     return lines
@@ -254,6 +281,10 @@ def _xml(data: bytes):
     return etree.fromstring(data, parser)
 
 
+ODT_GENERATED_INDEXES = {_q("text", name) for name in ("table-of-content", "illustration-index", "table-index",
+                                                        "alphabetical-index", "object-index", "user-index")}
+
+
 def _odf_parts(path: Path, kind: str, body_name: str, what: str, no_body: str):
     """An OpenDocument file's body (<office:text>, <office:presentation>) and meta.xml (or None)."""
     from lxml import etree
@@ -334,6 +365,8 @@ def read_odt(path: Path) -> OfficeText:
                 blocks += _odt_notes(node)
         elif tag == _q("text", "tracked-changes"):
             continue  # the record of tracked changes: the text they deleted is not the document's
+        elif tag in ODT_GENERATED_INDEXES:
+            continue  # a table of contents or an index: lines that repeat headings and page numbers
         elif tag == _q("table", "table-row"):
             if line := _odt_row_line(node):
                 blocks.append(Block(line, PARAGRAPH))
