@@ -77,7 +77,7 @@ def test_boilerplate_rules_are_general():
     for line in ["Contrats Locaux de Santé", "Accueillir les familles en Meuse", "Plus de 180 acteurs réunis.",
                  "Freins", "Moins de tabac chez les jeunes", "Partager les données du CLS sur la plateforme régionale",
                  "Santé | Environnement", "Contact | Mme Martin, chargée de mission CLS",
-                 "Les crédits passent de 3 à 5 M€... pour 12"]:
+                 "Les crédits passent de 3 à 5 M€... pour 12", "Par courriel"]:
         assert not is_boilerplate(line), line
 
 

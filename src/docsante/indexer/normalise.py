@@ -27,9 +27,11 @@ CONSENT_TEXT = re.compile(r"\b(?:cookies?|traceurs?)\b.*\b(?:accept|refus|person
                           r"|\b(?:accept|refus|consent)\w*\b.*\b(?:cookies?|traceurs?)\b")
 CONSENT_BUTTONS = frozenset("tout accepter refuser personnaliser parametrer valider mes choix j'accepte continuer sans "
                             "ok fermer gerer preferences".split())
-# a row of sharing buttons ("Partager sur Facebook Partager sur X Imprimer Envoyer par courriel")
-SHARE_BUTTONS = frozenset("partager partagez sur par facebook x twitter linkedin whatsapp bluesky mastodon instagram "
-                          "youtube imprimer envoyer courriel email e-mail mail copier le lien cette page".split())
+# a row of sharing buttons ("Partager sur Facebook Partager sur X Imprimer Envoyer par courriel"): its words,
+# one of which names the action or the network ("Par courriel" over an address is content)
+SHARE_ACTIONS = frozenset("partager partagez imprimer envoyer copier facebook twitter linkedin whatsapp bluesky "
+                          "mastodon instagram youtube".split())
+SHARE_BUTTONS = SHARE_ACTIONS | frozenset("sur par x courriel email e-mail mail le lien cette page".split())
 # a heading's number printed on a line of its own: "1.", "2.3", "IV.", "Axe 2 –", "Fiche action n°3 –"
 HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|partie|chapitre|titre|objectif|mission"
                             r"|fiche(?: action)?|action)\s*(?:n\s*°\s*)?[\dIVX]{1,3}\s*[.:–—-]?)$", re.I)
@@ -87,7 +89,8 @@ def is_boilerplate(line: str) -> bool:
     if len(parts) > 1 and all(is_boilerplate(part) for part in parts if part.strip()):
         return True  # a row of links
     words = key.split()
-    if any(all(w in buttons for w in words) for buttons in (WIDGET_WORDS, CONSENT_BUTTONS, SHARE_BUTTONS)):
+    if any(all(w in buttons for w in words) for buttons in (WIDGET_WORDS, CONSENT_BUTTONS)) \
+            or (all(w in SHARE_BUTTONS for w in words) and SHARE_ACTIONS.intersection(words)):
         return True  # a row of buttons, however long
     if len(line) > TRAILING_LINKS_MAX:
         return False
