@@ -66,6 +66,18 @@ def test_jsonl_records_keep_their_ids_and_bad_lines_are_numbered(corpus):
     assert len(passages) == 1 and passages[0].id == "rec-1#p0"
 
 
+def test_a_record_whose_text_is_html_is_read_as_a_page(tmp_path):
+    """Feeds and CMS exports give a record's text as HTML; a "<" in plain text stays text."""
+    import json
+    (tmp_path / "flux.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "rss-1", "text": "<p>Le <strong>contrat local de santé</strong> de Lens est signé.</p>"
+                                "<p>Santé mentale &amp; addictions.</p><p><a href='#'>Lire la suite</a></p>"},
+        {"id": "brut", "text": "Les jeunes de 16 < 25 ans > 10 %"}]), "utf-8")
+    texts = {d.doc_id: [p.text for p in chunk(d)] for d in read_sources([tmp_path])}
+    assert texts == {"rss-1": ["Le contrat local de santé de Lens est signé.\nSanté mentale & addictions."],
+                     "brut": ["Les jeunes de 16 < 25 ans > 10 %"]}
+
+
 def test_boilerplate_rules_are_general():
     for line in ["RETOUR HAUT DE PAGE", "Aller au contenu principal", "LIRE LA SUITE", "plus moins", "AA",
                  "Rejoignez-nous sur les réseaux", "AccueilSOUTIEN AUX POLITIQUESZoom sur les politiques",

@@ -262,25 +262,38 @@ def _is_consent_banner(tag) -> bool:
     return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_MAX_CHARS)
 
 
+# a record's text that holds HTML (a feed's or a CMS's export) is read as a page
+HTML_MARKUP = re.compile(r"</?(?:p|br|div|span|a|ul|ol|li|strong|b|em|i|h[1-6]|table|tr|td|blockquote)\b[^<>]*>", re.I)
 INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's HTML parser leaks its "]>"
 
 
 def _read_html(path: Path) -> Extract:
     """Blocks, the <title> (else the first heading), and regions from <meta name="region" content="…">."""
-    import warnings
-
-    from bs4 import BeautifulSoup
-
-    markup = INTERNAL_DTD.sub("", decode(read_bytes(path)), count=1)
-    with warnings.catch_warnings():  # bs4 warns, with a source line, about pages that look like XML or a URL
-        warnings.simplefilter("ignore")
-        soup = BeautifulSoup(markup, "lxml")
+    soup = _soup(decode(read_bytes(path)))
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
     published = [m.get("content") for m in soup.find_all("meta", attrs={"name": re.compile(r"^(dc\.)?date$", re.I)})]
     published += [m.get("content") for m in soup.find_all("meta", attrs={"property": "article:published_time"})]
     published += [t.get("datetime") for t in soup.find_all("time") if t.get("datetime")]
     html_date = next((d for d in map(iso_date, published) if d), "")
+    blocks = _html_blocks(soup)
+    if not title:
+        title = next((b.text for b in blocks if b.kind == HEADING), "")
+    return Extract(blocks, title, regions, date=html_date, date_source="métadonnées HTML" if html_date else "")
+
+
+def _soup(markup: str):
+    import warnings
+
+    from bs4 import BeautifulSoup
+
+    with warnings.catch_warnings():  # bs4 warns, with a source line, about pages that look like XML or a URL
+        warnings.simplefilter("ignore")
+        return BeautifulSoup(INTERNAL_DTD.sub("", markup, count=1), "lxml")
+
+
+def _html_blocks(soup) -> list[Block]:
+    """A page's headings and paragraphs, without its navigation, banners and scripts."""
     for tag in soup.find_all(HTML_DROP):
         tag.extract()
     for tag in soup.find_all(attrs={"role": HTML_DROP_ROLES}):
@@ -318,9 +331,7 @@ def _read_html(path: Path) -> Extract:
         elif name in HTML_BLOCKS:
             flush()
     flush()
-    if not title:
-        title = next((b.text for b in blocks if b.kind == HEADING), "")
-    return Extract(blocks, title, regions, date=html_date, date_source="métadonnées HTML" if html_date else "")
+    return blocks
 
 
 def _html_block_of(node):
@@ -390,7 +401,7 @@ def _record(line: str, source: str) -> tuple[Document, str]:
     return Document(
         doc_id=str(rid).strip(),
         source=_str(record, "source") or source,
-        blocks=[Block(line, LINE) for line in text.splitlines()],
+        blocks=_html_blocks(_soup(text)) if HTML_MARKUP.search(text) else [Block(line, LINE) for line in text.splitlines()],
         title=_str(record, "title"),
         url=_str(record, "url"),
         date=date,
