@@ -268,22 +268,29 @@ def test_a_docx_whose_notes_are_broken_xml_is_named_not_a_traceback(tmp_path):
     assert isinstance(failure, Failure) and failure.reason == "DOCX endommagé (XML invalide, trop imbriqué ou à entités)"
 
 
-def test_odt_notes_are_read_after_the_paragraph_or_row_that_calls_them(tmp_path):
+ODF_NAMESPACES = " ".join(f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{u}:1.0"' for p, u in [
+    ("office", "office"), ("text", "text"), ("table", "table"), ("draw", "drawing"), ("presentation", "presentation")])
+
+
+def _odf(path, body: str) -> None:
+    """Write an OpenDocument file (.odt: `body` is the <office:text>'s content; .odp: <office:presentation>'s)."""
     import zipfile
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
+    kind = "presentation" if path.suffix == ".odp" else "text"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", f"application/vnd.oasis.opendocument.{kind}")
+        z.writestr("content.xml", f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODF_NAMESPACES}>'
+                                  f"<office:body><office:{kind}>{body}</office:{kind}></office:body></office:document-content>")
+
+
+def test_odt_notes_are_read_after_the_paragraph_or_row_that_calls_them(tmp_path):
     def note(n, text, cls="footnote"):
         return (f'<text:note text:id="ftn{n}" text:note-class="{cls}"><text:note-citation>{n}</text:note-citation>'
                 f'<text:note-body><text:p>{text}</text:p></text:note-body></text:note>')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
-               f'<text:p>Un jeune sur trois dit avoir fumé{note(1, "Source : Baromètre santé 2021.")} ce mois-ci.</text:p>'
-               '<table:table><table:table-row><table:table-cell><text:p>Tabac</text:p></table:table-cell>'
-               f'<table:table-cell><text:p>12 %{note(2, "Enquête ESCAPAD.", "endnote")}</text:p></table:table-cell>'
-               '</table:table-row></table:table><text:p>Suite.</text:p></office:text></office:body></office:document-content>')
-    with zipfile.ZipFile(tmp_path / "diagnostic.odt", "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr("content.xml", content)
+    _odf(tmp_path / "diagnostic.odt",
+         f'<text:p>Un jeune sur trois dit avoir fumé{note(1, "Source : Baromètre santé 2021.")} ce mois-ci.</text:p>'
+         '<table:table><table:table-row><table:table-cell><text:p>Tabac</text:p></table:table-cell>'
+         f'<table:table-cell><text:p>12 %{note(2, "Enquête ESCAPAD.", "endnote")}</text:p></table:table-cell>'
+         '</table:table-row></table:table><text:p>Suite.</text:p>')
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["Un jeune sur trois dit avoir fumé ce mois-ci.", "Source : Baromètre santé 2021.",
                                             "Tabac | 12 %", "Enquête ESCAPAD.", "Suite."]
@@ -291,19 +298,12 @@ def test_odt_notes_are_read_after_the_paragraph_or_row_that_calls_them(tmp_path)
 
 def test_odt_tracked_changes_are_read_accepted(tmp_path):
     """LibreOffice keeps deleted text in a <text:tracked-changes> record at the top of the body."""
-    import zipfile
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
-               '<text:tracked-changes><text:changed-region text:id="ct1"><text:deletion>'
-               '<text:p>Le CLS de Forbach est abandonné.</text:p></text:deletion></text:changed-region>'
-               '<text:changed-region text:id="ct2"><text:insertion/></text:changed-region></text:tracked-changes>'
-               '<text:p>Le CLS de <text:change-start text:change-id="ct2"/>Sarreguemines'
-               '<text:change-end text:change-id="ct2"/> est signé.<text:change text:change-id="ct1"/></text:p>'
-               '</office:text></office:body></office:document-content>')
-    with zipfile.ZipFile(tmp_path / "cls-suivi.odt", "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr("content.xml", content)
+    _odf(tmp_path / "cls-suivi.odt",
+         '<text:tracked-changes><text:changed-region text:id="ct1"><text:deletion>'
+         '<text:p>Le CLS de Forbach est abandonné.</text:p></text:deletion></text:changed-region>'
+         '<text:changed-region text:id="ct2"><text:insertion/></text:changed-region></text:tracked-changes>'
+         '<text:p>Le CLS de <text:change-start text:change-id="ct2"/>Sarreguemines'
+         '<text:change-end text:change-id="ct2"/> est signé.<text:change text:change-id="ct1"/></text:p>')
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["Le CLS de Sarreguemines est signé."]
 
@@ -344,16 +344,10 @@ def test_docx_content_controls_are_read_and_tables_of_contents_left_out(tmp_path
 
 
 def test_odt_table_of_contents_is_left_out(tmp_path):
-    import zipfile
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
-               '<text:table-of-content><text:index-body><text:p>Objectifs\t2</text:p><text:p>Publics\t3</text:p>'
-               '</text:index-body></text:table-of-content><text:h text:outline-level="1">Objectifs</text:h>'
-               '<text:p>Renforcer les CPS.</text:p></office:text></office:body></office:document-content>')
-    with zipfile.ZipFile(tmp_path / "fiche.odt", "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr("content.xml", content)
+    _odf(tmp_path / "fiche.odt",
+         '<text:table-of-content><text:index-body><text:p>Objectifs\t2</text:p><text:p>Publics\t3</text:p>'
+         '</text:index-body></text:table-of-content><text:h text:outline-level="1">Objectifs</text:h>'
+         '<text:p>Renforcer les CPS.</text:p>')
     (doc,) = docs(tmp_path).values()
     assert [b.text for b in doc.blocks] == ["Objectifs", "Renforcer les CPS."]
 
@@ -432,9 +426,6 @@ def test_a_damaged_pptx_is_named(tmp_path):
 
 def test_odp_slides_are_read_as_headed_pages(tmp_path):
     """An Impress deck: title frames, an outline list, a free text box, a table and speaker notes."""
-    import zipfile
-    ns = " ".join(f'xmlns:{p}="urn:oasis:names:tc:opendocument:xmlns:{u}:1.0"' for p, u in [
-        ("office", "office"), ("text", "text"), ("table", "table"), ("draw", "drawing"), ("presentation", "presentation")])
     def frame(text, role=""):
         kind = f' presentation:class="{role}"' if role else ""
         return f"<draw:frame{kind}><draw:text-box>{text}</draw:text-box></draw:frame>"
@@ -447,12 +438,7 @@ def test_odp_slides_are_read_as_headed_pages(tmp_path):
           "<table:table-cell><text:p>4</text:p></table:table-cell></table:table-row></table:table></draw:frame>"
         + "<presentation:notes>" + frame("<text:p>Chiffres du bilan 2023.</text:p>", "notes") + "</presentation:notes>",
     ]
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:presentation>'
-               + "".join(f'<draw:page draw:name="page{i}">{s}</draw:page>' for i, s in enumerate(slides, 1))
-               + "</office:presentation></office:body></office:document-content>")
-    with zipfile.ZipFile(tmp_path / "clsm-pleniere.odp", "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.presentation")
-        z.writestr("content.xml", content)
+    _odf(tmp_path / "clsm-pleniere.odp", "".join(f'<draw:page draw:name="page{i}">{s}</draw:page>' for i, s in enumerate(slides, 1)))
     (doc,) = docs(tmp_path).values()
     assert doc.title == "CLSM de Grand Poitiers – plénière 2024"
     assert [(b.kind, b.text, b.page) for b in doc.blocks] == [
