@@ -26,6 +26,8 @@ SHAPES = {
     "many blank lines": lambda n: "Un mot\n" + "\n" * n + "Fin du texte.\n",
     "long list of links": lambda n: ("Aller plus loin\n" + "Lien vers une page\n" * 50) * (n // 950 + 1),
     "hyphenated line ends": lambda n: "la promo-\ntion de la santé et le bien-\nêtre des jeunes\n" * (n // 52 + 1),
+    "one line of dots": lambda n: "Sommaire " + "." * n,
+    "table of contents lines": lambda n: ("2. Priorités " + "." * 300 + " 3\n") * (n // 316 + 1),
 }
 
 

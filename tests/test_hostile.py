@@ -298,6 +298,8 @@ def test_hostile_office_files_are_named_or_read_and_never_stop_the_run(tmp_path)
     ("many short lines", lambda n: "Titre court\n" * (n // 12)),
     ("many blank lines", lambda n: "Un mot\n" + "\n" * n + "Fin.\n"),
     ("hyphenated line ends", lambda n: "la promo-\ntion de la santé et le bien-\nêtre\n" * (n // 40)),
+    ("one line of dots", lambda n: "Sommaire " + "." * n),
+    ("table of contents lines", lambda n: ("2. Priorités " + "." * 300 + " 3\n") * (n // 316)),
 ])
 @pytest.mark.slow
 def test_chunking_time_grows_linearly(tmp_path, shape, make):

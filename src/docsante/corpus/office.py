@@ -99,8 +99,8 @@ def _docx_text(document) -> OfficeText:
             if runs and all(r.bold for r in runs) and len(text) <= BOLD_HEADING_MAX_CHARS \
                     and not text.rstrip().endswith((".", ";", ",")):
                 bold_only.append(blocks[-1])
-        blocks += [Block(line, PARAGRAPH) for line in _docx_text_boxes(item._p)]
-        blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(item._p, notes)]
+        blocks += [Block(line, PARAGRAPH) for line in _docx_text_boxes(element)]
+        blocks += [Block(text, PARAGRAPH) for text in _docx_notes_of(element, notes)]
     if not any(b.kind == HEADING for b in blocks):
         for b in bold_only:
             b.kind = HEADING

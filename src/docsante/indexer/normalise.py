@@ -39,8 +39,10 @@ HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|
 MAIL_NOTICE = re.compile(r"^(?:si (?:ce|cet) (?:message|courriel|e-?mail|mail) ne s'affiche pas"
                          r"|vous recevez (?:ce|cet|cette) (?:message|courriel|e-?mail|mail|lettre))\b")
 LINK_SEPARATOR = re.compile(r"\s[|•·]\s")  # "Mentions légales | Plan du site"
-# a table of contents' line: a heading, dot leaders, its page ("2. Priorités ........ 3")
+# a table of contents' line: a heading, dot leaders, its page ("2. Priorités ........ 3"), looked for in
+# the line's last TOC_TAIL characters (a search over a whole line of dots would be quadratic)
 TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:…\s?){2,}\s*\d{1,4}$|_{4,}\s*\d{1,4}$")
+TOC_TAIL = 40
 RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le meme sujet|dans la meme rubrique"
                            r"|articles? (lies|similaires)|ressources liees)$")
 
@@ -78,10 +80,10 @@ def is_boilerplate(line: str) -> bool:
     """
     if not HAS_WORD.search(line):
         return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
-    if TOC_LINE.search(line):
-        return True
     if len(line) > CONSENT_MAX_CHARS:
         return False
+    if TOC_LINE.search(line[-TOC_TAIL:]):
+        return True
     key = _label_key(line)
     if CONSENT_TEXT.search(key) or MAIL_NOTICE.match(key):
         return True
