@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -200,3 +202,50 @@ def test_a_label_and_its_value_far_apart_stay_one_line():
     (fiche,) = [p for p in passages(REPORT) if "Pilote" in p.text]
     assert ("Pilote : IREPS Bourgogne-Franche-Comté\nPublic : Personnes détenues et surveillants\n"
             "Territoire : Doubs et Jura\nFinancement : ARS, 45 000 euros") in fiche.text
+
+
+def _scan(path, lines):
+    """A scanner's PDF: one page image of printed lines, no text layer."""
+    from PIL import Image, ImageDraw, ImageFont
+    page = Image.new("L", (1240, 1754), 250)  # A4 at 150 dpi
+    draw = ImageDraw.Draw(page)
+    for i, line in enumerate(lines):
+        draw.text((100, 150 + 70 * i), line, fill=20, font=ImageFont.load_default(size=40))
+    page.save(path, "PDF", resolution=150)
+
+
+SCANNED_LINES = ["Contrat local de sante du Pays de Sarrebourg", "Le contrat local de sante renforce la prevention",
+                 "du suicide chez les jeunes et l'acces aux soins", "dans les communes rurales."]
+
+
+@pytest.mark.skipif(not __import__("docsante.corpus.ocr", fromlist=["available"]).available(),
+                    reason="Tesseract et son modèle français (tesseract-ocr-fra) : .ci/run les installe")
+def test_a_scanned_page_is_read_by_ocr(tmp_path):
+    _scan(tmp_path / "cls-sarrebourg-scan.pdf", SCANNED_LINES)
+    index_dir = tmp_path / "ix"
+    r = CliRunner().invoke(cli, ["index", str(tmp_path / "cls-sarrebourg-scan.pdf"), "--index", str(index_dir), "-q"])
+    assert r.exit_code == 0, r.stderr
+    (hit,) = search(index_dir, "prévention", "du", "suicide")["hits"]
+    assert hit["page"] == 1 and "CLS" in hit["dispositifs"] and "Santé mentale" in hit["themes"]
+    assert "renforce la prevention du suicide chez les jeunes" in hit["text"]  # lines rejoined as running text
+
+
+def test_without_tesseract_scanned_pages_are_named_with_what_to_install(tmp_path):
+    from pypdf import PdfWriter
+    from conftest import make_pdf
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _scan(tmp_path / "page-scannee.pdf", SCANNED_LINES)
+    _scan(docs / "scan.pdf", SCANNED_LINES)
+    make_pdf(tmp_path / "texte.pdf", ["Le CLS de Sarrebourg et la prévention."])
+    mixed = PdfWriter()
+    for part in ("texte.pdf", "page-scannee.pdf"):
+        mixed.append(str(tmp_path / part))
+    mixed.write(str(docs / "mixte.pdf"))
+    bin_dir = os.path.dirname(sys.executable)  # docsante's interpreter, without the system's programs
+    r = subprocess.run([sys.executable, "-m", "docsante", "index", str(docs), "--index", str(tmp_path / "ix"), "-q"],
+                       capture_output=True, text=True, env={**os.environ, "PATH": bin_dir})
+    assert r.returncode == 3 and "Traceback" not in r.stderr
+    hint = "(reconnaissance de caractères : installez Tesseract et son modèle français, paquet tesseract-ocr-fra)"
+    assert f"scan.pdf : PDF sans texte extractible, document scanné ? {hint}" in r.stderr
+    assert f"mixte.pdf (page 2) : page scannée sans texte, non indexée {hint}" in r.stderr

@@ -10,7 +10,7 @@ A printed report is rebuilt as a reader sees it:
   aside) and page numbers ("Page 2 / 4", "2 / 4", "12") are dropped;
 - lines in a larger or bold font are headings; the largest text of the first
   page is the title, and the rest of the title page stays as text;
-- a page with no text but an image is reported as scanned.
+- a page with no text but an image is reported as scanned, and read by OCR when Tesseract is installed (ocr.py).
 
 bench/extraction.py compares this reader with pypdf, pdfminer.six, pdfplumber and
 pypdfium2 on the fixture corpus (tests/fixtures/make_documents.py).
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import SourceError
 from .document import HEADING, LINE, PARAGRAPH, WRAPPED, Block
+from .ocr import printed_key, read_pages, unread_reason
 
 LINE_TOLERANCE = 3.0      # points: words whose tops differ by less are on one line
 SEGMENT_GAP = 2.0         # a gap wider than this many times the font size starts a new segment
@@ -95,11 +96,14 @@ def read_pdf(path: Path) -> PdfText:
     body = [[s for s in segments if not _is_furniture(s, height, furniture, size)] for segments, height, _ in pages]
     scanned = [n for n, (segments, (_, _, looks_scanned)) in enumerate(zip(body, pages), 1)
                if not segments and looks_scanned]
-    if not any(body):
-        raise SourceError("PDF sans texte extractible (document scanné ?)")
-    title = _mark_kinds(body, size)
+    recognised = read_pages(path, {n: {printed_key(s.text) for s in pages[n - 1][0]} for n in scanned})
+    if not any(body) and not recognised:
+        raise SourceError(unread_reason("PDF sans texte extractible, document scanné ?"))
+    title = _mark_kinds(body, size)  # from the text layer only: a scanned title page gives no title
+    for number, lines in recognised.items():  # running text, rejoined by the chunker like printed lines
+        body[number - 1] = [Segment(line, 0.0, 0.0, float(i), 0.0, False, number, WRAPPED) for i, line in enumerate(lines)]
     blocks = [Block(s.text, s.kind, page=s.page) for segments in body for s in _merge_headings(segments)]
-    return PdfText(title, blocks, scanned, meta_title, meta_date)
+    return PdfText(title, blocks, [n for n in scanned if n not in recognised], meta_title, meta_date)
 
 
 def _page_segments(page, number: int) -> tuple[list[Segment], float, bool]:

@@ -20,6 +20,7 @@ import yaml
 from ..errors import SourceError
 from .dates import creation_date, iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
+from .ocr import unread_reason
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
@@ -161,7 +162,7 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
         yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
                        regions=extract.regions, date=extract.date, date_source=extract.date_source, origin=source)
         for page in extract.unread_pages:
-            yield Failure(f"{where} (page {page})", "page scannée sans texte, non indexée (pas de reconnaissance de caractères)")
+            yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"))
     except SourceError as e:
         yield Failure(where, str(e))
     except OSError as e:
