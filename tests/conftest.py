@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import docx
@@ -14,6 +15,8 @@ import docsante
 from docsante.location import sample_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# what OCR reads is cached by file content: the tests keep theirs apart from the user's
+os.environ["DOCSANTE_CACHE"] = tempfile.mkdtemp(prefix="docsante-tests-ocr-")
 
 
 def short(doc_id: str, root: Path) -> str:

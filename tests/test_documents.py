@@ -220,14 +220,22 @@ SCANNED_LINES = ["Contrat local de sante du Pays de Sarrebourg", "Le contrat loc
 
 @pytest.mark.skipif(not __import__("docsante.corpus.ocr", fromlist=["available"]).available(),
                     reason="Tesseract et son modèle français (tesseract-ocr-fra) : .ci/run les installe")
-def test_a_scanned_page_is_read_by_ocr(tmp_path):
-    _scan(tmp_path / "cls-sarrebourg-scan.pdf", SCANNED_LINES)
+def test_a_scanned_page_is_read_by_ocr_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCSANTE_CACHE", str(tmp_path / "cache"))
+    scan = tmp_path / "cls-sarrebourg-scan.pdf"
+    _scan(scan, SCANNED_LINES)
     index_dir = tmp_path / "ix"
-    r = CliRunner().invoke(cli, ["index", str(tmp_path / "cls-sarrebourg-scan.pdf"), "--index", str(index_dir), "-q"])
+    r = CliRunner().invoke(cli, ["index", str(scan), "--index", str(index_dir), "-q"])
     assert r.exit_code == 0, r.stderr
     (hit,) = search(index_dir, "prévention", "du", "suicide")["hits"]
     assert hit["page"] == 1 and "CLS" in hit["dispositifs"] and "Santé mentale" in hit["themes"]
     assert "renforce la prevention du suicide chez les jeunes" in hit["text"]  # lines rejoined as running text
+    # indexing again reads the page from the cache, not from the scan
+    (cached,) = (tmp_path / "cache").iterdir()
+    cached.write_text("Le PTSM de la Moselle et la pair-aidance\ndes usagers.", "utf-8")
+    assert CliRunner().invoke(cli, ["index", str(scan), "--index", str(index_dir), "--rebuild", "-q"]).exit_code == 0
+    (hit,) = search(index_dir, "pair-aidance")["hits"]
+    assert hit["text"] == "Le PTSM de la Moselle et la pair-aidance des usagers."
 
 
 def test_without_tesseract_scanned_pages_are_named_with_what_to_install(tmp_path):

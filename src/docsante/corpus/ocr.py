@@ -1,20 +1,28 @@
 """Text of scanned PDF pages, read by Tesseract's French model (pytesseract) when it is installed.
 
 A page counts as read when its text holds words; otherwise it stays a scanned page, named
-as not indexed. Without Tesseract or its French model, nothing is read here.
+as not indexed. Without Tesseract or its French model, nothing is read here. What Tesseract
+reads is kept in a cache, by the file's content and the page, so that indexing a folder again
+reads its scans once (`$DOCSANTE_CACHE`, else the user's cache directory).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+import platformdirs
 
 LANGUAGE = "fra"
 DPI = 300  # Tesseract's accuracy drops under 300 dots per inch
 MAX_PIXELS = 40_000_000  # an A4 page at 300 dpi is 8.7 million; a poster-sized page is rendered coarser
 WORD = re.compile(r"[^\W\d_]{2,}")  # a page's text must hold words, not specks read as "—" or "|"
 MIN_WORDS = 3
+CACHE_ENV_VAR = "DOCSANTE_CACHE"
 NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 
 
@@ -38,28 +46,63 @@ def read_pages(path: Path, pages: dict[int, set[str]]) -> dict[int, list[str]]:
     import pypdfium2
     import pytesseract
 
-    out = {}
-    try:
-        pdf = pypdfium2.PdfDocument(str(path))
-    except (RuntimeError, OSError):  # pdfplumber read it, PDFium will not: its scanned pages stay unread
-        return out
+    out, pdf = {}, None
+    digest = _digest(path)
     try:
         for number, printed in pages.items():
+            cached = _cache_file(digest, number)
             try:
-                page = pdf[number - 1]
-                width, height = page.get_size()  # in points, 72 to the inch
-                scale = min(DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
-                image = page.render(scale=scale).to_pil()
-                text = pytesseract.image_to_string(image, lang=LANGUAGE)
-            except (RuntimeError, OSError):  # PdfiumError and TesseractError are RuntimeErrors
-                continue  # this page stays unread; the others may not
+                text = cached.read_text("utf-8")
+            except OSError:
+                try:
+                    pdf = pdf or pypdfium2.PdfDocument(str(path))
+                    page = pdf[number - 1]
+                    width, height = page.get_size()  # in points, 72 to the inch
+                    scale = min(DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+                    text = pytesseract.image_to_string(page.render(scale=scale).to_pil(), lang=LANGUAGE)
+                except (RuntimeError, OSError):  # PdfiumError and TesseractError are RuntimeErrors
+                    continue  # this page stays unread; the others may not
+                _remember(cached, text)
             lines = [" ".join(line.split()) for line in text.splitlines()
                      if line.strip() and printed_key(line) not in printed]
             if len(WORD.findall(" ".join(lines))) >= MIN_WORDS:
                 out[number] = lines
     finally:
-        pdf.close()
+        if pdf is not None:
+            pdf.close()
     return out
+
+
+def cache_dir() -> Path:
+    """Where read pages are kept: $DOCSANTE_CACHE when set and not empty, else the user's cache directory."""
+    value = os.environ.get(CACHE_ENV_VAR, "").strip()
+    return Path(value) if value else Path(platformdirs.user_cache_dir("docsante", appauthor=False)) / "ocr"
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _cache_file(digest: str, number: int) -> Path:
+    return cache_dir() / f"{digest}-{number}-{DPI}.txt"
+
+
+def _remember(cached: Path, text: str) -> None:
+    """Keep a page's text, written whole or not at all; a cache that cannot be written is skipped."""
+    written = None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cached.parent, suffix=".part", delete=False) as f:
+            written = Path(f.name)
+            f.write(text)
+        os.replace(written, cached)
+    except OSError:
+        if written is not None:
+            written.unlink(missing_ok=True)
 
 
 def printed_key(text: str) -> str:
