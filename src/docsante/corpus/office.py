@@ -222,20 +222,7 @@ def read_pptx(path: Path) -> OfficeText:
     _check_archive(path, "PPTX")
     try:
         deck = pptx.Presentation(str(path))
-        blocks, title = [], ""
-        for number, slide in enumerate(deck.slides, 1):
-            heading = slide.shapes.title
-            heading_text = _pptx_text(heading.text_frame.text) if heading is not None and heading.has_text_frame else ""
-            if number == 1 and not title:
-                title = heading_text
-            elif heading_text:
-                blocks.append(Block(heading_text, HEADING, level=1, page=number))
-            heading_id = heading.shape_id if heading is not None else None
-            lines = [line for shape in _pptx_shapes(slide.shapes) if shape.shape_id != heading_id
-                     for line in _pptx_lines(shape)]
-            if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
-                lines += [_pptx_text(p.text) for p in slide.notes_slide.notes_text_frame.paragraphs]
-            blocks += [Block(line, PARAGRAPH, page=number) for line in lines if line.strip()]
+        title, blocks = _deck_blocks(_pptx_slides(deck))
         props = deck.core_properties
         return OfficeText(title, props.title or "", blocks, props.created)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
@@ -244,6 +231,32 @@ def read_pptx(path: Path) -> OfficeText:
         raise SourceError("PPTX endommagé (XML invalide, trop imbriqué ou à entités)") from e
     except (AttributeError, TypeError, ValueError) as e:
         raise SourceError(f"PPTX invalide (structure inattendue : {type(e).__name__})") from e
+
+
+def _deck_blocks(slides) -> tuple[str, list[Block]]:
+    """A deck's title and blocks from its slides' (title, lines), in order: the first slide's title
+    is the deck's, every other one a heading over its lines; each block on its slide's number as its page."""
+    title, blocks = "", []
+    for number, (heading, lines) in enumerate(slides, 1):
+        if number == 1:
+            title = heading
+        elif heading:
+            blocks.append(Block(heading, HEADING, level=1, page=number))
+        blocks += [Block(line.strip(), PARAGRAPH, page=number) for line in lines if line.strip()]
+    return title, blocks
+
+
+def _pptx_slides(deck):
+    """Each slide's title, and its lines: its shapes', then its speaker's notes."""
+    for slide in deck.slides:
+        heading = slide.shapes.title
+        heading_text = _pptx_text(heading.text_frame.text) if heading is not None and heading.has_text_frame else ""
+        heading_id = heading.shape_id if heading is not None else None
+        lines = [line for shape in _pptx_shapes(slide.shapes) if shape.shape_id != heading_id
+                 for line in _pptx_lines(shape)]
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+            lines += [_pptx_text(p.text) for p in slide.notes_slide.notes_text_frame.paragraphs]
+        yield heading_text, lines
 
 
 def _pptx_shapes(shapes):
@@ -319,9 +332,16 @@ def read_odp(path: Path) -> OfficeText:
     then its notes, each block on the slide's number as its page."""
     body, meta = _odf_parts(path, "ODP", "presentation", "une présentation OpenDocument",
                             "ODP sans diapositives (texte ou tableur ?)")
-    blocks, title = [], ""
+    title, blocks = _deck_blocks(_odp_slides(body))
+    meta_title, meta_date = _odf_meta(meta)
+    return OfficeText(title, meta_title, blocks, meta_date)
+
+
+def _odp_slides(body):
+    """Each slide's title (its title frame's text), and its lines: text and table rows in document
+    order, then its notes."""
     role, notes = _q("presentation", "class"), _q("presentation", "notes")
-    for number, slide in enumerate(body.iter(_q("draw", "page")), 1):
+    for slide in body.iter(_q("draw", "page")):
         heading, text, speaker = "", [], []
         for element in slide.iter(_q("text", "p"), _q("table", "table-row")):
             ancestors = list(element.iterancestors())
@@ -335,13 +355,7 @@ def read_odp(path: Path) -> OfficeText:
                 speaker.append(line)
             else:
                 text.append(line)
-        if number == 1 and not title:
-            title = heading
-        elif heading:
-            blocks.append(Block(heading, HEADING, level=1, page=number))
-        blocks += [Block(line.strip(), PARAGRAPH, page=number) for line in text + speaker if line.strip()]
-    meta_title, meta_date = _odf_meta(meta)
-    return OfficeText(title, meta_title, blocks, meta_date)
+        yield heading, text + speaker
 
 
 def read_odt(path: Path) -> OfficeText:
