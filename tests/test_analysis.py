@@ -96,9 +96,9 @@ def test_analyzer_pickles_and_keeps_behaviour():
 
 
 def test_index_built_by_an_earlier_run_still_opens(tmp_path):
-    """An index committed in tests/golden was written by version 8 of the schema: its
+    """An index committed in tests/golden was written by version 9 of the schema: its
     pickled analyzer must still load from docsante.analysis."""
-    with docsante.open_index(GOLDEN / "index-v8") as ix:
+    with docsante.open_index(GOLDEN / "index-v9") as ix:
         results = ix.search("contrat local de santé")
         assert results.total > 0
         assert any("CLS" in h.dispositifs for h in results.hits)

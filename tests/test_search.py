@@ -67,6 +67,18 @@ def test_folded_and_truncated_forms_are_found_and_highlighted(sample):
     assert "<mark>parentalité</mark>" in sample.search("parentalite").hits[0].snippet
 
 
+def test_singular_and_plural_find_each_other_where_snowball_parts_them(tmp_path):
+    (tmp_path / "milieux.txt").write_text("Les enjeux de santé en milieux scolaires.", encoding="utf-8")
+    (tmp_path / "commissions.txt").write_text("Les commissions de coordination se réunissent.", encoding="utf-8")
+    (tmp_path / "commis.txt").write_text("Un agent commis d'office par le préfet.", encoding="utf-8")
+    docsante.build_index([tmp_path], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        assert [h.doc_id.rsplit("/", 1)[1] for h in ix.search("enjeu du milieu scolaire").hits] == ["milieux.txt"]
+        assert "<mark>milieux</mark>" in ix.search("milieu").hits[0].snippet
+        # Snowball alone cut "commissions" to "comm", as it cuts "commis"
+        assert [h.doc_id.rsplit("/", 1)[1] for h in ix.search("commission").hits] == ["commissions.txt"]
+
+
 def test_acronyms_and_full_names_find_each_other(tmp_path, sample):
     import docsante
     (tmp_path / "nom.txt").write_text("La commune a signé un contrat local de santé avec l'agence.", encoding="utf-8")
