@@ -126,6 +126,14 @@ def test_a_theme_trigger_never_matches_an_unrelated_word_sharing_its_stem():
     assert "vieillissement_autonomie" not in tag_one("Les aides aux vieilles maisons de la commune.").themes
 
 
+def test_vocabulary_matches_singular_and_plural_where_the_stemmer_parts_them():
+    # Snowball: "cancers" → cancer, "cancer" → canc; the trigger is "prévention des cancers"
+    assert "cancers_depistage" in tag_one("La prévention du cancer passe par le dépistage du cancer.").themes
+    assert tag_one("Les conseils départementaux financent les PMI.").acteurs == ["conseil_departemental"]
+    # …but a stem shared by another word stays apart: a conseiller is not the conseil
+    assert tag_one("Le conseiller départemental et les conseillers régionaux.").acteurs == []
+
+
 def test_a_document_s_title_and_headings_pass_their_dispositifs_down():
     title = "Contrat local de santé du Pays de Sarrebourg – Fiches actions"
     fiche = tag_one("Ateliers de prévention des chutes pour les personnes âgées.", title=title,

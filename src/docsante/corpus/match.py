@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..analysis import TOKEN_PATTERN, french_analyzer, strip_elision
-from .vocab import data_text, fold
+from .vocab import data_text, fold, protected_words
 
 TOKEN = re.compile(TOKEN_PATTERN)
 # words of place names that match in any case: "Région Grand Est" and "région Grand Est"
@@ -33,6 +33,8 @@ class Tok(NamedTuple):
     start: int
     end: int
     whole: str = ""  # folded, a plural -s or -x aside: the word itself, not its stem
+    singular: str = ""  # the key of `whole`: where the stemmer parts a plural from its singular
+                        # ("cancers" → cancer, "cancer" → canc), both have this one
 
 
 @lru_cache(maxsize=1)
@@ -49,21 +51,26 @@ def _key_analyzer():
 
 
 @lru_cache(maxsize=200_000)
-def _word(raw: str) -> tuple[str, str, str]:
-    """A token as written without its elision, its key and its whole-word form."""
+def _word(raw: str) -> tuple[str, str, str, str]:
+    """A token as written without its elision, its key, its whole-word form and that form's key."""
     word = strip_elision(raw)
     whole = fold(word)
     if len(whole) > 3 and whole[-1] in "sx":
         whole = whole[:-1]
-    return word, _key_analyzer().word(raw) or "", whole
+    analyzer = _key_analyzer()
+    key = analyzer.word(raw) or ""
+    # the stemmer brings -aux to -al itself ("sociaux" → social), which `whole` does not;
+    # a protected word ("CoDES", "Ireps") keeps its -s
+    plural = whole != fold(word) and not whole.endswith("au") and fold(word) not in protected_words()
+    return word, key, whole, (analyzer.word(whole) or "") if plural else key
 
 
 def tokens(text: str) -> list[Tok]:
     out = []
     for m in TOKEN.finditer(text):
-        word, key, whole = _word(m.group())
+        word, key, whole, singular = _word(m.group())
         end = m.end()
-        out.append(Tok(word, key, end - len(word), end, whole))
+        out.append(Tok(word, key, end - len(word), end, whole, singular))
     return out
 
 
@@ -73,8 +80,9 @@ def is_acronym(word: str) -> bool:
 
 def _pattern(form: str, proper: bool, exact_acronyms: bool) -> list[tuple[str, str]]:
     """One edge per token: acronyms match as written (`exact_acronyms`), other words by
-    their key, or whole when their stem is shared by unrelated words; in proper names
-    (`proper`), capitalised words match whole and capitalised in the text too."""
+    their key (or their singular's: see Tok.singular), or whole when their stem is shared by
+    unrelated words; in proper names (`proper`), capitalised words match whole and
+    capitalised in the text too."""
     edges = []
     for t in tokens(form):
         if exact_acronyms and is_acronym(t.text):
@@ -84,7 +92,7 @@ def _pattern(form: str, proper: bool, exact_acronyms: bool) -> list[tuple[str, s
         elif t.key in whole_word_stems():
             edges.append((WHOLE, t.whole))
         else:
-            edges.append((KEY, t.key))
+            edges.append((KEY, t.singular))
     return edges
 
 
@@ -117,7 +125,7 @@ class Matcher:
                 best = (j, node[self.VALUE])
             if j < len(toks):
                 t = toks[j]
-                for edge in ((EXACT, t.text), (KEY, t.key), (WHOLE, t.whole),
+                for edge in ((EXACT, t.text), (KEY, t.singular), (WHOLE, t.whole),
                              (CAPITALISED, t.whole) if t.text[:1].isupper() else None):
                     child = node.get(edge) if edge else None
                     if child is not None:
@@ -130,7 +138,7 @@ class Matcher:
         first = self.first
         while i < n:
             t = toks[i]
-            starts = (KEY, t.key) in first or (EXACT, t.text) in first or (WHOLE, t.whole) in first
+            starts = (KEY, t.singular) in first or (EXACT, t.text) in first or (WHOLE, t.whole) in first
             found = self._longest(toks, i) if starts else None
             if found:
                 yield i, found[0], found[1]
