@@ -204,14 +204,17 @@ def test_a_label_and_its_value_far_apart_stay_one_line():
             "Territoire : Doubs et Jura\nFinancement : ARS, 45 000 euros") in fiche.text
 
 
-def _scan(path, lines):
-    """A scanner's PDF: one page image of printed lines, no text layer."""
+def _scan(path, *pages):
+    """A scanner's PDF: a page image of printed lines for each list of lines, no text layer."""
     from PIL import Image, ImageDraw, ImageFont
-    page = Image.new("L", (1240, 1754), 250)  # A4 at 150 dpi
-    draw = ImageDraw.Draw(page)
-    for i, line in enumerate(lines):
-        draw.text((100, 150 + 70 * i), line, fill=20, font=ImageFont.load_default(size=40))
-    page.save(path, "PDF", resolution=150)
+    images = []
+    for lines in pages:
+        image = Image.new("L", (1240, 1754), 250)  # A4 at 150 dpi
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(lines):
+            draw.text((100, 150 + 70 * i), line, fill=20, font=ImageFont.load_default(size=40))
+        images.append(image)
+    images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:])
 
 
 SCANNED_LINES = ["Contrat local de sante du Pays de Sarrebourg", "Le contrat local de sante renforce la prevention",
@@ -236,6 +239,22 @@ def test_a_scanned_page_is_read_by_ocr_once(tmp_path, monkeypatch):
     assert CliRunner().invoke(cli, ["index", str(scan), "--index", str(index_dir), "--rebuild", "-q"]).exit_code == 0
     (hit,) = search(index_dir, "pair-aidance")["hits"]
     assert hit["text"] == "Le PTSM de la Moselle et la pair-aidance des usagers."
+
+
+@pytest.mark.skipif(not __import__("docsante.corpus.ocr", fromlist=["available"]).available(),
+                    reason="Tesseract et son modèle français (tesseract-ocr-fra) : .ci/run les installe")
+def test_the_pages_of_a_scanned_report_are_read_at_once_and_kept_in_order(tmp_path, monkeypatch):
+    from docsante.corpus import ocr
+    monkeypatch.setattr(ocr, "WORKERS", 2)  # two Tesseract processes, whatever the machine's cores
+    topics = ["vaccination", "nutrition", "addictions", "parentalite", "logement"]
+    pages = [[f"Page consacree a la {topic}", f"Le programme {topic} du territoire", "se poursuit en 2024."]
+             for topic in topics]
+    _scan(tmp_path / "rapport-scanne.pdf", *pages)
+    (doc,) = read_sources([tmp_path / "rapport-scanne.pdf"])
+    read = [(b.page, b.text) for b in doc.blocks]
+    assert [page for page, _ in read] == sorted(page for page, _ in read)  # in page order
+    for number, topic in enumerate(topics, 1):
+        assert any(page == number and f"Le programme {topic} du territoire" in text for page, text in read), read
 
 
 def test_without_tesseract_scanned_pages_are_named_with_what_to_install(tmp_path):

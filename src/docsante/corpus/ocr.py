@@ -12,6 +12,8 @@ import hashlib
 import os
 import re
 import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +26,9 @@ WORD = re.compile(r"[^\W\d_]{2,}")  # a page's text must hold words, not specks 
 MIN_WORDS = 3
 CACHE_ENV_VAR = "DOCSANTE_CACHE"
 NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+# Tesseract processes reading pages at once: each is a process of its own, and uses about
+# 1.25 cores by itself (its OpenMP threads), so one per core keeps the cores busy
+WORKERS = os.cpu_count() or 1
 
 
 @lru_cache(maxsize=1)
@@ -40,37 +45,67 @@ def available() -> bool:
 def read_pages(path: Path, pages: dict[int, set[str]]) -> dict[int, list[str]]:
     """The lines Tesseract reads on the given pages (1-based), for the pages where it reads words;
     each page's set holds the lines its text layer already prints (a running header, a page
-    number: they are rendered with the scan and left out of what is read)."""
+    number: they are rendered with the scan and left out of what is read).
+
+    Pages are rendered one after the other (PDFium is not thread-safe) and read by WORKERS
+    Tesseract processes at a time; at most twice as many rendered pages wait for one."""
     if not pages or not available():
+        return {}
+    digest = _digest(path)
+    texts, missing = {}, []
+    for number in pages:
+        try:
+            texts[number] = _cache_file(digest, number).read_text("utf-8")
+        except OSError:
+            missing.append(number)
+    texts.update(_recognise(path, digest, missing))
+    out = {}
+    for number, printed in pages.items():
+        lines = [" ".join(line.split()) for line in texts.get(number, "").splitlines()
+                 if line.strip() and printed_key(line) not in printed]
+        if len(WORD.findall(" ".join(lines))) >= MIN_WORDS:
+            out[number] = lines
+    return out
+
+
+def _recognise(path: Path, digest: str, numbers: list[int]) -> dict[int, str]:
+    """What Tesseract reads on these pages, each kept in the cache; a page that cannot be
+    rendered or read is left out (the others may not be)."""
+    if not numbers:
         return {}
     import pypdfium2
     import pytesseract
 
-    out, pdf = {}, None
-    digest = _digest(path)
-    try:
-        for number, printed in pages.items():
-            cached = _cache_file(digest, number)
-            try:
-                text = cached.read_text("utf-8")
-            except OSError:
+    read, waiting = {}, deque()
+
+    def collect(number: int, job) -> None:
+        try:
+            read[number] = job.result()
+        except (RuntimeError, OSError):  # TesseractError is a RuntimeError
+            return
+        _remember(_cache_file(digest, number), read[number])
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        pdf = None
+        try:
+            for number in numbers:
+                if len(waiting) >= 2 * WORKERS:
+                    collect(*waiting.popleft())
                 try:
                     pdf = pdf or pypdfium2.PdfDocument(str(path))
                     page = pdf[number - 1]
                     width, height = page.get_size()  # in points, 72 to the inch
                     scale = min(DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
-                    text = pytesseract.image_to_string(page.render(scale=scale).to_pil(), lang=LANGUAGE)
-                except (RuntimeError, OSError):  # PdfiumError and TesseractError are RuntimeErrors
-                    continue  # this page stays unread; the others may not
-                _remember(cached, text)
-            lines = [" ".join(line.split()) for line in text.splitlines()
-                     if line.strip() and printed_key(line) not in printed]
-            if len(WORD.findall(" ".join(lines))) >= MIN_WORDS:
-                out[number] = lines
-    finally:
-        if pdf is not None:
-            pdf.close()
-    return out
+                    image = page.render(scale=scale).to_pil()
+                except (RuntimeError, OSError):  # PdfiumError is a RuntimeError
+                    continue
+                waiting.append((number, pool.submit(pytesseract.image_to_string, image, lang=LANGUAGE)))
+            while waiting:
+                collect(*waiting.popleft())
+        finally:
+            if pdf is not None:
+                pdf.close()
+    return read
 
 
 def cache_dir() -> Path:
