@@ -276,3 +276,94 @@ def test_without_tesseract_scanned_pages_are_named_with_what_to_install(tmp_path
     hint = "(reconnaissance de caractères : installez Tesseract et son modèle français, paquet tesseract-ocr-fra)"
     assert f"scan.pdf : PDF sans texte extractible, document scanné ? {hint}" in r.stderr
     assert f"mixte.pdf (page 2) : page scannée sans texte, non indexée {hint}" in r.stderr
+
+
+def _saved_by_libreoffice(path):
+    """Rewrite a DOCX's package relationships as LibreOffice writes them: its core properties
+    under ".../officedocument/2006/relationships/metadata/core-properties"."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(
+        b"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+        b"http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties")
+    assert b"officedocument/2006/relationships/metadata/core-properties" in parts["_rels/.rels"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_docx_saved_by_libreoffice_keeps_its_title_and_date(tmp_path):
+    import datetime
+    import docx
+    d = docx.Document()
+    d.add_paragraph("Le CLS de Bitche et la maison de santé.")
+    d.core_properties.title, d.core_properties.created = "CLS de Bitche 2009", datetime.datetime(2009, 6, 15, 10, 0)
+    d.save(tmp_path / "cls.docx")
+    _saved_by_libreoffice(tmp_path / "cls.docx")
+    (doc,) = read_sources([tmp_path / "cls.docx"])
+    assert (doc.title, doc.date, doc.date_source) == ("CLS de Bitche 2009", "2009-06-15", "propriétés du document")
+
+
+def _old_word(folder, name):
+    """A Word 97-2003 file, saved by LibreOffice from a DOCX with a title, headings and a table."""
+    import datetime
+    import docx
+    from docx.shared import Cm
+    d = docx.Document()
+    d.core_properties.title, d.core_properties.created = "CLS du Pays de Bitche", datetime.datetime(2009, 6, 15)
+    d.add_heading("Axe 1 – Accès aux soins", 1)
+    d.add_heading("Fiche 1.1 – Maison de santé", 2)
+    d.add_paragraph("Le contrat local de santé signé avec l’ARS de Lorraine prévoit une maison de santé à Bitche.")
+    table = d.add_table(rows=2, cols=3)
+    table.style = "Table Grid"
+    for row, cells in zip(table.rows, [["Action", "Pilote", "Budget"], ["Ateliers mémoire", "CCAS", "12 000 €"]]):
+        for cell, text in zip(row.cells, cells):
+            cell.text, cell.width = text, Cm(5)
+    d.add_paragraph("Bilan en 2012.")  # Word always ends a document with a paragraph
+    d.save(folder / f"{name}.docx")
+    from docsante.corpus.convert import soffice
+    subprocess.run([soffice(), f"-env:UserInstallation={(folder / 'profil').as_uri()}", "--headless",
+                    "--convert-to", "doc", "--outdir", str(folder / "doc"), str(folder / f"{name}.docx")],
+                   check=True, capture_output=True, timeout=120)
+    return folder / "doc" / f"{name}.doc"
+
+
+RTF = (r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Times New Roman;}}"
+       r"{\info{\title Compte rendu du CLSM}}"
+       r"\pard\f0 Le conseil local de sant\'e9 mental de Poitiers r\'e9unit les \'e9lus.\par"
+       r"\pard La pr\'e9vention du suicide reste sa priorit\'e9.\par}")
+
+
+@pytest.mark.skipif(not __import__("docsante.corpus.convert", fromlist=["soffice"]).soffice(),
+                    reason="LibreOffice (libreoffice-writer-nogui) : .ci/run l'installe")
+def test_old_word_and_rtf_files_are_read_through_libreoffice(tmp_path):
+    doc_file = _old_word(tmp_path, "cls-bitche-2009")
+    (tmp_path / "clsm-poitiers.rtf").write_text(RTF, "ascii")
+    (tmp_path / "pas-un-doc.doc").write_text("juste du texte", "utf-8")
+    (doc, rtf, *failures) = read_sources([doc_file, tmp_path / "clsm-poitiers.rtf", tmp_path / "pas-un-doc.doc"])
+    assert (doc.title, doc.date) == ("CLS du Pays de Bitche", "2009-06-15")
+    assert [(b.kind, b.level, b.text) for b in doc.blocks] == [
+        ("heading", 1, "Axe 1 – Accès aux soins"), ("heading", 2, "Fiche 1.1 – Maison de santé"),
+        ("paragraph", 0, "Le contrat local de santé signé avec l’ARS de Lorraine prévoit une maison de santé à Bitche."),
+        ("paragraph", 0, "Action | Pilote | Budget"), ("paragraph", 0, "Ateliers mémoire | CCAS | 12 000 €"),
+        ("paragraph", 0, "Bilan en 2012.")]
+    assert rtf.title == "Compte rendu du CLSM"
+    assert [b.text for b in rtf.blocks] == ["Le conseil local de santé mental de Poitiers réunit les élus.",
+                                           "La prévention du suicide reste sa priorité."]
+    assert [str(f) for f in failures] == [
+        f"{tmp_path / 'pas-un-doc.doc'} : pas un fichier ancien format Word (.doc) (contenu d'un autre type)"]
+
+
+def test_without_libreoffice_old_word_files_are_named_with_what_to_install(tmp_path):
+    (tmp_path / "ancien.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    (tmp_path / "note.rtf").write_text(RTF, "ascii")
+    (tmp_path / "note.txt").write_text("Le CLS et la vaccination.", "utf-8")
+    bin_dir = os.path.dirname(sys.executable)  # docsante's interpreter, without the system's programs
+    r = subprocess.run([sys.executable, "-m", "docsante", "index", str(tmp_path), "--index", str(tmp_path / "ix"), "-q"],
+                       capture_output=True, text=True, env={**os.environ, "PATH": bin_dir})
+    assert r.returncode == 3 and "Traceback" not in r.stderr
+    hint = "installez LibreOffice (paquet libreoffice-writer-nogui) pour le lire, ou enregistrez-le en .docx"
+    assert f"ancien.doc : ancien format Word (.doc) non lu : {hint}" in r.stderr
+    assert f"note.rtf : format RTF non lu : {hint}" in r.stderr
+    assert search(tmp_path / "ix", "vaccination")["total"] == 1

@@ -31,7 +31,7 @@ class OfficeText:
     title: str          # the Title paragraph, else ""
     meta_title: str     # the title property
     blocks: list[Block]
-    meta_date: object = None  # the creation date property (a datetime, or its text in ODT)
+    meta_date: str = ""  # the creation date property, as written
 
 
 def _row_line(cells: list[str]) -> str:
@@ -104,8 +104,8 @@ def _docx_text(document) -> OfficeText:
     if not any(b.kind == HEADING for b in blocks):
         for b in bold_only:
             b.kind = HEADING
-    props = document.core_properties
-    return OfficeText(title, props.title or "", blocks, props.created)
+    meta_title, meta_date = _core_properties(document.part.package)
+    return OfficeText(title, meta_title, blocks, meta_date)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -223,14 +223,34 @@ def read_pptx(path: Path) -> OfficeText:
     try:
         deck = pptx.Presentation(str(path))
         title, blocks = _deck_blocks(_pptx_slides(deck))
-        props = deck.core_properties
-        return OfficeText(title, props.title or "", blocks, props.created)
+        meta_title, meta_date = _core_properties(deck.part.package)
+        return OfficeText(title, meta_title, blocks, meta_date)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
         raise SourceError("PPTX invalide ou endommagé (pas une présentation PowerPoint)") from e
     except etree.XMLSyntaxError as e:
         raise SourceError("PPTX endommagé (XML invalide, trop imbriqué ou à entités)") from e
     except (AttributeError, TypeError, ValueError) as e:
         raise SourceError(f"PPTX invalide (structure inattendue : {type(e).__name__})") from e
+
+
+# a package's relationship to its core properties: the standard type, and the one LibreOffice writes
+CORE_PROPERTIES = ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+                   "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties")
+DC, DCTERMS = "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/dc/terms/}"
+
+
+def _core_properties(package) -> tuple[str, str]:
+    """A Word or PowerPoint file's title and creation date properties (the date as written).
+    python-docx and python-pptx look for them under the standard relationship type only, and
+    give their own defaults ("Word Document", no date) for a file saved by LibreOffice."""
+    for reltype in CORE_PROPERTIES:
+        try:
+            core = _xml(package.part_related_by(reltype).blob)
+        except KeyError:
+            continue
+        title, created = core.find(f"{DC}title"), core.find(f"{DCTERMS}created")
+        return (title.text or "") if title is not None else "", (created.text or "") if created is not None else ""
+    return "", ""
 
 
 def _deck_blocks(slides) -> tuple[str, list[Block]]:

@@ -21,15 +21,14 @@ from ..errors import SourceError
 from .dates import creation_date, iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
 from .ocr import unread_reason
+from .convert import read_converted
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".pptx", ".odp", ".jsonl"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".odp", ".jsonl"}
 SNIFF = 8192
 MAX_FILE_BYTES = 256 * 1024 * 1024
 NOT_READ = {  # why a file of a known but unsupported kind is left out
-    ".doc": "ancien format Word (.doc) non lu : enregistrez-le en .docx ou .odt",
-    ".rtf": "format RTF non lu : enregistrez-le en .docx ou .odt",
     ".xls": "tableur non indexé", ".xlsx": "tableur non indexé", ".ods": "tableur non indexé", ".csv": "tableur non indexé",
     ".ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx",
     ".png": "image non indexée (pas de reconnaissance de caractères)",
@@ -360,7 +359,12 @@ def _read_office(reader):
     return read
 
 
+def _read_old_word(path: Path):
+    return read_converted(path, read_docx)
+
+
 READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_office(read_odt),
+           ".doc": _read_office(_read_old_word), ".rtf": _read_office(_read_old_word),
            ".pptx": _read_office(read_pptx), ".odp": _read_office(read_odp),
            ".html": _read_html, ".htm": _read_html}
 
