@@ -421,7 +421,7 @@ def test_a_damaged_pptx_is_named(tmp_path):
     (tmp_path / "ancien.ppt").write_bytes(b"\xd0\xcf\x11\xe0")
     reasons = {short(f.where, tmp_path): f.reason for f in read_sources([tmp_path])}
     assert reasons == {"coter.pptx": "PPTX invalide ou endommagé (pas une archive zip)",
-                       "ancien.ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx"}
+                       "ancien.ppt": "pas un fichier ancien format PowerPoint (.ppt) (contenu d'un autre type)"}
 
 
 def test_odp_slides_are_read_as_headed_pages(tmp_path):

@@ -322,11 +322,16 @@ def _old_word(folder, name):
             cell.text, cell.width = text, Cm(5)
     d.add_paragraph("Bilan en 2012.")  # Word always ends a document with a paragraph
     d.save(folder / f"{name}.docx")
+    return _saved_as(folder / f"{name}.docx", "doc")
+
+
+def _saved_as(path, target):
+    """The file saved by LibreOffice in an older format, in a folder of its own."""
     from docsante.corpus.convert import soffice
-    subprocess.run([soffice(), f"-env:UserInstallation={(folder / 'profil').as_uri()}", "--headless",
-                    "--convert-to", "doc", "--outdir", str(folder / "doc"), str(folder / f"{name}.docx")],
+    subprocess.run([soffice(), f"-env:UserInstallation={(path.parent / 'profil').as_uri()}", "--headless",
+                    "--convert-to", target, "--outdir", str(path.parent / target), str(path)],
                    check=True, capture_output=True, timeout=120)
-    return folder / "doc" / f"{name}.doc"
+    return path.parent / target / f"{path.stem}.{target}"
 
 
 RTF = (r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Times New Roman;}}"
@@ -336,8 +341,8 @@ RTF = (r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Times New Roman;}}"
 
 
 @pytest.mark.skipif(not __import__("docsante.corpus.convert", fromlist=["soffice"]).soffice(),
-                    reason="LibreOffice (libreoffice-writer-nogui) : .ci/run l'installe")
-def test_old_word_and_rtf_files_are_read_through_libreoffice(tmp_path):
+                    reason="LibreOffice (libreoffice-writer-nogui, -impress-nogui) : .ci/run l'installe")
+def test_old_word_rtf_and_powerpoint_files_are_read_through_libreoffice(tmp_path):
     doc_file = _old_word(tmp_path, "cls-bitche-2009")
     (tmp_path / "clsm-poitiers.rtf").write_text(RTF, "ascii")
     (tmp_path / "pas-un-doc.doc").write_text("juste du texte", "utf-8")
@@ -354,10 +359,19 @@ def test_old_word_and_rtf_files_are_read_through_libreoffice(tmp_path):
     assert [str(f) for f in failures] == [
         f"{tmp_path / 'pas-un-doc.doc'} : pas un fichier ancien format Word (.doc) (contenu d'un autre type)"]
 
+    from test_corpus import _deck
+    _deck(tmp_path / "coter-cps.pptx")
+    (deck,) = read_sources([_saved_as(tmp_path / "coter-cps.pptx", "ppt")])
+    assert deck.title == "Compétences psychosociales – COTER du 12 mars 2024"
+    assert [(b.text, b.page) for b in deck.blocks if b.kind == "heading"] == [
+        ("Axe 1 : déployer les programmes", 2), ("Financements 2024", 3)]
+    assert ("Programme | Montant", 3) in [(b.text, b.page) for b in deck.blocks]
 
-def test_without_libreoffice_old_word_files_are_named_with_what_to_install(tmp_path):
+
+def test_without_libreoffice_old_office_files_are_named_with_what_to_install(tmp_path):
     (tmp_path / "ancien.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     (tmp_path / "note.rtf").write_text(RTF, "ascii")
+    (tmp_path / "coter.ppt").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     (tmp_path / "note.txt").write_text("Le CLS et la vaccination.", "utf-8")
     bin_dir = os.path.dirname(sys.executable)  # docsante's interpreter, without the system's programs
     r = subprocess.run([sys.executable, "-m", "docsante", "index", str(tmp_path), "--index", str(tmp_path / "ix"), "-q"],
@@ -366,4 +380,6 @@ def test_without_libreoffice_old_word_files_are_named_with_what_to_install(tmp_p
     hint = "installez LibreOffice (paquet libreoffice-writer-nogui) pour le lire, ou enregistrez-le en .docx"
     assert f"ancien.doc : ancien format Word (.doc) non lu : {hint}" in r.stderr
     assert f"note.rtf : format RTF non lu : {hint}" in r.stderr
+    assert ("coter.ppt : ancien format PowerPoint (.ppt) non lu : installez LibreOffice (paquet "
+            "libreoffice-impress-nogui) pour le lire, ou enregistrez-le en .pptx") in r.stderr
     assert search(tmp_path / "ix", "vaccination")["total"] == 1

@@ -96,11 +96,11 @@ def cli():
 @click.option("--batch-size", default=BATCH_PASSAGES, show_default=True, type=click.IntRange(1),
               help="Passages écrits entre deux validations (ce qui est validé survit à une interruption).")
 def index(paths, index_dir, rebuild, quiet, batch_size):
-    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .doc .rtf .odt .pptx .odp .jsonl).
+    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .doc .rtf .odt .pptx .ppt .odp .jsonl).
 
     Les pages scannées des PDF sont lues par reconnaissance de caractères si Tesseract et son modèle
-    français sont installés (paquet tesseract-ocr-fra) ; les .doc et .rtf, convertis par LibreOffice
-    s'il est installé (paquet libreoffice-writer-nogui).
+    français sont installés (paquet tesseract-ocr-fra) ; les .doc, .rtf et .ppt, convertis par
+    LibreOffice s'il est installé (paquets libreoffice-writer-nogui et libreoffice-impress-nogui).
 
     Les documents inchangés sont sautés, les documents modifiés remplacés.
     Code de sortie : 0 si tout est indexé, 3 si des fichiers ont été ignorés,

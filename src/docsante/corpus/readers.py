@@ -13,6 +13,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -25,12 +26,11 @@ from .convert import read_converted
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".odp", ".jsonl"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".odp", ".jsonl"}
 SNIFF = 8192
 MAX_FILE_BYTES = 256 * 1024 * 1024
 NOT_READ = {  # why a file of a known but unsupported kind is left out
     ".xls": "tableur non indexé", ".xlsx": "tableur non indexé", ".ods": "tableur non indexé", ".csv": "tableur non indexé",
-    ".ppt": "ancien format PowerPoint (.ppt) non lu : enregistrez-le en .pptx",
     ".png": "image non indexée (pas de reconnaissance de caractères)",
     ".jpg": "image non indexée (pas de reconnaissance de caractères)",
     ".jpeg": "image non indexée (pas de reconnaissance de caractères)",
@@ -359,12 +359,10 @@ def _read_office(reader):
     return read
 
 
-def _read_old_word(path: Path):
-    return read_converted(path, read_docx)
-
-
 READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_office(read_odt),
-           ".doc": _read_office(_read_old_word), ".rtf": _read_office(_read_old_word),
+           ".doc": _read_office(partial(read_converted, read=read_docx)),
+           ".rtf": _read_office(partial(read_converted, read=read_docx)),
+           ".ppt": _read_office(partial(read_converted, read=read_pptx)),
            ".pptx": _read_office(read_pptx), ".odp": _read_office(read_odp),
            ".html": _read_html, ".htm": _read_html}
 
