@@ -6,7 +6,7 @@ Dates are ISO: "YYYY-MM-DD", or "YYYY" when only the year is known.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from email.utils import parsedate_to_datetime
 
 from .vocab import fold
@@ -29,7 +29,7 @@ PDF_MINUTE = re.compile(r"^\s*D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})")
 
 
 def iso_date(value) -> str | None:
-    """A date or datetime, or a text holding one (ISO, French dd/mm/yyyy or "14 juin 2023", PDF
+    """A text holding a date (ISO, French dd/mm/yyyy or "14 juin 2023", PDF
     "D:…", an RSS feed's or e-mail's "Wed, 14 Jun 2023 10:00:00 GMT"), as ISO; None when it holds
     no plausible date.
 
@@ -40,8 +40,6 @@ def iso_date(value) -> str | None:
     >>> [iso_date(v) for v in ["14 juin 2023", "1er Décembre 2024", "juin 2023", "31 février 2023"]]
     ['2023-06-14', '2024-12-01', '2023', '2023']
     """
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d") if value.year in PLAUSIBLE else None
     text = str(value or "")
     if m := FRENCH.match(text):
         day, month, year = (int(g) for g in m.groups())
@@ -60,10 +58,8 @@ def iso_date(value) -> str | None:
 
 
 def creation_date(value) -> str | None:
-    """A file's creation date property (datetime or text) as ISO, unless a generator wrote it."""
-    if isinstance(value, datetime):
-        minute = value.strftime("%Y-%m-%dT%H:%M")
-    elif m := PDF_MINUTE.match(str(value or "")):
+    """A file's creation date property, as written, as ISO, unless a generator wrote it."""
+    if m := PDF_MINUTE.match(str(value or "")):
         minute = "{}-{}-{}T{}:{}".format(*m.groups())
     else:
         minute = str(value or "").strip()[:16]

@@ -54,14 +54,14 @@ def _key_analyzer():
 def _word(raw: str) -> tuple[str, str, str, str]:
     """A token as written without its elision, its key, its whole-word form and that form's key."""
     word = strip_elision(raw)
-    whole = fold(word)
-    if len(whole) > 3 and whole[-1] in "sx":
-        whole = whole[:-1]
+    folded = fold(word)
+    plural = len(folded) > 3 and folded[-1] in "sx"
+    whole = folded[:-1] if plural else folded
     analyzer = _key_analyzer()
     key = analyzer.word(raw) or ""
     # the stemmer brings -aux to -al itself ("sociaux" → social), which `whole` does not;
     # a protected word ("CoDES", "Ireps") keeps its -s
-    plural = whole != fold(word) and not whole.endswith("au") and fold(word) not in protected_words()
+    plural = plural and not whole.endswith("au") and folded not in protected_words()
     return word, key, whole, (analyzer.word(whole) or "") if plural else key
 
 

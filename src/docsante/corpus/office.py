@@ -248,9 +248,13 @@ def _core_properties(package) -> tuple[str, str]:
             core = _xml(package.part_related_by(reltype).blob)
         except KeyError:
             continue
-        title, created = core.find(f"{DC}title"), core.find(f"{DCTERMS}created")
-        return (title.text or "") if title is not None else "", (created.text or "") if created is not None else ""
+        return _text_of(core.find(f"{DC}title")), _text_of(core.find(f"{DCTERMS}created"))
     return "", ""
+
+
+def _text_of(element) -> str:
+    """An XML element's text ("" for no element or no text)."""
+    return (element.text or "") if element is not None else ""
 
 
 def _deck_blocks(slides) -> tuple[str, list[Block]]:
@@ -343,7 +347,7 @@ def _odf_meta(meta) -> tuple[str, str]:
     created = meta.find(f".//{_q('meta', 'creation-date')}")
     if created is None:
         created = meta.find(f".//{_q('dc', 'date')}")
-    return (found.text or "") if found is not None else "", (created.text or "") if created is not None else ""
+    return _text_of(found), _text_of(created)
 
 
 def read_odp(path: Path) -> OfficeText:
