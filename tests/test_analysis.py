@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import docsante
-from docsante.analysis import AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer
-from docsante.corpus.vocab import protected_words, stopwords
+from docsante.vocab.analysis import AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer
+from docsante.vocab.vocabulary import protected_words, stopwords
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -97,7 +97,7 @@ def test_analyzer_pickles_and_keeps_behaviour():
 
 def test_index_built_by_an_earlier_run_still_opens(tmp_path):
     """An index committed in tests/golden was written by version 9 of the schema: its
-    pickled analyzer must still load from docsante.analysis."""
+    pickled analyzer must still load from docsante.vocab.analysis."""
     with docsante.open_index(GOLDEN / "index-v9") as ix:
         results = ix.search("contrat local de santé")
         assert results.total > 0
@@ -105,7 +105,7 @@ def test_index_built_by_an_earlier_run_still_opens(tmp_path):
 
 
 def test_comment_lines_of_word_lists_are_not_words():
-    from docsante.corpus.vocab import question_words
+    from docsante.vocab.vocabulary import question_words
     assert not {"the", "list", "forms", "French"} & stopwords()
     assert not {"question", "words", "not", "what"} & question_words()
     assert {"comment", "quelles", "pourquoi"} <= question_words()

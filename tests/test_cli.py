@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import docsante
 from conftest import sample_id, short
 from docsante.cli import cli
-from docsante.store import SCHEMA_VERSION
+from docsante.index.store import SCHEMA_VERSION
 
 
 def run(*args, env=None):

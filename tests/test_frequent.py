@@ -8,7 +8,7 @@ import pytest
 from whoosh import query as wq
 
 import docsante
-from docsante.frequent import FORMAT, FREQUENT_POSTINGS, segment_id
+from docsante.index.frequent import FORMAT, FREQUENT_POSTINGS, segment_id
 from docsante.search.evaluate import Evaluator
 
 
@@ -48,7 +48,7 @@ def test_arrays_give_what_whoosh_blocks_give(segmented_index, searcher):
 def test_truncations_read_from_the_arrays_find_what_whoosh_finds(segmented_index, searcher):
     """A truncation takes one slice of each segment's frequent and rare words: the same passages
     as expanding it word by word over Whoosh's lexicon, deleted passages left out."""
-    from docsante.whoosh_adapter import ConstantPrefix
+    from docsante.index.whoosh_adapter import ConstantPrefix
     with_arrays, blocks_only = Evaluator(searcher, segmented_index), Evaluator(searcher)
     reader = searcher.reader()
     prefixes = {(field, word.decode()[:n]) for field in ("text", "title") for word in reader.lexicon(field)
@@ -99,7 +99,7 @@ def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are
                                                                                   monkeypatch):
     from whoosh import index as whoosh_index
 
-    from docsante.frequent import FrequentPostings, write_missing
+    from docsante.index.frequent import FrequentPostings, write_missing
     index_dir = tmp_path / "ix"
     shutil.copytree(segmented_index, index_dir)
     _remove_arrays(index_dir)

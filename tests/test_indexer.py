@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 import docsante
 from conftest import short
 from docsante.errors import IndexDamaged, IndexNotFound
-from docsante.store import recorded_sources
+from docsante.location import recorded_sources
 
 
 def passage_ids(index_dir):

@@ -118,7 +118,7 @@ def test_demonyms_and_old_region_adjectives_never_tag_alone():
 
 
 def test_a_theme_trigger_never_matches_an_unrelated_word_sharing_its_stem():
-    from docsante.corpus.match import whole_word_stems
+    from docsante.vocab.match import whole_word_stems
     assert {"preserv", "aid", "car"} <= whole_word_stems()
     assert tag_one("Préserver la qualité de l'eau et préserver les aides aux familles.").themes == []
     assert "sante_sexuelle" in tag_one("Distribution de préservatifs et dépistage du VIH en milieu festif.").themes

@@ -11,10 +11,9 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import W3Codec
 
 import docsante
-from docsante.analysis import TOKEN_PATTERN, french_analyzer
-from docsante.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, FrenchText, Indexed, MarkFormatter, WordCounts,
-                                     WriteCodec, bm25_parameters, clean_unreferenced, merge_matched_tokens, prefix_words,
-                                     tokenizer_expression)
+from docsante.vocab.analysis import TOKEN_PATTERN, french_analyzer
+from docsante.index.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, FrenchText, Indexed, MarkFormatter, WordCounts,
+                                     WriteCodec, bm25_parameters, clean_unreferenced, merge_matched_tokens, prefix_words)
 
 
 @pytest.fixture()
@@ -93,7 +92,7 @@ def test_7_merge_matched_tokens_joins_overlapping_matches():
 
 
 def test_8_tokenizer_expression_is_the_compiled_pattern():
-    expression = tokenizer_expression(RegexTokenizer(TOKEN_PATTERN))
+    expression = RegexTokenizer(TOKEN_PATTERN).expression  # what FrenchAnalyzer runs itself
     assert [m.group() for m in expression.finditer("l’ARS et aujourd'hui")] == ["l’ARS", "et", "aujourd'hui"]
 
 
@@ -116,7 +115,7 @@ def blocks_index(segmented_index):
 
 
 def test_10_11_bulk_decoders_read_postings_as_whoosh_does(blocks_index):
-    from docsante.whoosh_adapter import position_keys, posting_arrays
+    from docsante.index.whoosh_adapter import position_keys, posting_arrays
     reader = blocks_index.reader()
     segments = list(reader.leaf_readers())
     assert reader.has_deletions() and len(segments) > 1

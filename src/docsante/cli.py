@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
-from .corpus.vocab import FACET_LABELS_FR, FACETS
+from .vocab.vocabulary import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
 from .location import ENV_VAR, default_index_dir, ensure_default_index, sample_corpus

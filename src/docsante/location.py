@@ -9,7 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
-from .store import SCHEMA_VERSION, index_exists, recorded_sources, schema_version
+from .corpus.document import file_of
+from .index.store import SCHEMA_VERSION, index_exists, open_whoosh, schema_version
 
 ENV_VAR = "DOCSANTE_INDEX"
 
@@ -43,3 +44,14 @@ def ensure_default_index(index_dir: Path) -> None:
         print(f"L'index par défaut {index_dir} vient d'une autre version de docsante : reconstruction à partir "
               f"de {len(sources)} source(s)…", file=sys.stderr)
         build_index(sources, index_dir, rebuild=True)
+
+
+def recorded_sources(index_dir: Path) -> list[Path]:
+    """The files an index was built from that still exist, read from its stored fields (whatever
+    version wrote it); none when it cannot be read."""
+    try:
+        fields = open_whoosh(index_dir).reader().all_stored_fields()
+        sources = {f.get("origin") or f["source"] for f in fields if f.get("origin") or f.get("source")}
+    except Exception:  # an index of another version or damaged: whoosh raises many types
+        return []
+    return sorted(p for p in map(file_of, sources) if p.is_file())

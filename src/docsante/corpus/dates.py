@@ -9,7 +9,7 @@ import re
 from datetime import date
 from email.utils import parsedate_to_datetime
 
-from .vocab import fold
+from ..vocab.vocabulary import fold
 
 ISO = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")  # 2023-06-14, 2023/06/14
 BASIC = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T|\s|$)")             # 20230614, ISO's basic format

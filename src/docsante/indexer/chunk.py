@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from ..corpus.vocab import fold, stopwords
+from ..vocab.vocabulary import fold, stopwords
 from ..corpus.document import HEADING, LINE, WRAPPED, Block, Document
 from .normalise import HEADING_NUMBER, drop_boilerplate
 

@@ -23,8 +23,8 @@ from itertools import islice
 from ..corpus.dates import year_in
 from ..corpus.document import Document
 from ..errors import DocsanteError
-from ..schema import DOCUMENT, PASSAGE
-from ..whoosh_adapter import Indexed
+from ..index.schema import DOCUMENT, PASSAGE
+from ..index.whoosh_adapter import Indexed
 from .chunk import chunk
 from .tag import Tagger
 

@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..corpus.document import HEADING, Block
-from ..corpus.vocab import boilerplate_patterns, fold
+from ..vocab.vocabulary import boilerplate_patterns, fold
 
 SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")

@@ -24,8 +24,8 @@ from collections import Counter
 from enum import Enum
 from typing import NamedTuple
 
-from ..corpus.match import Matcher, Tok, tokens
-from ..corpus.vocab import Vocabulary, fold, vocabulary
+from ..vocab.match import Matcher, Tok, tokens
+from ..vocab.vocabulary import Vocabulary, fold, vocabulary
 from .chunk import Passage
 
 # "du 13 mars": a number followed by a month is a date, not a department

@@ -23,10 +23,10 @@ from whoosh.reading import SegmentReader
 from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, read_sources
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
-from ..frequent import write_missing
-from ..schema import WORDS
-from ..store import index_exists, open_or_create
-from ..whoosh_adapter import WriteCodec, clean_unreferenced
+from ..index.frequent import write_missing
+from ..index.schema import WORDS
+from ..index.store import index_exists, open_or_create
+from ..index.whoosh_adapter import WriteCodec, clean_unreferenced
 from .entries import entries_in_workers
 
 BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)

@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
-from ..analysis import french_analyzer
-from ..corpus.vocab import fold, question_words, vocabulary
-from ..schema import DOCUMENT, DOCUMENT_FIELDS, FACET_FIELDS, PASSAGE, TEXT_FIELDS
-from ..whoosh_adapter import ConstantPrefix
-from ..corpus.match import tokens
+from ..vocab.analysis import french_analyzer
+from ..vocab.vocabulary import fold, question_words, vocabulary
+from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, FACET_FIELDS, PASSAGE, TEXT_FIELDS
+from ..index.whoosh_adapter import ConstantPrefix
+from ..vocab.match import tokens
 from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
 from .parse import Any, Clauses, Filter, Not, Phrase, Word
 

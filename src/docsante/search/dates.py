@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 
 from ..errors import QueryError
-from ..schema import DATE_FIELDS
+from ..index.schema import DATE_FIELDS
 
 # --sort: what comes first (None: the best score)
 SORTS = {"pertinence": None, "date": "date", "ajout": "first_indexed"}

@@ -15,11 +15,11 @@ import numpy as np
 from whoosh import query as wq
 
 from ..corpus.document import valid_text
-from ..corpus.vocab import FACETS, vocabulary
+from ..vocab.vocabulary import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..store import DAMAGE, check_version, damaged_message, index_exists, open_whoosh
-from ..schema import DOCUMENT, PASSAGE
-from ..whoosh_adapter import DocsanteBM25F
+from ..index.store import DAMAGE, check_version, damaged_message, index_exists, open_whoosh
+from ..index.schema import DOCUMENT, PASSAGE
+from ..index.whoosh_adapter import DocsanteBM25F
 from .build import QueryCompiler, resolve_filters, to_filter
 from .dates import SORTS, DateColumns, check_sort, period
 from .facets import DEFAULT_SIZE, FacetCount, FacetPostings

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from ..frequent import FrequentPostings, segment_id
-from ..whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
+from ..index.frequent import FrequentPostings, segment_id
+from ..index.whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 

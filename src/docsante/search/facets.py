@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..corpus.vocab import FACETS, vocabulary
-from ..schema import FACET_FIELDS
+from ..vocab.vocabulary import FACETS, vocabulary
+from ..index.schema import FACET_FIELDS
 
 DEFAULT_SIZE = 20
 

@@ -7,7 +7,7 @@ from html import escape
 from whoosh import highlight
 from whoosh import query as wq
 
-from ..whoosh_adapter import MarkFormatter, merge_matched_tokens
+from ..index.whoosh_adapter import MarkFormatter, merge_matched_tokens
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2

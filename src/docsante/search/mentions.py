@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..corpus.match import Matcher, tokens
-from ..corpus.vocab import Vocabulary, acronym_table, vocabulary
+from ..vocab.match import Matcher, tokens
+from ..vocab.vocabulary import Vocabulary, acronym_table, vocabulary
 
 ACRONYM, NAME = "acronym", "name"
 TABLE = "acronyms"  # facet of mentions from the general acronym table (data/acronyms.tsv)

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..corpus.vocab import fold
-from ..schema import QUERY_FIELDS
+from ..vocab.vocabulary import fold
+from ..index.schema import QUERY_FIELDS
 
 OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NON": "NOT", "NOT": "NOT"}
 FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme",

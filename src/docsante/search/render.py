@@ -8,7 +8,7 @@ import shutil
 import textwrap
 from html import unescape
 
-from ..corpus.vocab import FACET_LABELS_FR, FACETS
+from ..vocab.vocabulary import FACET_LABELS_FR, FACETS
 from .engine import Results
 
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

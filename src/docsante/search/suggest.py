@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..corpus.vocab import vocabulary_words
+from ..vocab.vocabulary import vocabulary_words
 from .parse import Clauses
 
 MAX_EDITS = 2

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..corpus.vocab import FACET_LABELS_FR, FACETS, vocabulary
+from ..vocab.vocabulary import FACET_LABELS_FR, FACETS, vocabulary
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
 from ..search.dates import SORTS
 from ..search.engine import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, open_index

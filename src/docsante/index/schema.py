@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 
-from .analysis import french_analyzer
+from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
 FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme", "year": "year"}

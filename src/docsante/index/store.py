@@ -12,8 +12,7 @@ from pathlib import Path
 from whoosh.index import EmptyIndexError
 from whoosh.filedb.filestore import FileStorage
 
-from .corpus.document import file_of
-from .errors import IndexDamaged
+from ..errors import IndexDamaged
 from .schema import build_schema
 
 META_FILE = "docsante.json"
@@ -82,17 +81,6 @@ def schema_version(index_dir: Path) -> int | None:
         return json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def recorded_sources(index_dir: Path) -> list[Path]:
-    """The files an index was built from that still exist, read from its stored fields (whatever
-    version wrote it); none when it cannot be read."""
-    try:
-        fields = open_whoosh(index_dir).reader().all_stored_fields()
-        sources = {f.get("origin") or f["source"] for f in fields if f.get("origin") or f.get("source")}
-    except Exception:  # an index of another version or damaged: whoosh raises many types
-        return []
-    return sorted(p for p in map(file_of, sources) if p.is_file())
 
 
 def check_version(index_dir: Path) -> None:

@@ -17,8 +17,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..analysis import TOKEN_PATTERN, french_analyzer, strip_elision
-from .vocab import data_text, fold, protected_words
+from .analysis import TOKEN_PATTERN, french_analyzer, strip_elision
+from .vocabulary import data_text, fold, protected_words
 
 TOKEN = re.compile(TOKEN_PATTERN)
 # words of place names that match in any case: "Région Grand Est" and "région Grand Est"

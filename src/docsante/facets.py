@@ -1,0 +1,49 @@
+"""The facets, in one table.
+
+Every part that names facets derives them from FACETS: the index schema (one stored,
+comma-separated keyword field each), the query language's prefixes (`region:`), the CLI's
+options (`--region`), the API's keywords (`region=`), the web page's parameters and sidebar,
+saved searches, the hits' fields and JSON keys, facet counts and exports. Adding a facet is
+adding a row here, and its tagger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str       # the stored field, API keyword, web parameter and CLI option (--name)
+    key: str        # a hit's attribute, JSON key and export column
+    label: str      # the heading of its counts, in French ("Régions")
+    one: str        # what one value is, in French ("région"): filters' chips, saved searches
+    help: str       # the CLI option's help
+    prefixes: tuple[str, ...]  # query prefixes, folded ("region:PACA", "annee:2022")
+    unknown: str    # the start of the message for a value that names nothing ("Région inconnue")
+    tagged: bool = True         # read from each passage's text; else derived from the document's date
+    timeline: bool = False      # values listed newest first rather than by count
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("region", "region", "Régions", "région",
+          "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).",
+          ("region",), "Région inconnue"),
+    Facet("dispositif", "dispositifs", "Dispositifs", "dispositif",
+          "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »).",
+          ("dispositif",), "Dispositif inconnu"),
+    Facet("acteur", "acteurs", "Acteurs", "acteur",
+          "Acteur : institution, sigle ou nom (ex. ARS, IREPS, CPAM).",
+          ("acteur",), "Acteur inconnu"),
+    Facet("theme", "themes", "Thèmes", "thème",
+          "Thème (ex. « santé mentale »).",
+          ("theme",), "Thème inconnu"),
+    Facet("year", "year", "Années", "année",
+          "Année du document (ex. 2022).",
+          ("annee", "year"), "Année invalide", tagged=False, timeline=True),
+)
+
+BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+TAGGED: tuple[Facet, ...] = tuple(f for f in FACETS if f.tagged)
+PREFIXES: dict[str, str] = {p: f.name for f in FACETS for p in f.prefixes}

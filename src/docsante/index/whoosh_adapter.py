@@ -1,0 +1,267 @@
+"""Every place where docsante subclasses Whoosh or reaches past its public API, in one module.
+
+A Whoosh upgrade that changes one of these fails in tests/test_whoosh_adapter.py, which
+has a test per dependency:
+
+1. `FieldType.index(value)` yields (bytes, frequency, weight, encoded value) postings;
+   `FrenchText` lets postings made by an indexing worker (`Indexed`) pass through, and
+   `WordCounts` posts {word: passages} for « vouliez-vous dire ».
+2. `whoosh.codec.whoosh3`: `W3Codec.new_segment` / `per_document_reader`, `W3Segment`,
+   and `W3PerDocReader.has_column`, which a segment writer asks once per posting
+   (`WriteCodec` remembers its answers).
+3. `Prefix._btexts(reader)`: the indexed words a prefix expands to (`prefix_words`).
+4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher.
+5. `highlight.Formatter._text(text)`: how a formatter writes the text between matches
+   (`MarkFormatter` escapes it).
+6. `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`: read to score with numpy exactly as Whoosh
+   does (`bm25_parameters`), and `avgfl` set by `DocsanteBM25F`, whose `idf` (the weighting
+   model's, which `Searcher.idf` calls and caches) is BM25's own.
+7. `highlight.Highlighter._merge_matched_tokens(tokens)`: consecutive matched tokens become
+   one (`merge_matched_tokens`; search/highlight.py does the rest with public functions).
+8. `RegexTokenizer.expression`: the compiled pattern `FrenchAnalyzer` runs itself (vocab/analysis.py,
+   which the vocabulary's matching shares, below this layer).
+9. `whoosh.index.clean_files(storage, indexname, generation, segments)` and
+   `FileIndex._segments()`: files of a failed batch are removed (`clean_unreferenced`).
+10. `formats.Positions`' posting values: a 4-byte count, then the pickled list of position
+   deltas (protocol 2, sometimes without its final STOP); `position_keys` decodes them in bulk.
+11. `W3LeafMatcher`'s blocks: `_read_data()` sets `_data` to (id deltas from 0, weights as None,
+   one float or a sequence, values); `_lastblock`, `_goto(_nextoffset)` walk them; a segment's
+   postings with deletions come wrapped in a `FilterMatcher` (`child`). `posting_arrays` and
+   `position_keys` read a segment's blocks whole instead of one posting at a time.
+
+Import paths of `FrenchText` and `WordCounts` are pickled into every index schema: never
+rename them; indexes written before they moved here read them through docsante/whoosh_adapter.py.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from itertools import chain
+from math import log
+from pickle import loads
+
+import numpy as np
+
+from whoosh import highlight, matching, scoring
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment
+from whoosh.fields import TEXT, FieldType
+from whoosh.formats import Frequency
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import _INT_SIZE, pack_uint
+
+
+# -- 1. fields -----------------------------------------------------------------------------
+class Indexed(list):
+    """A text field's postings, made by `field.index(text)` in an indexing worker process."""
+
+
+class FrenchText(TEXT):
+    """Whoosh's TEXT field; a value already `Indexed` by a worker passes through as it is.
+    Spelling and term vectors would need the text itself: they are refused."""
+
+    def __init__(self, *args, spelling: bool = False, vector=None, **kwargs):
+        if spelling or vector:
+            raise ValueError("FrenchText ne gère ni spelling ni vector : les postings viennent des processus "
+                             "d'indexation, pas du texte.")
+        super().__init__(*args, **kwargs)
+
+    def index(self, value, **kwargs):
+        return value if isinstance(value, Indexed) else super().index(value, **kwargs)
+
+
+class WordCounts(FieldType):
+    """Unstemmed words, each with the number of passages that hold it, for « Vouliez-vous
+    dire ». The indexer adds one entry per batch, given a {word: passages} mapping: one
+    posting per word and batch, where Whoosh's spelling fields post every word of every
+    passage (half of all postings)."""
+
+    def __init__(self):
+        self.format = Frequency()
+
+    def index(self, value, **kwargs):
+        return ((word.encode("utf-8"), n, float(n), pack_uint(n)) for word, n in value.items())
+
+
+# -- 2. writing codec ----------------------------------------------------------------------
+class _LengthsReader(W3PerDocReader):
+    """Whoosh's reader of a new segment's field lengths, remembering which fields have
+    none: Whoosh asks the file system again for every posting of such a field (ids,
+    facets, words) when it writes a segment."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._columns: dict[str, bool] = {}
+
+    def has_column(self, fieldname):
+        if fieldname not in self._columns:
+            self._columns[fieldname] = super().has_column(fieldname)
+        return self._columns[fieldname]
+
+
+class WriteCodec(W3Codec):
+    """Whoosh's codec with the lengths reader above, for writing only: the segments it
+    makes name Whoosh's own codec, so the index never depends on this class."""
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsReader(storage, segment)
+
+
+# -- 3, 4. prefixes --------------------------------------------------------------------------
+def prefix_words(q: wq.Prefix, reader) -> list[bytes]:
+    """The indexed words a prefix query expands to."""
+    return list(q._btexts(reader))
+
+
+class ConstantPrefix(wq.Prefix):
+    """A prefix query scored like Lucene's constant-score rewrite: every passage holding one
+    of the expanded words gets the query's boost. Whoosh's own Prefix ORs one matcher per
+    word, which its block-quality pruning makes quadratic (18 s for 'connaî*' on 50k passages)."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        ids: set[int] = set()
+        for word in prefix_words(self, reader):
+            ids.update(reader.postings(self.field(), word).all_ids())
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(sorted(ids), all_weights=self.boost)
+
+
+# -- 5, 7. highlighting ----------------------------------------------------------------------
+class MarkFormatter(highlight.Formatter):
+    """Whoosh formatter that wraps matches in plain <mark> tags and escapes the rest."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def _text(self, text):
+        return escape(text, quote=False)
+
+
+def merge_matched_tokens(tokens):
+    """Consecutive matched tokens joined into one, highlighted as one (Whoosh's Highlighter does it)."""
+    return highlight.Highlighter._merge_matched_tokens(tokens)
+
+
+# -- 6. scoring ------------------------------------------------------------------------------
+class DocsanteBM25F(scoring.BM25F):
+    """BM25F with BM25's own idf and a correct average length for the whole-document field:
+    Whoosh divides a field's total length by the number of all index entries, while only the
+    entries matching `documents` (a (field, term) pair) fill `document_field`."""
+
+    def __init__(self, document_field: str, documents: tuple[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.document_field, self.documents = document_field, documents
+
+    def idf(self, searcher, fieldname, text):
+        """Robertson–Spärck Jones idf, as Lucene's BM25 has it: log(1 + (N − n + 0.5) / (n + 0.5)),
+        N all index entries as Whoosh counts them. Whoosh's own, log(N / (n + 1)) + 1, weighs a
+        word found in half the passages a sixth of a word found once; this one, a thirteenth
+        (+0.015 nDCG@10 on spf passages, on both halves)."""
+        parent = searcher.get_parent()
+        n, entries = parent.doc_frequency(fieldname, text), parent.doc_count_all()
+        return log(1 + (entries - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if fieldname == self.document_field and isinstance(scorer, scoring.BM25FScorer):
+            entries = searcher.doc_frequency(*self.documents) or 1
+            scorer.avgfl = (searcher.field_length(self.document_field) / entries) or 1
+        return scorer
+
+
+def bm25_parameters(searcher, field: str, text: bytes) -> tuple[float, float, float, float] | None:
+    """(idf, average field length, B, K1) of a word as Whoosh's BM25F scorer holds them, or None
+    when the weighting is not BM25F."""
+    scorer = searcher.weighting.scorer(searcher, field, text)
+    try:
+        return scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    except AttributeError:
+        return None
+
+
+# -- 9. cleaning -----------------------------------------------------------------------------
+def clean_unreferenced(index_dir: str) -> None:
+    """Remove the segment files that the index's table of contents does not name."""
+    ix = whoosh_index.open_dir(index_dir)
+    whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+
+
+# -- 10, 11. postings in bulk ------------------------------------------------------------------
+def _blocks(segment, field: str, text: bytes):
+    """A word's postings in one segment's reader, block by block: (id deltas, weights, values).
+    Deleted documents are included: the caller drops them."""
+    if (field, text) not in segment:
+        return
+    m = segment.postings(field, text)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if isinstance(m, W3LeafMatcher):
+        while True:
+            m._read_data()
+            yield m._data
+            if m._lastblock:
+                return
+            m._goto(m._nextoffset)
+    ids, weights, values = [], [], []  # postings kept in the term's entry (a word of one passage)
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        values.append(m.value())
+        m.next()
+    yield tuple(np.diff(ids, prepend=0).tolist()), tuple(weights), tuple(values)
+
+
+def _restarting_sums(values, lengths: np.ndarray) -> np.ndarray:
+    """Running sums of `values` that start again at each run of `lengths` values (delta decoding)."""
+    sums = np.cumsum(np.fromiter(values, np.int64, count=int(lengths.sum())))
+    ends = np.cumsum(lengths)
+    return sums - np.repeat(np.concatenate(([0], sums[ends[:-1] - 1])), lengths)
+
+
+def _documents(deltas: list) -> np.ndarray:
+    """Document numbers from each block's id deltas."""
+    return _restarting_sums(chain.from_iterable(deltas), np.fromiter(map(len, deltas), np.int64, count=len(deltas)))
+
+
+def posting_arrays(segment, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A word's postings in one segment as arrays of document numbers (from 0 in the segment,
+    deleted ones included) and weights."""
+    deltas, weights = [], []
+    for ids, block_weights, _ in _blocks(segment, field, text):
+        deltas.append(ids)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(len(ids), 1.0 if block_weights is None else block_weights))
+        else:
+            weights.append(np.asarray(block_weights, np.float64))
+    if not deltas:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    return _documents(deltas), np.concatenate(weights)
+
+
+def position_keys(segment, field: str, text: bytes) -> np.ndarray:
+    """A word's positions in one segment as sorted keys `document << 32 | position` (deleted
+    documents included). The postings' pickled lists, stripped of their count, protocol and
+    STOP, are joined into one pickle of a list of lists: one `loads` call reads them all."""
+    deltas, values = [], []
+    for ids, _, block_values in _blocks(segment, field, text):
+        deltas.append(ids)
+        values += block_values
+    if not deltas:
+        return np.empty(0, np.int64)
+    joined = np.frombuffer(b"".join(values), np.uint8)
+    starts = np.cumsum([0, *map(len, values)])
+    keep = np.ones(len(joined), bool)
+    keep[(starts[:-1, None] + np.arange(_INT_SIZE + 2)).ravel()] = False  # count, then PROTO 2
+    last = starts[1:] - 1
+    keep[last[joined[last] == ord(".")]] = False
+    lists = loads(b"\x80\x02(" + joined[keep].tobytes() + b"l.")  # PROTO 2, MARK, the lists, LIST, STOP
+    counts = np.fromiter(map(len, lists), np.int64, count=len(lists))
+    return (np.repeat(_documents(deltas), counts) << 32) | _restarting_sums(chain.from_iterable(lists), counts)
