@@ -68,7 +68,7 @@ def predictions(refs: set[str]) -> dict[str, dict[str, set[str]]]:
 
 def tags_of(passage) -> dict[str, set[str]]:
     """What docsante tagged a passage with, facet by facet (the keys of a label)."""
-    return {key: set(getattr(passage, key)) for key in FACETS}
+    return {key: set(passage.tags[facet]) for key, facet in FACETS.items()}
 
 
 def parse_documents(path: Path) -> list[dict]:

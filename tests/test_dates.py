@@ -39,7 +39,7 @@ def test_each_format_gives_its_date_and_says_where_it_was_read(tmp_path):
         "fiche-1": ("2021-03-04", 2021), "meta.html": ("2019-05-06", 2019), "article.html": ("2020-07-08", 2020),
         "fiche.docx": ("2018-09-10", 2018), "prs.txt": ("2018", 2018), "sans-date.pdf": (None, None)}
     with __import__("docsante").open_index(index_dir) as ix:
-        stored = {f["doc_id"].rsplit("/", 1)[-1]: f.get("date_source") for f in ix.searcher.reader().all_stored_fields()
+        stored = {f["doc_id"].rsplit("/", 1)[-1]: f.get("date_source") for f in ix.generation.searcher.reader().all_stored_fields()
                   if f.get("kind") == "passage"}
     assert stored["fiche-1"] == "JSONL" and stored["meta.html"] == "métadonnées HTML"
     assert stored["fiche.docx"] == "propriétés du document" and stored["prs.txt"] == "titre"

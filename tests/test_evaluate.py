@@ -24,7 +24,7 @@ def both(corpus_index, sample_index):
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_documents_and_scores_as_whoosh(both, text):
     for ix in both:
-        searcher = ix.searcher
+        searcher = ix.generation.searcher
         q = ix._compiler.compile(parse(text)).query
         expected = {d: s for s, d in searcher.search(q, limit=None).top_n}
         found = Evaluator(searcher).evaluate(q)
@@ -35,7 +35,7 @@ def test_same_documents_and_scores_as_whoosh(both, text):
 
 @pytest.mark.parametrize("filters", FILTERS)
 def test_same_top_10_and_facet_counts_as_plain_whoosh(sample, filters):
-    searcher = sample.searcher
+    searcher = sample.generation.searcher
     groups = {f: sorting.FieldFacet(f, allow_overlap=True) for f in ("region", "dispositif", "theme")}
     for text in QUERIES:
         parsed = parse(text)
@@ -48,7 +48,7 @@ def test_same_top_10_and_facet_counts_as_plain_whoosh(sample, filters):
             assert {b.value: b.count for b in fast.facets[facet]} == {k: v for k, v in plain.groups(facet).items() if k}
         plain_top = [(round(h.score, 9), h.docnum) for h in plain[:10]]
         fast_top = sorted(((round(s, 9), d) for s, d in
-                           zip(*(lambda e: (e.scores.tolist(), e.ids.tolist()))(sample._evaluate(searcher, q, flt)))),
+                           zip(*(lambda e: (e.scores.tolist(), e.ids.tolist()))(sample._evaluate(sample.generation, q, flt)))),
                           key=lambda sd: (-sd[0], sd[1]))[:10]
         assert fast_top == plain_top
 
@@ -58,7 +58,7 @@ def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, option
     """An Or that needs two matches, or scales by coordination, is scored by Whoosh's own
     matcher: the same documents and scores, never a plain sum."""
     with docsante.open_index(sample_index) as ix:
-        searcher = ix.searcher
+        searcher = ix.generation.searcher
         q = wq.Or([wq.Term("text", "sant"), wq.Term("text", "mental"), wq.Term("text", "jeun")], **options)
         found = Evaluator(searcher).evaluate(q)
         expected = {}
@@ -77,7 +77,7 @@ def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
     rng = random.Random(7)
     checked = 0
     for ix in both:
-        searcher = ix.searcher
+        searcher = ix.generation.searcher
         analyzer = searcher.schema["text"].analyzer
         texts = [f["text"] for f in searcher.reader().all_stored_fields() if f.get("kind") == "passage"]
         for _ in range(60):

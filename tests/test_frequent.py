@@ -15,7 +15,7 @@ from docsante.search.evaluate import Evaluator
 @pytest.fixture(scope="module")
 def searcher(segmented_index):
     with docsante.open_index(segmented_index) as ix:
-        yield ix.searcher
+        yield ix.generation.searcher
 
 
 def sidecar_segments(index_dir):
@@ -84,15 +84,15 @@ def test_an_index_without_current_arrays_answers_the_same_and_gets_them_at_its_n
         before = [(h.id, round(h.score, 9)) for h in ix.search(query, limit=50).hits]
     damage(index_dir)
     with docsante.open_index(index_dir) as ix:
-        assert all(f.directory is None for _, _, f in ix._evaluator(ix.searcher).segments)
+        assert all(f.directory is None for _, _, f in ix.generation.evaluator.segments)
         assert [(h.id, round(h.score, 9)) for h in ix.search(query, limit=50).hits] == before
     (tmp_path / "new.txt").write_text("Une fiche de santé publique.\n", "utf-8")
     docsante.build_index([tmp_path / "new.txt"], index_dir)
     current = {p.name.split(".")[0] for p in index_dir.glob("*.frequent_words.json")
                if json.loads(p.read_text("utf-8")).get("format") == FORMAT}
     with docsante.open_index(index_dir) as ix:
-        assert current == sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.searcher.reader().leaf_readers()}
-        assert all(f.directory for _, _, f in ix._evaluator(ix.searcher).segments)
+        assert current == sidecar_segments(index_dir) == {segment_id(s) for s, _ in ix.generation.searcher.reader().leaf_readers()}
+        assert all(f.directory for _, _, f in ix.generation.evaluator.segments)
 
 
 def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are(tmp_path, segmented_index,
@@ -106,7 +106,7 @@ def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are
     monkeypatch.setattr(FrequentPostings, "RETRY_SECONDS", 0.0)  # look again at every search
     with docsante.open_index(index_dir) as ix:
         assert ix.search('"santé publique"').total > 0
-        segments = [frequent for _, _, frequent in ix._evaluator(ix.searcher).segments]
+        segments = [frequent for _, _, frequent in ix.generation.evaluator.segments]
         assert all(f.directory is None for f in segments)
         write_missing(whoosh_index.open_dir(str(index_dir)))  # what the indexing run does at its end
         found = [(h.id, h.score) for h in ix.search("prévention", limit=20).hits]
@@ -123,7 +123,7 @@ def test_an_indexing_run_says_how_far_it_is_in_writing_the_arrays(tmp_path):
     calls = []
     docsante.build_index([folder], tmp_path / "ix", batch_size=5, on_arrays=lambda done, total: calls.append((done, total)))
     with docsante.open_index(tmp_path / "ix") as ix:
-        segments = len(ix.searcher.reader().leaf_readers())
+        segments = len(ix.generation.searcher.reader().leaf_readers())
     assert calls == [(done, segments) for done in range(segments + 1)] and segments > 1
     calls.clear()
     docsante.build_index([folder], tmp_path / "ix", on_arrays=lambda done, total: calls.append((done, total)))

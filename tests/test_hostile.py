@@ -403,7 +403,7 @@ def test_exports_cannot_carry_formulas_or_extra_records(tmp_path):
     (["serch", "x"], "Erreur : commande inconnue : 'serch'"),
     (["search"], "Erreur : argument manquant : REQUÊTE"),
     (["search", "x", "--limit", "beaucoup"], "Erreur : valeur invalide pour --limit : un nombre entier de 0 à"),
-    (["search", "x", "--format", "xml"], "Erreur : valeur invalide pour --format : choisir parmi table, json, jsonl"),
+    (["search", "x", "--format", "xml"], "Erreur : valeur invalide pour --format : choisir parmi text, json, jsonl, csv, ris, table"),
     (["search", "x", "--limit"], "Erreur : l'option --limit demande une valeur"),
     (["--bogus"], "Erreur : option inconnue : --bogus"),
     (["index", "x", "--rebuilt"], "Erreur : option inconnue : --rebuilt (vouliez-vous dire "),

@@ -252,7 +252,7 @@ def test_word_entries_feed_suggestions_and_never_show_as_passages(tmp_path):
     docsante.build_index([tmp_path / "b.jsonl", tmp_path / "c.txt"], index_dir)  # a later run adds its own words
     with docsante.open_index(index_dir) as ix:
         assert ix.stats()["passages"] == ix.search("").total == ix.search("contrat OU parentalité").total + 3 == 34
-        assert ix.searcher.reader().frequency("words", "rougeole") == 3  # passages that hold the word
+        assert ix.generation.searcher.reader().frequency("words", "rougeole") == 3  # passages that hold the word
         assert ix.search("parentalitée").did_you_mean == "parentalite"
         assert ix.search("vacination").did_you_mean == "vaccination"
 
@@ -268,6 +268,6 @@ def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch):
         (folder / f"fiche-{n:03}.txt").write_text(f"Fiche {n} du contrat local de santé.\n", "utf-8")
     docsante.build_index([folder], tmp_path / "ix", batch_size=5)  # 30 commits
     with docsante.open_index(tmp_path / "ix") as ix:
-        sizes = [s.doc_count_all() for s, _ in ix.searcher.reader().leaf_readers()]
+        sizes = [s.doc_count_all() for s, _ in ix.generation.searcher.reader().leaf_readers()]
         assert ix.search("contrat").total == 150
     assert max(sizes) <= 40 and 150 // 40 <= len(sizes) < 30  # merged, never past the cap

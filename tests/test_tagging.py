@@ -29,29 +29,29 @@ def tagged():
     ("hauts-de-france-zoom-politiques-dispositifs.txt", "hauts-de-france"),
 ])
 def test_every_passage_of_a_document_gets_its_region_and_no_other(tagged, name, region):
-    assert {r for p in tagged[name] for r in p.regions} == {region}
+    assert {r for p in tagged[name] for r in p.tags["region"]} == {region}
 
 
 def test_cls_passages_are_tagged_cls(tagged):
     for name in ("grand-est-ars-travailler-avec-les-partenaires.txt", "hauts-de-france-zoom-politiques-dispositifs.txt"):
         for p in tagged[name]:
             if re.search(r"\bCLS\b|[Cc]ontrats? locaux? de santé", p.text):
-                assert "cls" in p.dispositifs, p.id
+                assert "cls" in p.tags["dispositif"], p.id
 
 
 def test_clsm_and_ptsm_passages_are_mental_health(tagged):
     zoom = tagged["hauts-de-france-zoom-politiques-dispositifs.txt"]
     for p in zoom:
         if "CLSM" in p.text or "PTSM" in p.text:
-            assert "sante_mentale" in p.themes, p.id
-    assert {"ptsm"} <= {d for p in zoom for d in p.dispositifs} and {"clsm"} <= {d for p in zoom for d in p.dispositifs}
+            assert "sante_mentale" in p.tags["theme"], p.id
+    assert {"ptsm"} <= {d for p in zoom for d in p.tags["dispositif"]} and {"clsm"} <= {d for p in zoom for d in p.tags["dispositif"]}
 
 
 def test_ambiguous_acronym_needs_the_full_name_in_the_document(tagged):
     cps = tagged["paca-ars-competences-psychosociales.txt"]
-    assert sum("cps" in p.dispositifs for p in cps) >= 6  # title says "Compétences Psychosociales"
+    assert sum("cps" in p.tags["dispositif"] for p in cps) >= 6  # title says "Compétences Psychosociales"
     hdf = tagged["hauts-de-france-ars-formation-coordinateurs-cpts.txt"]
-    assert not any("msp" in p.dispositifs for p in hdf)  # "MSP" alone, never spelt out
+    assert not any("msp" in p.tags["dispositif"] for p in hdf)  # "MSP" alone, never spelt out
 
 
 def test_dates_are_not_departments():
@@ -89,10 +89,10 @@ def test_a_document_s_own_definition_of_an_acronym_wins():
     passages = [Passage("d#p0", "d", 0, "", "", "L'allocation de rentrée scolaire (ARS) est versée en août."),
                 Passage("d#p1", "d", 1, "", "", "Le montant de l'ARS dépend de l'âge.")]
     Tagger().tag(passages)
-    assert [p.dispositifs for p in passages] == [[], []]
+    assert [p.tags["dispositif"] for p in passages] == [[], []]
     agency = [Passage("e#p0", "e", 0, "", "", "L'agence régionale de santé (ARS) finance le CLS.")]
     Tagger().tag(agency)
-    assert (agency[0].dispositifs, agency[0].acteurs) == (["cls"], ["ars"])
+    assert (agency[0].tags["dispositif"], agency[0].tags["acteur"]) == (["cls"], ["ars"])
 
 
 def tag_one(text: str, title: str = "", section: str = ""):
@@ -107,72 +107,72 @@ def tag_one(text: str, title: str = "", section: str = ""):
     "Mme Paris présente le CLS.", "M. Vienne et le Dr Savoie animent la réunion.",  # civilities
 ])
 def test_a_name_after_a_civility_or_an_initial_is_a_person(text):
-    assert tag_one(text).regions == []
+    assert tag_one(text).tags["region"] == []
 
 
 def test_demonyms_and_old_region_adjectives_never_tag_alone():
-    assert tag_one("Le docteur Normand, M. Picard et Mme Lorrain ; un fromage normand, la quiche lorraine.").regions == []
-    assert tag_one("En Lorraine, en Picardie et en Normandie, les CLS.").regions == ["grand-est", "hauts-de-france",
+    assert tag_one("Le docteur Normand, M. Picard et Mme Lorrain ; un fromage normand, la quiche lorraine.").tags["region"] == []
+    assert tag_one("En Lorraine, en Picardie et en Normandie, les CLS.").tags["region"] == ["grand-est", "hauts-de-france",
                                                                                     "normandie"]
-    assert tag_one("En Martinique, le CLS de Fort-de-France.").regions == ["martinique"]
+    assert tag_one("En Martinique, le CLS de Fort-de-France.").tags["region"] == ["martinique"]
 
 
 def test_a_theme_trigger_never_matches_an_unrelated_word_sharing_its_stem():
     from docsante.vocab.match import whole_word_stems
     assert {"preserv", "aid", "car"} <= whole_word_stems()
-    assert tag_one("Préserver la qualité de l'eau et préserver les aides aux familles.").themes == []
-    assert "sante_sexuelle" in tag_one("Distribution de préservatifs et dépistage du VIH en milieu festif.").themes
-    assert "vieillissement_autonomie" in tag_one("Les proches aidants des personnes âgées.").themes
-    assert "vieillissement_autonomie" not in tag_one("Les aides aux vieilles maisons de la commune.").themes
+    assert tag_one("Préserver la qualité de l'eau et préserver les aides aux familles.").tags["theme"] == []
+    assert "sante_sexuelle" in tag_one("Distribution de préservatifs et dépistage du VIH en milieu festif.").tags["theme"]
+    assert "vieillissement_autonomie" in tag_one("Les proches aidants des personnes âgées.").tags["theme"]
+    assert "vieillissement_autonomie" not in tag_one("Les aides aux vieilles maisons de la commune.").tags["theme"]
 
 
 def test_vocabulary_matches_singular_and_plural_where_the_stemmer_parts_them():
     # Snowball: "cancers" → cancer, "cancer" → canc; the trigger is "prévention des cancers"
-    assert "cancers_depistage" in tag_one("La prévention du cancer passe par le dépistage du cancer.").themes
-    assert tag_one("Les conseils départementaux financent les PMI.").acteurs == ["conseil_departemental"]
+    assert "cancers_depistage" in tag_one("La prévention du cancer passe par le dépistage du cancer.").tags["theme"]
+    assert tag_one("Les conseils départementaux financent les PMI.").tags["acteur"] == ["conseil_departemental"]
     # …but a stem shared by another word stays apart: a conseiller is not the conseil
-    assert tag_one("Le conseiller départemental et les conseillers régionaux.").acteurs == []
+    assert tag_one("Le conseiller départemental et les conseillers régionaux.").tags["acteur"] == []
 
 
 def test_a_document_s_title_and_headings_pass_their_dispositifs_down():
     title = "Contrat local de santé du Pays de Sarrebourg – Fiches actions"
     fiche = tag_one("Ateliers de prévention des chutes pour les personnes âgées.", title=title,
                     section="Axe 2 – Projet territorial de santé mentale › Fiche action n°3")
-    assert fiche.dispositifs == ["cls", "ptsm"]
-    assert tag_one("Ateliers de prévention des chutes.", title="Rapport d'activité 2022 de l'IREPS").acteurs == []
+    assert fiche.tags["dispositif"] == ["cls", "ptsm"]
+    assert tag_one("Ateliers de prévention des chutes.", title="Rapport d'activité 2022 de l'IREPS").tags["acteur"] == []
     disclosure = tag_one("Je n'ai pas de lien d'intérêts avec le sujet traité.",
                          title="Développement des compétences psychosociales en région Paca")
-    assert disclosure.dispositifs == ["cps"] and disclosure.themes == ["competences_psychosociales"]
+    assert disclosure.tags["dispositif"] == ["cps"] and disclosure.tags["theme"] == ["competences_psychosociales"]
     youth = tag_one("La Corse compte 58 000 habitants de 11 à 25 ans.", title="Santé des jeunes en Corse")
-    assert youth.themes == ["jeunes"]  # a title about one theme heads every passage
+    assert youth.tags["theme"] == ["jeunes"]  # a title about one theme heads every passage
     dengue = tag_one("Videz les soucoupes et couvrez les réserves d'eau contre la dengue.",
                      title="Vaccination et arboviroses : les priorités 2024")
-    assert "vaccination" not in dengue.themes  # a title about several heads none of them alone
+    assert "vaccination" not in dengue.tags["theme"]  # a title about several heads none of them alone
 
 
 def test_institutions_are_acteurs_not_dispositifs():
     p = tag_one("L'ARS, l'IREPS, la CPAM et le conseil départemental financent le CLS.")
-    assert p.dispositifs == ["cls"]
-    assert p.acteurs == ["ars", "assurance_maladie", "conseil_departemental", "ireps"]
+    assert p.tags["dispositif"] == ["cls"]
+    assert p.tags["acteur"] == ["ars", "assurance_maladie", "conseil_departemental", "ireps"]
 
 
 def test_a_specific_trigger_of_several_words_is_evidence_enough():
-    assert tag_one("Prévenir le suicide chez les jeunes adultes.").themes == ["sante_mentale"]
+    assert tag_one("Prévenir le suicide chez les jeunes adultes.").tags["theme"] == ["sante_mentale"]
     asv = tag_one("Les priorités de l'atelier santé ville : accès aux droits, nutrition, santé mentale.")
-    assert asv.dispositifs == ["asv"] and "sante_mentale" in asv.themes
-    assert tag_one("La santé des habitants du quartier.").themes == []  # one common word is not a theme
+    assert asv.tags["dispositif"] == ["asv"] and "sante_mentale" in asv.tags["theme"]
+    assert tag_one("La santé des habitants du quartier.").tags["theme"] == []  # one common word is not a theme
 
 
 def test_a_one_word_trigger_said_twice_is_evidence_enough():
     """A passage that comes back to a subject is about it; one mention in passing is not."""
     twice = tag_one("Les sages-femmes proposent la contraception d'urgence. La contraception est gratuite avant 26 ans.")
-    assert "sante_sexuelle" in twice.themes
+    assert "sante_sexuelle" in twice.tags["theme"]
     once = tag_one("Les sages-femmes reçoivent sans rendez-vous, y compris pour la contraception.")
-    assert "sante_sexuelle" not in once.themes
+    assert "sante_sexuelle" not in once.tags["theme"]
 
 
 def test_a_dispositif_named_in_passing_does_not_make_its_theme_alone():
     listing = tag_one("Le comité réunit la CPTS, le CLS et le CLSM du territoire.")  # CLSM: "… santé mentale"
-    assert "clsm" in listing.dispositifs and "sante_mentale" not in listing.themes
+    assert "clsm" in listing.tags["dispositif"] and "sante_mentale" not in listing.tags["theme"]
     about = tag_one("Le CLSM réunit les élus et la psychiatrie publique.")
-    assert "sante_mentale" in about.themes  # its name and one more piece of evidence
+    assert "sante_mentale" in about.tags["theme"]  # its name and one more piece of evidence

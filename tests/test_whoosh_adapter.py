@@ -19,7 +19,7 @@ from docsante.index.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, French
 @pytest.fixture()
 def searcher(sample_index):
     with docsante.open_index(sample_index) as ix:
-        yield ix.searcher
+        yield ix.generation.searcher
 
 
 def test_1_field_index_yields_postings_and_indexed_values_pass_through():
@@ -111,7 +111,7 @@ def test_9_unreferenced_segment_files_are_cleaned(tmp_path, sample_index):
 @pytest.fixture(scope="module")
 def blocks_index(segmented_index):
     with docsante.open_index(segmented_index) as ix:
-        yield ix.searcher
+        yield ix.generation.searcher
 
 
 def test_10_11_bulk_decoders_read_postings_as_whoosh_does(blocks_index):

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
-from .vocab.vocabulary import FACET_LABELS_FR, FACETS
 from .errors import DocsanteError
+from .facets import FACETS, NAMES
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
 from .location import ENV_VAR, default_index_dir, ensure_default_index, sample_corpus
+from .render import text
+from .render.data import to_json, to_jsonl
+from .render.files import to_csv, to_ris
 from .search.dates import SORTS
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.watches import RUN_LIMIT
-from .search.exports import to_csv, to_ris
-from .search.render import to_json, to_jsonl, to_table
 
 EXIT_PARTIAL = 3
 
@@ -60,6 +59,31 @@ class Cli(FrenchGroup):
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
     help=f"Dossier de l'index (défaut : ${ENV_VAR}, sinon le dossier de données de l'utilisateur).")
+
+
+OUTPUTS = {"text": "texte lisible", "json": "JSON", "jsonl": "JSON Lines, une ligne par élément",
+           "csv": "tableur", "ris": "Zotero, EndNote"}
+
+
+def output_option(*extra: str):
+    """--format, the same for every command: `text` (read in a terminal, the default; `table` is
+    the same), `json`, and the formats a command adds (`extra`)."""
+    formats = ("text", "json", *extra)
+    return click.option("--format", "fmt", type=click.Choice([*formats, "table"]), default="text", show_default=True,
+                        help="Format de sortie : " + " ; ".join(f"{f} ({OUTPUTS[f]})" for f in formats) + ".")
+
+
+def emit(value, fmt: str, as_text) -> None:
+    """Print a result in the format asked for; `as_text` renders it for the terminal (render/text.py)."""
+    if fmt == "json":
+        click.echo(to_json(value))
+    elif fmt == "jsonl":
+        if output := to_jsonl(value):
+            click.echo(output)
+    elif fmt in ("csv", "ris"):
+        click.echo((to_csv if fmt == "csv" else to_ris)(value), nl=False)
+    else:
+        click.echo(as_text(value))
 
 
 def _open(index_dir: Path | None) -> Index:
@@ -161,20 +185,10 @@ def _retire_sample(index_dir: Path, paths) -> None:
 
 @cli.command()
 @index_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@output_option()
 def documents(index_dir, fmt):
     """Lister les documents de l'index (titre, date, pages, passages, indexé le, modifié le)."""
-    docs = _open(index_dir).documents()
-    if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
-        return
-    for d in docs:
-        details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + ([d.date] if d.date else [])
-        if d.changed:
-            first = (d.first_indexed or d.changed)[:10]
-            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))
-        click.echo(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
-    click.echo(f"{len(docs)} document(s)")
+    emit(_open(index_dir).documents(), fmt, text.documents)
 
 
 @cli.command()
@@ -202,14 +216,10 @@ def scope_options(f):
 
 
 def facet_options(f):
-    """One repeatable option per facet (a saved search keeps these)."""
-    for facet, help_ in (("year", "Année du document (ex. 2022)."),
-                         ("theme", "Thème (ex. « santé mentale »)."),
-                         ("acteur", "Acteur : institution, sigle ou nom (ex. ARS, IREPS, CPAM)."),
-                         ("dispositif", "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »)."),
-                         ("region", "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).")):
-        f = click.option(f"--{facet}", facet, multiple=True, metavar="VALEUR",
-                         help=help_ + " Répétable : OU entre valeurs.")(f)
+    """One repeatable option per facet (facets.py), named after it; a saved search keeps them."""
+    for facet in reversed(FACETS):
+        f = click.option(f"--{facet.name}", facet.name, multiple=True, metavar="VALEUR",
+                         help=facet.help + " Répétable : OU entre valeurs.")(f)
     return f
 
 
@@ -252,8 +262,7 @@ class QueryCommand(FrenchCommand):
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
               help="Passages à sauter (pagination).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "ris"]), default="table",
-              show_default=True, help="Format de sortie (csv : tableur ; ris : Zotero, EndNote).")
+@output_option("jsonl", "csv", "ris")
 @scope_options
 @click.option("--sort", type=click.Choice(list(SORTS)), default="pertinence", show_default=True,
               help="Ordre : pertinence, date (du document, plus récent d'abord) ou ajout (dernier indexé d'abord).")
@@ -266,23 +275,14 @@ def search(query, index_dir, limit, offset, fmt, explain, **scope):
     "mots proches"~3, tronc* , titre:… section:… region:… dispositif:… theme:… annee:…
     Exemple : docsante search "contrat local de santé" --region PACA --since 2022
     """
-    text = " ".join(query)
-    results = _open(index_dir).search(text, **_scope(scope), limit=limit, offset=offset)
+    typed = " ".join(query)
+    results = _open(index_dir).search(typed, **_scope(scope), limit=limit, offset=offset)
     if explain:
         click.echo(f"Requête comprise : {results.parsed}", err=True)
         for note in results.expansions:
             click.echo(f"  élargie : {note}", err=True)
-    if fmt == "json":
-        click.echo(to_json(results))
-    elif fmt == "jsonl":
-        if results.hits:
-            click.echo(to_jsonl(results))
-    elif fmt in ("csv", "ris"):
-        click.echo((to_csv if fmt == "csv" else to_ris)(results), nl=False)
-    else:
-        tty = sys.stdout.isatty()
-        click.echo(to_table(results, style=(lambda s: click.style(s, bold=True, underline=True)) if tty else
-                            (lambda s: f"[{s}]")))
+    style = (lambda s: click.style(s, bold=True, underline=True)) if sys.stdout.isatty() else text.bracketed
+    emit(results, fmt, lambda r: text.results(r, style=style))
 
 
 @cli.group(cls=FrenchGroup)
@@ -308,17 +308,10 @@ def veille_add(name, query, index_dir, **filters):
 
 @veille.command("list")
 @index_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@output_option()
 def veille_list(index_dir, fmt):
     """Lister les recherches enregistrées."""
-    watches = _open(index_dir).watches().list()
-    if fmt == "json":
-        click.echo(json.dumps([asdict(w) for w in watches], ensure_ascii=False, indent=2))
-        return
-    for w in watches:
-        ran = f"dernière exécution le {_moment(w.last_run)}" if w.last_run else "jamais exécutée"
-        click.echo(f"{w.name}\n    {w.describe()}\n    {ran}")
-    click.echo(f"{len(watches)} veille(s)")
+    emit(_open(index_dir).watches().list(), fmt, text.watches)
 
 
 @veille.command("remove")
@@ -335,90 +328,39 @@ def veille_remove(name, index_dir):
 @index_option
 @click.option("--limit", "-n", default=RUN_LIMIT, show_default=True, type=click.IntRange(0, MAX_LIMIT),
               help="Passages au plus par veille.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@output_option()
 def veille_run(names, index_dir, limit, fmt):
     """Exécuter les veilles (toutes, ou celles nommées) : les passages des documents ajoutés
     ou modifiés depuis leur dernière exécution, les plus récents d'abord."""
-    runs = _open(index_dir).watches().run(names, limit=limit)
-    if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in runs], ensure_ascii=False, indent=2))
-        return
-    if not runs:
-        click.echo("Aucune veille enregistrée : docsante veille add NOM REQUÊTE")
-    for r in runs:
-        if r.first:
-            news = "première exécution : tous les passages qui correspondent"
-        else:
-            news = f"nouveautés depuis le {_moment(r.watch.last_run)}"
-        click.echo(f"== {r.watch.name} — {r.watch.describe()} — {news} : {r.results.total} passage(s)")
-        if r.results.total:
-            click.echo(to_table(r.results, style=lambda s: f"[{s}]"))
-
-
-def _moment(stamp: str) -> str:
-    """An ISO time (UTC) as read in the CLI's French: "2026-11-27 à 16:07 (UTC)"."""
-    return f"{stamp[:16].replace('T', ' à ')} (UTC)"
+    emit(_open(index_dir).watches().run(names, limit=limit), fmt, text.watch_runs)
 
 
 @cli.command()
 @click.argument("passage_id", metavar="PASSAGE")
 @index_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option()
 def show(passage_id, index_dir, fmt):
     """Afficher un passage, ses voisins et son document."""
-    view = _open(index_dir).passage(passage_id)
-    if fmt == "json":
-        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
-        return
-    p, doc = view.passage, view.document
-    click.echo(f"{doc.title or doc.doc_id}  ({doc.passages} passage(s))\n{doc.source}")
-    for values, label in ((p.region, "Régions"), (p.dispositifs, "Dispositifs"), (p.acteurs, "Acteurs"),
-                          (p.themes, "Thèmes")):
-        if values:
-            click.echo(f"{label} : {', '.join(values)}")
-    for before in view.before:
-        click.echo(f"\n[{before.id}] {before.section}\n{before.text}")
-    page = f" p. {p.page}" if p.page else ""
-    click.echo(f"\n>>> [{p.id}]{page} {p.section}\n{p.text}")
-    for after in view.after:
-        click.echo(f"\n[{after.id}] {after.section}\n{after.text}")
+    emit(_open(index_dir).passage(passage_id), fmt, text.passage)
 
 
 @cli.command()
 @index_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option()
 def stats(index_dir, fmt):
     """Compter documents, passages et valeurs de facettes."""
-    s = _open(index_dir).stats()
-    if fmt == "json":
-        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"Index : {s['index']}\nDocuments : {s['documents']}\nPassages : {s['passages']}\n"
-               f"Taille : {s['size_bytes'] / 1e6:.1f} Mo")
-    for facet in FACETS:
-        values, labels = s["facets"][facet], s["facet_labels"][facet]
-        first = ", ".join(f"{labels[v]} ({n})" for v, n in list(values.items())[:5])
-        click.echo(f"{FACET_LABELS_FR[facet]} : {len(values)} valeur(s)" + (f", dont {first}" if values else ""))
+    emit(_open(index_dir).stats(), fmt, text.stats)
 
 
 @cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, metavar="[REQUÊTE]")
 @index_option
-@click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Facette(s) à lister (défaut : toutes).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--facet", "facets", multiple=True, type=click.Choice(NAMES), help="Facette(s) à lister (défaut : toutes).")
+@output_option()
 @scope_options
 def facets(query, index_dir, facets, fmt, **scope):
     """Lister les valeurs de facettes et leurs nombres de passages (pour une requête ou tout l'index)."""
-    counts = _open(index_dir).facets(" ".join(query), **_scope(scope), facet=facets or None)
-    if fmt == "json":
-        click.echo(json.dumps({f: [b.to_dict() for b in buckets] for f, buckets in counts.items()},
-                              ensure_ascii=False, indent=2))
-        return
-    for f, buckets in counts.items():
-        click.echo(f"{FACET_LABELS_FR[f]} :")
-        for b in buckets:
-            name = f" — {b.name}" if b.name and b.name != b.label else ""
-            click.echo(f"  {b.count:>7}  {b.label}{name}  [{b.value}]")
+    emit(_open(index_dir).facets(" ".join(query), **_scope(scope), facet=facets or None), fmt, text.facets)
 
 
 @cli.command()
@@ -433,9 +375,9 @@ def run(queries, index_dir, limit):
             if len(row) >= 2 and row[0] and row[0] != "qid":
                 table[row[0]] = row[1]
     ix, failed = _open(index_dir), 0
-    for qid, text in table.items():  # one query that fails loses its own lines only
+    for qid, typed in table.items():  # one query that fails loses its own lines only
         try:
-            rows = ix.run({qid: text}, limit=limit)
+            rows = ix.run({qid: typed}, limit=limit)
         except DocsanteError as e:
             click.echo(f"Erreur (requête {qid}) : {e}", err=True)
             failed += 1

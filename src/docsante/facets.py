@@ -22,22 +22,23 @@ class Facet:
     prefixes: tuple[str, ...]  # query prefixes, folded ("region:PACA", "annee:2022")
     unknown: str    # the start of the message for a value that names nothing ("Région inconnue")
     tagged: bool = True         # read from each passage's text; else derived from the document's date
+    subject: bool = False       # its values say what a passage is about: RIS keywords, Atom categories
     timeline: bool = False      # values listed newest first rather than by count
 
 
 FACETS: tuple[Facet, ...] = (
     Facet("region", "region", "Régions", "région",
           "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).",
-          ("region",), "Région inconnue"),
+          ("region",), "Région inconnue", subject=True),
     Facet("dispositif", "dispositifs", "Dispositifs", "dispositif",
           "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »).",
-          ("dispositif",), "Dispositif inconnu"),
+          ("dispositif",), "Dispositif inconnu", subject=True),
     Facet("acteur", "acteurs", "Acteurs", "acteur",
           "Acteur : institution, sigle ou nom (ex. ARS, IREPS, CPAM).",
           ("acteur",), "Acteur inconnu"),
     Facet("theme", "themes", "Thèmes", "thème",
           "Thème (ex. « santé mentale »).",
-          ("theme",), "Thème inconnu"),
+          ("theme",), "Thème inconnu", subject=True),
     Facet("year", "year", "Années", "année",
           "Année du document (ex. 2022).",
           ("annee", "year"), "Année invalide", tagged=False, timeline=True),
@@ -46,4 +47,5 @@ FACETS: tuple[Facet, ...] = (
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 TAGGED: tuple[Facet, ...] = tuple(f for f in FACETS if f.tagged)
+SUBJECTS: tuple[Facet, ...] = tuple(f for f in TAGGED if f.subject)
 PREFIXES: dict[str, str] = {p: f.name for f in FACETS for p in f.prefixes}

@@ -1,13 +1,13 @@
-"""Field and facet names shared by the indexer and the search side."""
+"""The index's fields, shared by the indexer and the search side; one keyword field per facet (facets.py)."""
 
 from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 
+from ..facets import FACETS
 from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
-FACET_FIELDS = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme", "year": "year"}
 DATE_FIELDS = ("date", "first_indexed", "changed")  # ISO strings, indexed so that they filter and sort
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
@@ -39,9 +39,5 @@ def build_schema() -> Schema:
         text=FrenchText(analyzer=analyzer, stored=True),
         doctext=FrenchText(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
         words=WordCounts(),  # WORDS entries only
-        region=KEYWORD(**facet),
-        dispositif=KEYWORD(**facet),
-        acteur=KEYWORD(**facet),
-        theme=KEYWORD(**facet),
-        year=KEYWORD(**facet),  # the year of `date`
+        **{f.name: KEYWORD(**facet) for f in FACETS},  # the year's is the year of `date`
     )

@@ -38,10 +38,7 @@ class Passage:
     section: str
     text: str
     page: int | None = None  # the page its first sentence is printed on (paged formats)
-    regions: list[str] = field(default_factory=list)
-    dispositifs: list[str] = field(default_factory=list)
-    acteurs: list[str] = field(default_factory=list)
-    themes: list[str] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)  # values by tagged facet (facets.py), set by tag.py
 
 
 def split_sentences(text: str) -> list[str]:

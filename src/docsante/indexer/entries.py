@@ -64,9 +64,8 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, origin=doc.origin, url=doc.url, date=date or None, date_source=date_source, year=date[:4], issuer=issuer,
-            region=",".join(p.regions), dispositif=",".join(p.dispositifs), acteur=",".join(p.acteurs),
-            theme=",".join(p.themes),
+            source=doc.source, origin=doc.origin, url=doc.url, date=date or None, date_source=date_source, year=date[:4],
+            issuer=issuer, **{name: ",".join(values) for name, values in p.tags.items()},
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked

@@ -199,16 +199,17 @@ class Tagger:
         # heads each section of one of them
         title_heading = title_toks if len({t for t, _ in self._trigger_forms(title_toks)}) <= 1 else []
         for p, regions, hits, tk in zip(passages, mentions, disp_hits, toks):
-            p.regions = sorted(set(dominant) | set(regions))
             here = {d for sure, d, _ in hits if sure or d in named}
-            p.dispositifs = sorted(d for d in here | inherited if self.facet_of[d] == "dispositif")
-            p.acteurs = sorted(d for d in here if self.facet_of[d] == "acteur")
             heading_end = len(p.section)
-            # the title heads every passage: its theme triggers count as a heading's; related
-            # themes come only from what the passage itself names
-            p.themes = self.themes_of(p, [t for t in tk if t.start > heading_end],
-                                      title_heading + [t for t in tk if t.start < heading_end], named=sorted(here))
-        return self._issuer([h for h in title_hits if h[2] not in redefined] + disp_hits[0], passages[0].regions)
+            p.tags = {"region": sorted(set(dominant) | set(regions)),
+                      "dispositif": sorted(d for d in here | inherited if self.facet_of[d] == "dispositif"),
+                      "acteur": sorted(d for d in here if self.facet_of[d] == "acteur"),
+                      # the title heads every passage: its theme triggers count as a heading's; related
+                      # themes come only from what the passage itself names
+                      "theme": self.themes_of(p, [t for t in tk if t.start > heading_end],
+                                              title_heading + [t for t in tk if t.start < heading_end],
+                                              named=sorted(here))}
+        return self._issuer([h for h in title_hits if h[2] not in redefined] + disp_hits[0], passages[0].tags["region"])
 
     def _issuer(self, mentions: list[DispositifMention], regions: list[str]) -> str:
         """The body that issues the document: the first acteur surely named (in its title, then
@@ -242,7 +243,7 @@ class Tagger:
             evidence[theme] += 2 if len(form) > 1 or repeated[form] > 1 else 1
         for theme in {t for t, _ in self._trigger_forms(heading_toks)}:
             evidence[theme] += 2
-        named = (*p.dispositifs, *p.acteurs) if named is None else named
+        named = (*p.tags.get("dispositif", ()), *p.tags.get("acteur", ())) if named is None else named
         intrinsic = {tf for d in named for tf in self.intrinsic.get(d, ())}
         for theme, _ in intrinsic - in_text:  # a trigger form counts once, named or implied
             evidence[theme] += 1

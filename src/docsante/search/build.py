@@ -18,7 +18,8 @@ from whoosh import query as wq
 
 from ..vocab.analysis import french_analyzer
 from ..vocab.vocabulary import fold, question_words, vocabulary
-from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, FACET_FIELDS, PASSAGE, TEXT_FIELDS
+from ..facets import NAMES
+from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, PASSAGE, TEXT_FIELDS
 from ..index.whoosh_adapter import ConstantPrefix
 from ..vocab.match import tokens
 from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
@@ -202,7 +203,7 @@ class QueryCompiler:
             return self._clauses(item, widen, [])
         if isinstance(item, Filter):  # a facet clause under an operator: it restricts, it never scores
             value = vocabulary().resolve(item.facet, item.value)
-            return _constant(wq.Term(FACET_FIELDS[item.facet], value))
+            return _constant(wq.Term(item.facet, value))
         return None
 
     def _word(self, w: Word, weight: float = 1.0):
@@ -270,7 +271,7 @@ def to_filter(filters: dict[str, list[str]]) -> wq.Query | None:
     parts = []
     for facet, values in filters.items():
         if values:
-            terms_ = [wq.Term(FACET_FIELDS[facet], v) for v in values]
+            terms_ = [wq.Term(facet, v) for v in values]
             parts.append(terms_[0] if len(terms_) == 1 else wq.Or(terms_))
     if not parts:
         return None
@@ -280,7 +281,7 @@ def to_filter(filters: dict[str, list[str]]) -> wq.Query | None:
 def resolve_filters(clauses: Clauses, **given) -> dict[str, list[str]]:
     """Canonical facet ids from keyword arguments (str or list) and from `region:`-style clauses."""
     vocab = vocabulary()
-    out: dict[str, list[str]] = {f: [] for f in FACET_FIELDS}
+    out: dict[str, list[str]] = {f: [] for f in NAMES}
     for facet, values in given.items():
         if values is None:
             continue

@@ -92,10 +92,11 @@ class DateColumns:
         self.values: dict[str, list[str]] = {}
         self.ranks: dict[str, np.ndarray] = {}
         for field in DATE_FIELDS:
-            values = sorted(t.decode("utf-8") if isinstance(t, bytes) else t for t in evaluator.reader.lexicon(field))
+            documents = evaluator.values(field)
+            values = sorted(documents)
             rank = np.zeros(evaluator.doc_count, dtype=np.int32)
             for i, value in enumerate(values, 1):
-                rank[evaluator.decode(field, value)[0]] = i
+                rank[documents[value]] = i
             self.values[field], self.ranks[field] = values, rank
 
     def within(self, ids: np.ndarray, bounds: Period) -> np.ndarray:

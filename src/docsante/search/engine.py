@@ -1,13 +1,12 @@
-"""The search side of the API: open an index, search it, read passages."""
+"""The search side of the API: open an index, search it, read passages and documents."""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
+from collections.abc import Sequence
 from functools import wraps
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -15,17 +14,19 @@ import numpy as np
 from whoosh import query as wq
 
 from ..corpus.document import valid_text
-from ..vocab.vocabulary import FACETS, vocabulary
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
+from ..facets import FACETS, NAMES
+from ..index.schema import PASSAGE
 from ..index.store import DAMAGE, check_version, damaged_message, index_exists, open_whoosh
-from ..index.schema import DOCUMENT, PASSAGE
-from ..index.whoosh_adapter import DocsanteBM25F
 from .build import QueryCompiler, resolve_filters, to_filter
-from .dates import SORTS, DateColumns, check_sort, period
-from .facets import DEFAULT_SIZE, FacetCount, FacetPostings
-from .evaluate import Evaluation, Evaluator, member
+from .dates import SORTS, check_sort, period
+from .documents import rank_documents
+from .evaluate import Evaluation, member
+from .facets import DEFAULT_SIZE, FacetCount
+from .generation import Generation
 from .highlight import Snippets, fallback_snippet
-from .parse import Clauses, parse
+from .parse import parse
+from .results import DocumentInfo, Hit, PassageView, Results, document_info, frozen_facets, to_hit
 from .suggest import respell
 from .watches import Watches
 
@@ -35,118 +36,12 @@ MAX_LIMIT = 1000        # hits in one answer
 MAX_OFFSET = 10_000     # hits skipped (pagination)
 MAX_FILTERS = 20        # facet values a search filters on, all facets together
 MAX_FACET_SIZE = 10_000  # values listed per facet
-RESULTS_CACHE = 256    # recent searches kept per index generation (permalinks, facet clicks repeat)
 CONTEXT_DEPTH = 1000   # passages re-ranked with their document's match
 CONTEXT_WEIGHT = 0.5   # a passage inherits this share of its document's best passage score
-DOCUMENT_WEIGHT = 1.0  # ranking documents: its passages + this times the whole document's score
-PASSAGE_DECAY = 0.3    # ranking documents: the n-th best passage of a document counts PASSAGE_DECAY ** (n - 1)
 EVERY_PASSAGE = wq.Term("kind", PASSAGE)
+FilterValues = str | int | Sequence[str | int] | None  # one facet's filter: a value or several (OR)
 
-
-# Hits, results and passage views are frozen, with tuples and read-only mappings inside:
-# the same objects are handed out again from the results cache.
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    doc_id: str
-    source: str
-    title: str
-    section: str
-    text: str
-    snippet: str
-    score: float
-    region: tuple[str, ...]
-    dispositifs: tuple[str, ...]
-    themes: tuple[str, ...]
-    acteurs: tuple[str, ...] = ()  # institutions named: ARS, IREPS, CPAM…
-    url: str = ""
-    position: int = 0
-    page: int | None = None  # first page of the passage in a paged document (PDF)
-    date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
-    first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
-    changed: str | None = None
-    issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
-
-    @property
-    def year(self) -> int | None:
-        return int(self.date[:4]) if self.date else None
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
-                "section": self.section, "text": self.text, "snippet": self.snippet,
-                "score": round(self.score, 4), "region": list(self.region), "dispositifs": list(self.dispositifs),
-                "acteurs": list(self.acteurs), "themes": list(self.themes), "url": self.url, "position": self.position,
-                "page": self.page, "date": self.date, "year": self.year, "first_indexed": self.first_indexed,
-                "changed": self.changed, "issuer": self.issuer}
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    doc_id: str
-    title: str
-    source: str
-    url: str
-    passages: int
-    date: str = ""
-    pages: int | None = None           # the last page a passage starts on (paged documents)
-    first_indexed: str | None = None   # ISO times (UTC)
-    changed: str | None = None
-    issuer: str = ""                   # the body that issues it, when it names one
-
-    def to_dict(self) -> dict:
-        return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
-                "passages": self.passages, "date": self.date, "pages": self.pages,
-                "first_indexed": self.first_indexed, "changed": self.changed,
-                "issuer": self.issuer}
-
-
-@dataclass(frozen=True)
-class PassageView:
-    """A passage (`docsante show`, /api/passage/…), its neighbours and its document."""
-    passage: Hit
-    before: tuple[Hit, ...]
-    after: tuple[Hit, ...]
-    document: DocumentInfo
-
-    def to_dict(self) -> dict:
-        return {"passage": self.passage.to_dict(), "before": [h.to_dict() for h in self.before],
-                "after": [h.to_dict() for h in self.after], "document": self.document.to_dict()}
-
-
-def _frozen_facets(facets: dict) -> MappingProxyType:
-    return MappingProxyType({f: tuple(facets.get(f, ())) for f in FACETS})
-
-
-@dataclass(frozen=True)
-class Results:
-    query: str
-    parsed: Clauses
-    total: int
-    offset: int
-    limit: int
-    hits: tuple[Hit, ...]
-    facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=lambda: _frozen_facets({}))
-    facets_truncated: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({f: False for f in FACETS}))
-    did_you_mean: str | None = None
-    expansions: tuple[str, ...] = ()  # how the query was widened, in French
-
-    def to_dict(self) -> dict:
-        """The one JSON shape used by the CLI, the API and the HTTP server."""
-        return {
-            "query": self.query,
-            "interpreted": str(self.parsed),
-            "expansions": list(self.expansions),
-            "total": self.total,
-            "offset": self.offset,
-            "limit": self.limit,
-            "hits": [h.to_dict() for h in self.hits],
-            "facets": {f: [b.to_dict() for b in self.facets.get(f, [])] for f in FACETS},
-            "facets_truncated": {f: self.facets_truncated.get(f, False) for f in FACETS},
-            "did_you_mean": self.did_you_mean,
-        }
-
-
+__all__ = ["Index", "open_index", "Hit", "Results", "PassageView", "DocumentInfo", "FacetCount", "check_bounds"]
 
 
 def _serialized(method):
@@ -178,95 +73,74 @@ class Index:
         check_version(self.path)
         try:
             self._ix = open_whoosh(self.path)
-            self._searcher = self._ix.searcher(weighting=_weighting())
+            self._generation = Generation(self._ix, self.path)
         except Exception as e:  # whoosh raises many types on damaged files
             raise IndexDamaged(damaged_message(self.path, e)) from e
-        self._facets = None
-        self._date_columns = None
-        self._evaluation = None
-        self._results: OrderedDict = OrderedDict()
         # the searcher's schema, read with its generation: FileIndex.schema reads the newest table of
         # contents from disk at each call, which a commit may have replaced (and deleted) meanwhile
-        self._analyzer = self._searcher.schema["text"].analyzer
+        self._analyzer = self._generation.searcher.schema["text"].analyzer
         self._compiler = QueryCompiler(self._analyzer)
         self._doc_compiler = QueryCompiler(self._analyzer, documents=True)
 
-    def close(self):
-        self._searcher.close()
+    def close(self) -> None:
+        self._generation.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Index":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         self.close()
 
     @property
-    def searcher(self):
-        """The open searcher, opened again when another process committed. (Whoosh's own
-        refresh() fails on an index that holds nothing: it cannot reuse an empty reader.)"""
-        if not self._searcher.up_to_date():
-            stale, self._searcher = self._searcher, self._ix.searcher(weighting=_weighting())
+    def generation(self) -> Generation:
+        """The index's newest version, opened again when another process committed. (Whoosh's
+        own refresh() fails on an index that holds nothing: it cannot reuse an empty reader.)"""
+        if not self._generation.current:
+            stale, self._generation = self._generation, Generation(self._ix, self.path)
             stale.close()
-            self._facets, self._date_columns, self._evaluation = None, None, None
-            self._results.clear()
-        return self._searcher
+        return self._generation
 
-    def _evaluator(self, searcher) -> Evaluator:
-        if self._evaluation is None:
-            self._evaluation = Evaluator(searcher, self.path)
-        return self._evaluation
-
-    def _evaluate(self, searcher, scoring, flt) -> Evaluation:
+    @staticmethod
+    def _evaluate(g: Generation, scoring, flt) -> Evaluation:
         """All passages matching `scoring` and the filter, with their BM25F scores."""
-        fast = self._evaluator(searcher)
-        found = fast.evaluate(scoring)
+        found = g.evaluator.evaluate(scoring)
         if flt is not None:
-            keep = member(found.ids, fast.evaluate(flt).ids)
+            keep = member(found.ids, g.evaluator.evaluate(flt).ids)
             found = Evaluation(found.ids[keep], found.scores[keep])
         return found
 
-    def _dates(self, searcher) -> DateColumns:
-        if self._date_columns is None:
-            self._date_columns = DateColumns(self._evaluator(searcher))
-        return self._date_columns
-
-    def _facet_postings(self, searcher) -> FacetPostings:
-        if self._facets is None:
-            self._facets = FacetPostings(self._evaluator(searcher))
-        return self._facets
-
     @_serialized
-    def search(self, query: str, *, region=None, dispositif=None, acteur=None, theme=None, year=None,
-               since: str | None = None, until: str | None = None, new_since: str | None = None,
-               sort: str = "pertinence", limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE) -> Results:
+    def search(self, query: str, *, since: str | None = None, until: str | None = None, new_since: str | None = None,
+               sort: str = "pertinence", limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE,
+               **filters: FilterValues) -> Results:
         """Ranked passages for `query`, with facet counts over all matches. An empty
         query matches every passage (to browse by facets).
 
-        `region`, `dispositif`, `acteur`, `theme`, `year` take any alias (or a list: OR within a facet).
+        `filters`: one keyword per facet (facets.py: region, dispositif, acteur, theme, year…), any
+        alias or a list of them (OR within a facet, AND across facets).
         `since` and `until` ("2022", "2022-03", "2022-03-15") bound the documents' dates;
         `new_since` (a day or an ISO time) keeps documents indexed as new or changed since then.
         `sort`: "pertinence", "date" (the documents' dates, newest first) or "ajout"
         (the most recently indexed first).
         Recent searches are answered from a cache until the index changes; the Results
         returned may be shared: do not modify them.
-        Raises QueryError (query too long, bad bounds, bad dates) and UnknownFacetValue."""
+        Raises QueryError (query too long, bad bounds, bad dates), UnknownFacetValue, and
+        TypeError for a keyword that names no facet."""
+        unknown = set(filters) - set(NAMES)
+        if unknown:
+            raise TypeError(f"search() got an unexpected keyword argument {sorted(unknown)[0]!r}")
         query = valid_text(query)  # a query typed with bytes that are not UTF-8
-        facets = {name: _valid_values(v) for name, v in
-                  (("region", region), ("dispositif", dispositif), ("acteur", acteur), ("theme", theme), ("year", year))}
+        facets = {name: _valid_values(filters.get(name)) for name in NAMES}
         bounds, sort = period(since, until, new_since), check_sort(sort)
         key = (query, *(_cache_part(v) for v in facets.values()), bounds, sort, limit, offset, facet_size)
-        searcher = self.searcher
-        cached = self._results.get(key)
-        if cached is not None:
-            self._results.move_to_end(key)
-            return cached
-        results = self._search(searcher, query, facets, bounds, sort, limit, offset, facet_size)
-        self._results[key] = results
-        if len(self._results) > RESULTS_CACHE:
-            self._results.popitem(last=False)
+        g = self.generation
+        results = g.remembered(key)
+        if results is None:
+            results = self._search(g, query, facets, bounds, sort, limit, offset, facet_size)
+            g.remember(key, results)
         return results
 
-    def _search(self, searcher, query, facets, bounds, sort, limit, offset, facet_size) -> Results:
+    def _search(self, g: Generation, query, facets, bounds, sort, limit, offset, facet_size) -> Results:
         check_bounds(query, limit, offset, facet_size)
         parsed = parse(query)
         given = sum(len(_cache_part(v)) for v in facets.values()) + len(parsed.filters)
@@ -280,53 +154,55 @@ class Index:
             if query.strip() and not parsed.filters:
                 return Results(query, parsed, 0, offset, limit, ())  # only stopwords or punctuation
             scoring = EVERY_PASSAGE  # an empty query (or filters only) browses every passage
-        found = self._evaluate(searcher, scoring, flt)
+        found = self._evaluate(g, scoring, flt)
         if bounds:
-            keep = self._dates(searcher).within(found.ids, bounds)
+            keep = g.dates.within(found.ids, bounds)
             found = Evaluation(found.ids[keep], found.scores[keep])
         docs = found.ids
-        counts = self._facet_postings(searcher).count(docs, selected=selected, size=facet_size)
+        counts = g.facets.count(docs, selected=selected, size=facet_size)
         hits = []
         if limit and len(docs) > offset:
-            topic = self._topic(searcher, compiled)
-            ranked = self._ranked(searcher, found, offset + limit, sort, topic)[offset:offset + limit]
+            topic = self._topic(g, compiled)
+            ranked = self._ranked(g, found, offset + limit, sort, topic)[offset:offset + limit]
             snippets = Snippets(scoring, self._analyzer)
-            hits = [self._hit(searcher, snippets, docnum, score) for score, docnum in ranked]
+            hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
-                       facets=_frozen_facets({f: c[0] for f, c in counts.items()}),
+                       facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
-                       did_you_mean=self._did_you_mean(searcher, query, parsed, flt, len(docs)),
+                       did_you_mean=self._did_you_mean(g, query, parsed, flt, len(docs)),
                        expansions=tuple(compiled.notes))
 
-    def _did_you_mean(self, searcher, query, parsed, flt, total) -> str | None:
+    def _did_you_mean(self, g: Generation, query, parsed, flt, total) -> str | None:
         """A respelt query, offered only when it finds more passages than the query typed."""
-        corrected = respell(query, parsed, searcher, self._compiler)
+        corrected = respell(query, parsed, g.searcher, self._compiler)
         if corrected is None:
             return None
         q = self._compiler.compile(parse(corrected)).query
         if q is None:
             return None
-        return corrected if len(self._evaluate(searcher, q, flt).ids) > total else None
+        return corrected if len(self._evaluate(g, q, flt).ids) > total else None
 
-    def _topic(self, searcher, compiled) -> np.ndarray | None:
+    @staticmethod
+    def _topic(g: Generation, compiled) -> np.ndarray | None:
         """The passages matching the query without its places (None: it names none)."""
-        return None if compiled.topic is None else self._evaluator(searcher).evaluate(compiled.topic).ids
+        return None if compiled.topic is None else g.evaluator.evaluate(compiled.topic).ids
 
-    def _ranked(self, searcher, found: Evaluation, needed: int, sort: str = "pertinence",
+    @staticmethod
+    def _ranked(g: Generation, found: Evaluation, needed: int, sort: str = "pertinence",
                 topic: np.ndarray | None = None) -> list[tuple[float, int]]:
-        """The best passages, scored plus CONTEXT_WEIGHT times the best score of their document
-        (+0.07 nDCG@10 on spf passages): the passage that answers, in the document that does.
-        Only passages about the query's topic (`topic`: matching it without its places) are lifted.
-        Another sort puts the newest first, by score within the same date."""
+        """The best passages, scored plus CONTEXT_WEIGHT times the best score of their document:
+        the passage that answers, in the document that does. Only passages about the query's
+        topic (`topic`: matching it without its places) are lifted. Another sort puts the newest
+        first, by score within the same date."""
         if SORTS[sort]:
-            order = self._dates(searcher).newest_first(found.ids, found.scores, sort)[:needed]
+            order = g.dates.newest_first(found.ids, found.scores, sort)[:needed]
             return [(float(found.scores[i]), int(found.ids[i])) for i in order]
         depth = max(needed, CONTEXT_DEPTH)
         top = np.arange(len(found.ids))
         if len(top) > depth:
             top = np.argpartition(-found.scores, depth - 1)[:depth]
         ids, scores = found.ids[top], found.scores[top]
-        _, document = np.unique(self._evaluator(searcher).groups()[ids], return_inverse=True)
+        _, document = np.unique(g.evaluator.groups[ids], return_inverse=True)
         best = np.zeros(document.max() + 1 if len(document) else 0)
         np.maximum.at(best, document, scores)
         lift = CONTEXT_WEIGHT * best[document]
@@ -336,16 +212,17 @@ class Index:
         order = np.lexsort((ids, -final))
         return [(float(final[i]), int(ids[i])) for i in order]
 
-    def _hit(self, searcher, snippets: Snippets, docnum: int, score: float) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        return _to_hit(stored, score, snippets(stored["text"]))
+    @staticmethod
+    def _hit(g: Generation, snippets: Snippets, docnum: int, score: float) -> Hit:
+        stored = g.searcher.stored_fields(docnum)
+        return to_hit(stored, score, snippets(stored["text"]))
 
     @_serialized
     def passage(self, passage_id: str, *, context: int = 1) -> PassageView:
         """A passage with its neighbours and its document. `passage_id` is a full id or a
         unique end of one ("fiche.pdf#p3"), or a document's ("fiche.pdf", a record's id): its
         first passage. Raises PassageNotFound."""
-        searcher = self.searcher
+        searcher = self.generation.searcher
         stored = searcher.document(id=passage_id) or _first_passage(searcher, passage_id)
         if stored is None:
             doc_end, sep, position = passage_id.rpartition("#")
@@ -358,30 +235,31 @@ class Index:
                           key=lambda f: f["position"])
         around = [f for f in siblings if abs(f["position"] - position) <= context]
         return PassageView(
-            passage=_to_hit(stored, 0.0, fallback_snippet(stored["text"])),
-            before=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] < position),
-            after=tuple(_to_hit(f, 0.0, "") for f in around if f["position"] > position),
-            document=_document_info(siblings))
+            passage=to_hit(stored, 0.0, fallback_snippet(stored["text"])),
+            before=tuple(to_hit(f, 0.0, "") for f in around if f["position"] < position),
+            after=tuple(to_hit(f, 0.0, "") for f in around if f["position"] > position),
+            document=document_info(siblings))
 
     @_serialized
     def documents(self) -> tuple[DocumentInfo, ...]:
         """Every document in the index, by title (`docsante documents`)."""
         by_doc: dict[str, list[dict]] = defaultdict(list)
-        for fields in self.searcher.reader().all_stored_fields():
+        for fields in self.generation.searcher.reader().all_stored_fields():
             if fields.get("kind") == PASSAGE:
                 by_doc[fields["doc_id"]].append(fields)
-        infos = (_document_info(sorted(passages, key=lambda f: f["position"])) for passages in by_doc.values())
+        infos = (document_info(sorted(passages, key=lambda f: f["position"])) for passages in by_doc.values())
         return tuple(sorted(infos, key=lambda d: (d.title.lower(), d.doc_id)))
 
-    def facets(self, query: str = "", *, facet=None, size: int = MAX_FACET_SIZE, **scope) -> dict[str, tuple[FacetCount, ...]]:
+    def facets(self, query: str = "", *, facet: str | Sequence[str] | None = None, size: int = MAX_FACET_SIZE,
+               **scope) -> dict[str, tuple[FacetCount, ...]]:
         """Every value of the facets (all, or those named in `facet`: a name or a list) with its
         passage count among the passages matching `query` and the filters (`scope`: the
         keyword arguments of `search` that choose passages: region, year, since…):
         `docsante facets`, /api/facets. Raises QueryError, UnknownFacetValue."""
-        chosen = list(FACETS) if facet is None else [facet] if isinstance(facet, str) else list(facet)
-        unknown = [f for f in chosen if f not in FACETS]
+        chosen = list(NAMES) if facet is None else [facet] if isinstance(facet, str) else list(facet)
+        unknown = [f for f in chosen if f not in NAMES]
         if unknown:
-            raise QueryError(f"Facette inconnue : {', '.join(unknown)} ({', '.join(FACETS)}).")
+            raise QueryError(f"Facette inconnue : {', '.join(unknown)} ({', '.join(NAMES)}).")
         results = self.search(query, **scope, limit=0, facet_size=size)
         return {f: results.facets[f] for f in chosen}
 
@@ -392,27 +270,24 @@ class Index:
     @_serialized
     def last_change(self) -> str | None:
         """When the newest passage in the index was indexed as new or changed (ISO, UTC)."""
-        changes = self._dates(self.searcher).values["changed"]
+        changes = self.generation.dates.values["changed"]
         return changes[-1] if changes else None
 
     @_serialized
     def stats(self) -> dict:
-        searcher = self.searcher
-        reader = searcher.reader()
-        documents = sum(1 for _ in reader.lexicon("doc_id"))
-        counts = self._facet_postings(searcher).count(self._evaluate(searcher, EVERY_PASSAGE, None).ids, size=MAX_FACET_SIZE)
+        g = self.generation
+        documents = sum(1 for _ in g.searcher.reader().lexicon("doc_id"))
+        counts = g.facets.count(self._evaluate(g, EVERY_PASSAGE, None).ids, size=MAX_FACET_SIZE)
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
-        return {"index": str(self.path), "passages": searcher.doc_frequency("kind", PASSAGE), "documents": documents,
+        return {"index": str(self.path), "passages": g.searcher.doc_frequency("kind", PASSAGE), "documents": documents,
                 "size_bytes": size,
-                "facets": {f: {b.value: b.count for b in counts[f][0]} for f in FACETS},
-                "facet_labels": {f: {b.value: b.label for b in counts[f][0]} for f in FACETS}}
+                "facets": {f.name: {b.value: b.count for b in counts[f.name][0]} for f in FACETS},
+                "facet_labels": {f.name: {b.value: b.label for b in counts[f.name][0]} for f in FACETS}}
 
     @_serialized
     def run(self, queries: dict[str, str], *, limit: int = 100) -> list[tuple[str, str, int, float]]:
-        """A TREC run: for each query, source records (doc_id) ranked by their passages (the best,
-        plus PASSAGE_DECAY times the second, its square times the third…: +0.008 nDCG@10 on spf
-        documents) plus DOCUMENT_WEIGHT times the score of their whole text (+0.03).
-        Raises QueryError for a query over the limits."""
+        """A TREC run: for each query, source records (doc_id) ranked by their passages and
+        their whole text (search/documents.py). Raises QueryError for a query over the limits."""
         rows = []
         for qid, text in queries.items():
             check_bounds(text, 0, 0)
@@ -420,19 +295,15 @@ class Index:
             compiled = self._compiler.compile(parsed)
             if compiled.query is None:
                 continue
-            searcher = self.searcher
-            passages: dict[str, list[float]] = defaultdict(list)
-            found = self._evaluate(searcher, compiled.query, None)
-            for score, docnum in self._ranked(searcher, found, limit * 5, topic=self._topic(searcher, compiled)):
-                passages[searcher.stored_fields(docnum)["doc_id"]].append(score)  # best first
-            by_passages = {d: sum(score * PASSAGE_DECAY ** n for n, score in enumerate(scores))
-                           for d, scores in passages.items()}
-            documents = self._evaluate(searcher, self._doc_compiler.compile(parsed).query, None)
+            g = self.generation
+            stored = g.searcher.stored_fields
+            found = self._evaluate(g, compiled.query, None)
+            passages = [(stored(docnum)["doc_id"], score)
+                        for score, docnum in self._ranked(g, found, limit * 5, topic=self._topic(g, compiled))]
+            documents = self._evaluate(g, self._doc_compiler.compile(parsed).query, None)
             top = np.argsort(-documents.scores, kind="stable")[:limit * 5]
-            whole = {searcher.stored_fields(int(documents.ids[i]))["doc_id"]: float(documents.scores[i]) for i in top}
-            # a one-passage document has no document entry: its passage is its whole text
-            ranked = sorted(((d, s + DOCUMENT_WEIGHT * whole.get(d, s)) for d, s in by_passages.items()),
-                            key=lambda kv: (-kv[1], kv[0]))[:limit]
+            whole = {stored(int(documents.ids[i]))["doc_id"]: float(documents.scores[i]) for i in top}
+            ranked = rank_documents(passages, whole, limit)
             rows += [(qid, doc_id, rank, score) for rank, (doc_id, score) in enumerate(ranked, 1)]
         return rows
 
@@ -447,19 +318,6 @@ def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_
         raise QueryError(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
     if not 0 <= facet_size <= MAX_FACET_SIZE:
         raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
-
-
-def _document_info(passages: list[dict]) -> DocumentInfo:
-    """A document described from its passages' stored fields, in order."""
-    first = passages[0]
-    pages = [p["page"] for p in passages if p.get("page")]
-    return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
-                        len(passages), first.get("date", ""), max(pages) if pages else None,
-                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""))
-
-
-def _weighting() -> DocsanteBM25F:
-    return DocsanteBM25F("doctext", ("kind", DOCUMENT))
 
 
 def _valid_values(values):
@@ -488,19 +346,3 @@ def _complete_id(searcher, end: str) -> str:
 def _first_passage(searcher, doc_id: str) -> dict | None:
     passages = [f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE]
     return min(passages, key=lambda f: f["position"], default=None)
-
-
-def _labels(facet: str, stored: str) -> tuple[str, ...]:
-    vocab = vocabulary()
-    return tuple(vocab.label(facet, v) for v in stored.split(",") if v)
-
-
-def _to_hit(stored: dict, score: float, snippet: str) -> Hit:
-    return Hit(id=stored["id"], doc_id=stored["doc_id"], source=stored.get("source", ""),
-               title=stored.get("title", ""), section=stored.get("section", ""), text=stored["text"],
-               snippet=snippet, score=float(score), region=_labels("region", stored.get("region", "")),
-               dispositifs=_labels("dispositif", stored.get("dispositif", "")),
-               acteurs=_labels("acteur", stored.get("acteur", "")),
-               themes=_labels("theme", stored.get("theme", "")), url=stored.get("url", ""),
-               position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
-               first_indexed=stored.get("first_indexed"), changed=stored.get("changed"), issuer=stored.get("issuer", ""))

@@ -18,6 +18,7 @@ never to a wrong score.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,8 @@ class Evaluation:
 
 
 class Evaluator:
-    """Evaluates queries against one Whoosh searcher (one index generation)."""
+    """Evaluates queries against one Whoosh searcher (one index generation); what it reads is
+    kept for that generation and dropped with it."""
 
     def __init__(self, searcher, folder: Path | None = None):
         """`folder`: the index's folder, where frequent words' postings may lie as arrays (frequent.py)."""
@@ -56,9 +58,6 @@ class Evaluator:
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
         self._cached_bytes = 0
-        self._all = None
-        self._live = None
-        self._groups = None
 
     # ------------------------------------------------------------------ data
     def lengths(self, field: str) -> np.ndarray:
@@ -78,7 +77,7 @@ class Evaluator:
             weights.append(segment_weights)
         ids, weights = np.concatenate(ids), np.concatenate(weights)
         if self.reader.has_deletions():
-            keep = self.live()[ids]
+            keep = self.live[ids]
             ids, weights = ids[keep], weights[keep]
         return ids, weights
 
@@ -104,26 +103,34 @@ class Evaluator:
             _, (old_ids, old_weights) = self._postings.popitem(last=False)
             self._cached_bytes -= old_ids.nbytes + old_weights.nbytes
 
+    def values(self, field: str) -> dict[str, np.ndarray]:
+        """Each value indexed in a keyword or ID field (a facet, a date) with its documents."""
+        out = {}
+        for term in self.reader.lexicon(field):
+            docs = self.decode(field, term)[0]
+            if len(docs):
+                out[term.decode("utf-8") if isinstance(term, bytes) else term] = docs
+        return out
+
+    @cached_property
     def groups(self) -> np.ndarray:
         """For each document number, the ordinal of its document (passages of one file share it)."""
-        if self._groups is None:
-            column = self.reader.column_reader("group")
-            ordinals: dict[str, int] = {}
-            self._groups = np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),
-                                       np.int64, count=self.doc_count)
-        return self._groups
+        column = self.reader.column_reader("group")
+        ordinals: dict[str, int] = {}
+        return np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),
+                           np.int64, count=self.doc_count)
 
+    @cached_property
     def all_docs(self) -> np.ndarray:
-        if self._all is None:  # undeleted documents
-            self._all = np.fromiter(self.reader.all_doc_ids(), np.int64)
-        return self._all
+        """The undeleted documents."""
+        return np.fromiter(self.reader.all_doc_ids(), np.int64)
 
+    @cached_property
     def live(self) -> np.ndarray:
         """For each document number, whether it is undeleted."""
-        if self._live is None:
-            self._live = np.zeros(self.doc_count, bool)
-            self._live[self.all_docs()] = True
-        return self._live
+        live = np.zeros(self.doc_count, bool)
+        live[self.all_docs] = True
+        return live
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, q) -> Evaluation:
@@ -176,7 +183,7 @@ class Evaluator:
             keys.append((position_keys(segment, field, text) if found is None else found) + (offset << 32))
         keys = np.concatenate(keys)
         if self.reader.has_deletions():
-            keys = keys[self.live()[keys >> 32]]
+            keys = keys[self.live[keys >> 32]]
         return keys
 
     def _phrase(self, q: wq.Phrase) -> Evaluation:
@@ -236,7 +243,7 @@ class Evaluator:
             if not len(result.ids):
                 return Evaluation.empty()
         if result is None:
-            result = Evaluation(self.all_docs(), np.zeros(len(self.all_docs())))
+            result = Evaluation(self.all_docs, np.zeros(len(self.all_docs)))
         for neg in negatives:
             excluded = self.evaluate(neg).ids
             keep = ~member(result.ids, excluded)
@@ -271,7 +278,7 @@ class Evaluator:
             for segment_ids in found:
                 holding[segment_ids.astype(np.int64) + offset] = True
         if self.reader.has_deletions():
-            holding &= self.live()
+            holding &= self.live
         return np.flatnonzero(holding)
 
     def _fallback(self, q) -> Evaluation:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..vocab.vocabulary import FACETS, vocabulary
-from ..index.schema import FACET_FIELDS
+from ..facets import FACETS
+from ..vocab.vocabulary import vocabulary
 
 DEFAULT_SIZE = 20
 
@@ -36,15 +36,7 @@ class FacetPostings:
 
     def __init__(self, evaluator):
         self.doc_count = evaluator.doc_count
-        self.postings: dict[str, dict[str, np.ndarray]] = {}
-        for facet in FACETS:
-            fieldname = FACET_FIELDS[facet]
-            values = {}
-            for term in evaluator.reader.lexicon(fieldname):
-                docs = evaluator.decode(fieldname, term)[0]
-                if len(docs):
-                    values[term.decode("utf-8") if isinstance(term, bytes) else term] = docs
-            self.postings[facet] = values
+        self.postings: dict[str, dict[str, np.ndarray]] = {f.name: evaluator.values(f.name) for f in FACETS}
 
     def count(self, matching: np.ndarray, selected=None, size=DEFAULT_SIZE):
         """{facet: ([FacetCount…], truncated)} for the documents in `matching`."""
@@ -54,15 +46,15 @@ class FacetPostings:
         selected = selected or {}
         out = {}
         for facet in FACETS:
-            buckets = []
-            for value, docs in self.postings[facet].items():
+            name, buckets = facet.name, []
+            for value, docs in self.postings[name].items():
                 n = int(np.count_nonzero(mask[docs]))
                 if n:
-                    buckets.append(FacetCount(facet, value, vocab.label(facet, value), n, value in selected.get(facet, ()),
-                                              vocab.full_name(facet, value)))
-            if facet == "year":  # years read as a timeline, newest first
+                    buckets.append(FacetCount(name, value, vocab.label(name, value), n, value in selected.get(name, ()),
+                                              vocab.full_name(name, value)))
+            if facet.timeline:  # years read as a timeline, newest first
                 buckets.sort(key=lambda b: b.value, reverse=True)
             else:
                 buckets.sort(key=lambda b: (-b.count, b.label.lower()))
-            out[facet] = (buckets[:size], len(buckets) > size)
+            out[name] = (buckets[:size], len(buckets) > size)
         return out

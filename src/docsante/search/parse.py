@@ -8,8 +8,8 @@
   `-` excludes; OU / OR joins alternatives; operators count only in capitals;
 - "phrase" and "phrase"~N (words at most N positions apart), word* (truncation); French and
   typographic quotes (« phrase », “phrase”) are quotes too;
-- titre:, section:, texte: restrict a clause to one field; region:, dispositif:,
-  acteur:, theme: (or thème:), annee: (or année:, year:) filter by facet.
+- titre:, section:, texte: restrict a clause to one field; a facet's prefixes (facets.py:
+  region:, dispositif:, acteur:, theme: or thème:, annee: or année: or year:) filter by facet.
 
 Malformed input never fails: stray quotes, parentheses and operators are dropped.
 """
@@ -19,12 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..facets import PREFIXES
 from ..vocab.vocabulary import fold
 from ..index.schema import QUERY_FIELDS
 
 OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NON": "NOT", "NOT": "NOT"}
-FACET_PREFIXES = {"region": "region", "dispositif": "dispositif", "acteur": "acteur", "theme": "theme",
-                  "annee": "year", "year": "year"}
 LEXER = re.compile(r'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d+))?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 QUOTES = str.maketrans({q: '"' for q in "«»“”„"})  # what a French keyboard or a word processor types as quotes
 MAX_SLOP = 50
@@ -267,9 +266,9 @@ class _Parser:
             return Not(inner) if negated and inner is not None else inner
         name, sep, value = raw.partition(":")
         key = fold(name)
-        if sep and key in FACET_PREFIXES:
+        if sep and key in PREFIXES:
             value = value or self._phrase_value()
-            return Filter(FACET_PREFIXES[key], value) if value else None
+            return Filter(PREFIXES[key], value) if value else None
         if sep and key in QUERY_FIELDS:
             fieldname = QUERY_FIELDS[key]
             if not value:

@@ -15,15 +15,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..errors import DocsanteError, WatchNotFound
+from ..facets import BY_NAME
 from .dates import after
+from .results import Results
 
-if TYPE_CHECKING:
-    from .engine import Index, Results
-
-FILTER_NAMES_FR = {"region": "région", "dispositif": "dispositif", "acteur": "acteur", "theme": "thème", "year": "année"}
 MAX_NAME = 100
 RUN_LIMIT = 100  # passages shown per saved search and run
 
@@ -39,7 +37,7 @@ class Watch:
 
     def describe(self) -> str:
         parts = [f"« {self.query} »" if self.query else "tous les passages"]
-        parts += [f"{FILTER_NAMES_FR[name]} : {', '.join(values)}" for name, values in self.filters.items() if values]
+        parts += [f"{BY_NAME[name].one} : {', '.join(values)}" for name, values in self.filters.items() if values]
         return " ; ".join(parts)
 
 
@@ -55,6 +53,15 @@ class WatchRun:
                 "hits": [h.to_dict() for h in self.results.hits]}
 
 
+class Searchable(Protocol):
+    """What saved searches need of an index (search/engine.py's Index)."""
+    path: Path
+
+    def search(self, query: str, **options) -> Results: ...
+
+    def last_change(self) -> str | None: ...
+
+
 def watches_path(index_dir: Path) -> Path:
     return index_dir.with_name(index_dir.name + ".veille.json")
 
@@ -62,22 +69,22 @@ def watches_path(index_dir: Path) -> Path:
 class Watches:
     """The saved searches of one index (`Index.watches()`); the CLI's `veille` only calls this."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Searchable):
         self.index = index
         self.path = watches_path(index.path)
 
     def list(self) -> tuple[Watch, ...]:
         return tuple(self._read().values())
 
-    def add(self, name: str, query: str, *, region=None, dispositif=None, acteur=None, theme=None, year=None) -> Watch:
-        """Save a search. The query and filters are checked by running it once (QueryError,
-        UnknownFacetValue); a name already taken is refused."""
+    def add(self, name: str, query: str, **filters) -> Watch:
+        """Save a search with its facet filters (Index.search's keywords of the same names). The
+        query and filters are checked by running it once (QueryError, UnknownFacetValue, TypeError);
+        a name already taken is refused."""
         name = " ".join(str(name).split())
         if not name or len(name) > MAX_NAME:
             raise DocsanteError(f"Nom de veille vide ou trop long ({MAX_NAME} caractères au plus).")
-        given = {"region": region, "dispositif": dispositif, "acteur": acteur, "theme": theme, "year": year}
-        filters = {k: [str(v)] if isinstance(v, (str, int)) else [str(x) for x in v] for k, v in given.items() if v}
         self.index.search(query, **filters, limit=0)
+        filters = {k: [str(v)] if isinstance(v, (str, int)) else [str(x) for x in v] for k, v in filters.items() if v}
         watch = Watch(name, query, filters, created=_now())
         with self._editing() as watches:
             if name in watches:

@@ -14,14 +14,9 @@ from importlib import resources
 from unidecode import unidecode
 
 from ..errors import UnknownFacetValue
+from ..facets import BY_NAME, TAGGED
 
-VOCABULARIES = ("region", "dispositif", "acteur", "theme")  # the facets whose values are vocabulary entries
-FACETS = (*VOCABULARIES, "year")
-FACET_LABELS_FR = {"region": "Régions", "dispositif": "Dispositifs", "acteur": "Acteurs", "theme": "Thèmes",
-                   "year": "Années"}
 YEAR = re.compile(r"\d{4}")  # a value of the year facet
-UNKNOWN_FR = {"region": "Région inconnue", "dispositif": "Dispositif inconnu", "acteur": "Acteur inconnu",
-              "theme": "Thème inconnu"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +136,7 @@ def alias_key(text: str) -> str:
 
 class Vocabulary:
     def __init__(self):
-        self.entries: dict[str, dict[str, Entry]] = {f: {} for f in VOCABULARIES}
+        self.entries: dict[str, dict[str, Entry]] = {f.name: {} for f in TAGGED}
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]), d["needs_context"])
@@ -154,7 +149,7 @@ class Vocabulary:
                             tuple(d["acronyms"]), d["ambiguous"], d["name"], d.get("regional", False)))
         for t in _load("themes")["themes"]:
             self._add(Entry("theme", t["id"], t["label"], tuple(t["triggers"]), (), tuple(t["dispositifs"])))
-        self._aliases = {f: self._alias_table(f) for f in VOCABULARIES}
+        self._aliases = {f.name: self._alias_table(f.name) for f in TAGGED}
 
     def _add(self, entry: Entry):
         self.entries[entry.facet][entry.id] = entry
@@ -187,10 +182,10 @@ class Vocabulary:
         a year is four digits.
 
         Raises UnknownFacetValue, listing the closest valid values."""
-        if facet == "year":
+        if not BY_NAME[facet].tagged:  # the year
             if YEAR.fullmatch(name.strip()):
                 return name.strip()
-            raise UnknownFacetValue(f"Année invalide : « {name} » (attendu : quatre chiffres, ex. 2022).")
+            raise UnknownFacetValue(f"{BY_NAME[facet].unknown} : « {name} » (attendu : quatre chiffres, ex. 2022).")
         key = alias_key(name)
         table = self._aliases[facet]
         if key in table:
@@ -198,9 +193,9 @@ class Vocabulary:
         close = difflib.get_close_matches(key, list(table), n=5, cutoff=0.6)
         labels = list(dict.fromkeys(self.label(facet, table[c]) for c in close))
         hint = f" Valeurs proches : {', '.join(labels)}." if labels else f" Voir : docsante facets --facet {facet}."
-        raise UnknownFacetValue(f"{UNKNOWN_FR[facet]} : « {name} ».{hint}")
+        raise UnknownFacetValue(f"{BY_NAME[facet].unknown} : « {name} ».{hint}")
 
     def try_resolve(self, facet: str, name: str) -> str | None:
-        if facet == "year":
+        if not BY_NAME[facet].tagged:
             return name.strip() if YEAR.fullmatch(name.strip()) else None
         return self._aliases[facet].get(alias_key(name))

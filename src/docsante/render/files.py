@@ -11,11 +11,12 @@ from typing import Callable
 
 from feedgen.feed import FeedGenerator
 
-from .engine import Results
-from .render import plain_snippet
+from ..facets import SUBJECTS, TAGGED
+from ..search.results import Results
+from .text import plain_snippet
 
-CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "issuer", "source", "url", "score", "region",
-               "dispositifs", "acteurs", "themes", "text"]
+CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "issuer", "source", "url", "score",
+               *(f.key for f in TAGGED), "text"]
 
 
 def to_csv(results: Results) -> str:
@@ -43,8 +44,8 @@ def _cell(value) -> str | int | float:
 def to_ris(results: Results) -> str:
     """One RIS record per passage: its heading as title, the document as secondary title, the
     issuing body as author (AU, one name without a comma: Zotero keeps it whole), the passage
-    as abstract, year (PY), page (SP), URL or file URL (UR), dispositifs and themes (KW),
-    section (N1)."""
+    as abstract, year (PY), page (SP), URL or file URL (UR), the subject facets' values (KW:
+    regions, dispositifs, themes), section (N1)."""
     records = []
     for hit in results.hits:
         fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title)]
@@ -58,7 +59,7 @@ def to_ris(results: Results) -> str:
         url = hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")
         if url:
             fields.append(("UR", url))
-        fields += [("KW", kw) for kw in (*hit.dispositifs, *hit.themes)]
+        fields += [("KW", kw) for f in SUBJECTS for kw in hit.tags.get(f.name, ())]
         if hit.section:
             fields.append(("N1", hit.section))
         lines = [f"{tag}  - {_one_line(value)}" for tag, value in fields] + ["ER  - "]
@@ -98,7 +99,7 @@ def to_atom(results: Results, *, feed_url: str, page_url: str, passage_url: Call
             entry.published(published)
         origin = hit.title + (f", p. {hit.page}" if hit.page else "") + (f" ({hit.date})" if hit.date else "")
         entry.summary(f"{origin} — {plain_snippet(hit.snippet, style=lambda s: s)}")
-        for term in (*hit.region, *hit.dispositifs, *hit.themes):
+        for term in (kw for f in SUBJECTS for kw in hit.tags.get(f.name, ())):
             entry.category(term=term)
         stamps.append(updated)
     feed.updated(max((s for s in stamps if s), default=datetime.now(timezone.utc)))

@@ -1,0 +1,154 @@
+"""Text for the terminal, in French (80 columns, at most 100): one function per result type."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from html import unescape
+
+from ..facets import BY_NAME, FACETS
+from ..search.facets import FacetCount
+from ..search.results import DocumentInfo, PassageView, Results
+from ..search.watches import Watch, WatchRun
+
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def bracketed(s: str) -> str:
+    """How a match is shown where there is no terminal to underline it: [mot]."""
+    return f"[{s}]"
+
+
+def short_id(passage_id: str) -> str:
+    """A file passage's id without its folders ("fiche.pdf#p3"), as `docsante show` accepts it."""
+    return passage_id.rsplit("/", 1)[-1] if passage_id.startswith("/") else passage_id
+
+
+def plain_snippet(snippet: str, style=bracketed) -> str:
+    """Snippet HTML to terminal text: matches shown with `style`, entities decoded."""
+    return unescape(MARK.sub(lambda m: style(m.group(1)), snippet)).replace("\n", " ")
+
+
+def moment(stamp: str) -> str:
+    """An ISO time (UTC) as read in French: "2026-11-27 à 16:07 (UTC)"."""
+    return f"{stamp[:16].replace('T', ' à ')} (UTC)"
+
+
+def results(found: Results, style=bracketed, width: int | None = None) -> str:
+    width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
+    lines = []
+    if found.total == 0:
+        lines.append(f"Aucun passage ne correspond à « {found.query} ».")
+        if found.did_you_mean:
+            lines.append(f"Essayez : « {found.did_you_mean} »")
+        return "\n".join(lines)
+    first, last = found.offset + 1, found.offset + len(found.hits)
+    head = f"{found.total} passage{'s' if found.total > 1 else ''} pour « {found.query} »"
+    lines.append(head + (f" — résultats {first} à {last}" if found.hits else ""))
+    if found.did_you_mean:
+        lines.append(f"Vouliez-vous dire : « {found.did_you_mean} » ?")
+    for n, hit in enumerate(found.hits, first):
+        lines.append("")
+        heading = " — ".join(x for x in (hit.section, hit.title) if x) or hit.doc_id
+        lines += textwrap.wrap(f"{n:>2}. {heading}", width, subsequent_indent="    ")
+        tags = " · ".join(", ".join(values) for values in hit.tags.values() if values)
+        score = f"score {hit.score:.2f}"
+        lines += textwrap.wrap(f"{tags}  ({score})" if tags else f"({score})", width,
+                               initial_indent="    ", subsequent_indent="    ")
+        lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
+                               initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+        lines.append(f"    réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else ""))
+    text = "\n".join(lines)
+    text = re.sub("\x00(.*?)\x01", lambda m: style(m.group(1)), text, flags=re.S)
+    text = text.replace("\x00", "").replace("\x01", "")
+    counts = facets_line(found, width)
+    return text + ("\n\n" + counts if counts else "")
+
+
+def facets_line(found: Results, width: int = 80) -> str:
+    """The facet counts under a result list: the first values of each facet, on one line."""
+    out = []
+    for facet in FACETS:
+        buckets = found.facets.get(facet.name, [])
+        if not buckets:
+            continue
+        items = " · ".join(f"{'✔ ' if b.selected else ''}{b.label} ({b.count})" for b in buckets[:8])
+        more = " …" if len(buckets) > 8 or found.facets_truncated.get(facet.name) else ""
+        out += textwrap.wrap(f"{facet.label} : {items}{more}", width, subsequent_indent="    ")
+    return "\n".join(out)
+
+
+def passage(view: PassageView) -> str:
+    """A passage between its neighbours, under its document (`docsante show`)."""
+    p, doc = view.passage, view.document
+    lines = [f"{doc.title or doc.doc_id}  ({doc.passages} passage(s))", doc.source]
+    lines += [f"{BY_NAME[name].label} : {', '.join(values)}" for name, values in p.tags.items() if values]
+    for before in view.before:
+        lines.append(f"\n[{before.id}] {before.section}\n{before.text}")
+    page = f" p. {p.page}" if p.page else ""
+    lines.append(f"\n>>> [{p.id}]{page} {p.section}\n{p.text}")
+    for after in view.after:
+        lines.append(f"\n[{after.id}] {after.section}\n{after.text}")
+    return "\n".join(lines)
+
+
+def documents(docs: tuple[DocumentInfo, ...]) -> str:
+    """Every document, with its passages, pages, date and when it was indexed (`docsante documents`)."""
+    lines = []
+    for d in docs:
+        details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + ([d.date] if d.date else [])
+        if d.changed:
+            first = (d.first_indexed or d.changed)[:10]
+            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))
+        lines.append(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
+    lines.append(f"{len(docs)} document(s)")
+    return "\n".join(lines)
+
+
+def stats(s: dict) -> str:
+    """What an index holds (`docsante stats`)."""
+    lines = [f"Index : {s['index']}", f"Documents : {s['documents']}", f"Passages : {s['passages']}",
+             f"Taille : {s['size_bytes'] / 1e6:.1f} Mo"]
+    for facet in FACETS:
+        values, labels = s["facets"][facet.name], s["facet_labels"][facet.name]
+        first = ", ".join(f"{labels[v]} ({n})" for v, n in list(values.items())[:5])
+        lines.append(f"{facet.label} : {len(values)} valeur(s)" + (f", dont {first}" if values else ""))
+    return "\n".join(lines)
+
+
+def facets(counts: dict[str, tuple[FacetCount, ...]]) -> str:
+    """Each facet's values with their passage counts (`docsante facets`)."""
+    lines = []
+    for name, buckets in counts.items():
+        lines.append(f"{BY_NAME[name].label} :")
+        for b in buckets:
+            full = f" — {b.name}" if b.name and b.name != b.label else ""
+            lines.append(f"  {b.count:>7}  {b.label}{full}  [{b.value}]")
+    return "\n".join(lines)
+
+
+def watches(saved: tuple[Watch, ...]) -> str:
+    """The saved searches (`docsante veille list`)."""
+    lines = []
+    for w in saved:
+        ran = f"dernière exécution le {moment(w.last_run)}" if w.last_run else "jamais exécutée"
+        lines.append(f"{w.name}\n    {w.describe()}\n    {ran}")
+    lines.append(f"{len(saved)} veille(s)")
+    return "\n".join(lines)
+
+
+def watch_runs(runs: list[WatchRun]) -> str:
+    """What each saved search found new (`docsante veille run`)."""
+    if not runs:
+        return "Aucune veille enregistrée : docsante veille add NOM REQUÊTE"
+    lines = []
+    for r in runs:
+        if r.first:
+            news = "première exécution : tous les passages qui correspondent"
+        else:
+            news = f"nouveautés depuis le {moment(r.watch.last_run)}"
+        lines.append(f"== {r.watch.name} — {r.watch.describe()} — {news} : {r.results.total} passage(s)")
+        if r.results.total:
+            lines.append(results(r.results))
+    return "\n".join(lines)

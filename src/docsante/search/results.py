@@ -1,0 +1,144 @@
+"""What a search gives back: hits, results, passage views and document descriptions.
+
+They are frozen, with tuples and read-only mappings inside: the same objects are handed
+out again from the results cache. A hit's facet values are its `tags`, one entry per
+tagged facet of facets.py, also read as attributes by the facet's key (`hit.dispositifs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from ..facets import FACETS, NAMES, TAGGED
+from ..vocab.vocabulary import vocabulary
+from .facets import FacetCount
+from .parse import Clauses
+
+TAG_KEYS = {f.key: f.name for f in TAGGED}  # "dispositifs" -> "dispositif"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    section: str
+    text: str
+    snippet: str
+    score: float
+    tags: Mapping[str, tuple[str, ...]]  # each tagged facet's labels, by facet name: {"region": ("Grand Est",)}
+    url: str = ""
+    position: int = 0
+    page: int | None = None  # first page of the passage in a paged document (PDF)
+    date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
+    first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
+    changed: str | None = None
+    issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
+
+    def __getattr__(self, name: str) -> tuple[str, ...]:
+        """A facet's labels by the facet's key: hit.region, hit.dispositifs, hit.themes…"""
+        facet = TAG_KEYS.get(name)
+        if facet is None or name == "tags":
+            raise AttributeError(name)
+        return self.tags.get(facet, ())
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
+                "section": self.section, "text": self.text, "snippet": self.snippet, "score": round(self.score, 4),
+                **{f.key: list(self.tags.get(f.name, ())) for f in TAGGED},
+                "url": self.url, "position": self.position, "page": self.page, "date": self.date, "year": self.year,
+                "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer}
+
+
+def to_hit(stored: dict, score: float, snippet: str) -> Hit:
+    """A hit from a passage's stored fields."""
+    vocab = vocabulary()
+    tags = {f.name: tuple(vocab.label(f.name, v) for v in stored.get(f.name, "").split(",") if v) for f in TAGGED}
+    return Hit(id=stored["id"], doc_id=stored["doc_id"], source=stored.get("source", ""),
+               title=stored.get("title", ""), section=stored.get("section", ""), text=stored["text"],
+               snippet=snippet, score=float(score), tags=MappingProxyType(tags), url=stored.get("url", ""),
+               position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
+               first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
+               issuer=stored.get("issuer", ""))
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    passages: int
+    date: str = ""
+    pages: int | None = None           # the last page a passage starts on (paged documents)
+    first_indexed: str | None = None   # ISO times (UTC)
+    changed: str | None = None
+    issuer: str = ""                   # the body that issues it, when it names one
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
+                "passages": self.passages, "date": self.date, "pages": self.pages,
+                "first_indexed": self.first_indexed, "changed": self.changed,
+                "issuer": self.issuer}
+
+
+def document_info(passages: list[dict]) -> DocumentInfo:
+    """A document described from its passages' stored fields, in order."""
+    first = passages[0]
+    pages = [p["page"] for p in passages if p.get("page")]
+    return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
+                        len(passages), first.get("date", ""), max(pages) if pages else None,
+                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""))
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """A passage (`docsante show`, /api/passage/…), its neighbours and its document."""
+    passage: Hit
+    before: tuple[Hit, ...]
+    after: tuple[Hit, ...]
+    document: DocumentInfo
+
+    def to_dict(self) -> dict:
+        return {"passage": self.passage.to_dict(), "before": [h.to_dict() for h in self.before],
+                "after": [h.to_dict() for h in self.after], "document": self.document.to_dict()}
+
+
+def frozen_facets(facets: dict) -> Mapping[str, tuple[FacetCount, ...]]:
+    return MappingProxyType({f: tuple(facets.get(f, ())) for f in NAMES})
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    parsed: Clauses
+    total: int
+    offset: int
+    limit: int
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=lambda: frozen_facets({}))
+    facets_truncated: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(NAMES, False)))
+    did_you_mean: str | None = None
+    expansions: tuple[str, ...] = ()  # how the query was widened, in French
+
+    def to_dict(self) -> dict:
+        """The one JSON shape used by the CLI, the API and the HTTP server."""
+        return {
+            "query": self.query,
+            "interpreted": str(self.parsed),
+            "expansions": list(self.expansions),
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {f.name: [b.to_dict() for b in self.facets.get(f.name, [])] for f in FACETS},
+            "facets_truncated": {f.name: self.facets_truncated.get(f.name, False) for f in FACETS},
+            "did_you_mean": self.did_you_mean,
+        }

@@ -1,0 +1,58 @@
+"""The HTML pages: search and passage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from ..errors import DocsanteError
+from ..facets import FACETS
+from ..search.engine import MAX_OFFSET, Index
+from .state import SearchState, chips, http_url, page_url, params, passage_url, search_state
+
+PAGE_SIZE = 10
+SORTS_FR = {"pertinence": "pertinence", "date": "date du document", "ajout": "date d'ajout"}
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True
+
+
+class BadRequest(DocsanteError):
+    """A parameter out of bounds: 400."""
+
+
+def index_of(request: Request) -> Index:
+    """The index the application serves (web/app.py)."""
+    return request.app.state.index
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def search_page(request: Request, state: SearchState = Depends(search_state), page: int = 1,
+                index: Index = Depends(index_of)):
+    if page < 1 or (page - 1) * PAGE_SIZE > MAX_OFFSET:
+        raise BadRequest(f"« page » doit être entre 1 et {MAX_OFFSET // PAGE_SIZE + 1}.")
+    current = state.as_dict()
+    results = index.search(state.q, **state.scope(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    last_page = max(1, -(-results.total // PAGE_SIZE))
+    return templates.TemplateResponse(request, "search.html", {
+        "results": results, "state": current, "page": page, "last_page": last_page,
+        "facets": FACETS, "url": lambda **change: page_url(current, **change),
+        "passage_url": passage_url, "safe": Markup, "export": urlencode(params(current)),
+        "feed": urlencode(params({**current, "sort": "pertinence"})), "sorts": SORTS_FR,
+        "hidden": lambda without: [(k, v) for k, v in params(current) if k not in without],
+        "chips": chips(current)})
+
+
+@router.api_route("/passage/{passage_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def passage_page(request: Request, passage_id: str, index: Index = Depends(index_of)):
+    view = index.passage(passage_id)
+    return templates.TemplateResponse(request, "passage.html", {
+        "view": view, "passage_url": passage_url, "http_url": http_url(view.document.url)})
