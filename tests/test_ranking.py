@@ -175,3 +175,39 @@ def test_a_document_about_the_subject_in_several_passages_ranks_above_one_passin
         documents = [doc_id.rsplit("/", 1)[-1] for _, doc_id, _, _ in ix.run({"q": "vaccination rougeole"})]
     assert top_passage.doc_id.endswith("lettre-information.txt")
     assert documents == ["fiche-vaccination.txt", "lettre-information.txt"]
+
+
+def _records(folder, records: list[dict]):
+    import json
+    path = folder / "records.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    docsante.build_index([path], folder / "ix")
+    return docsante.open_index(folder / "ix")
+
+
+def test_a_passage_is_lifted_by_its_document_s_context(tmp_path):
+    """CONTEXT_WEIGHT: the same sentence in two documents; the one whose document is about the
+    rest of the query comes first, although the other was indexed first (a tie goes to it)."""
+    calendar = "Le calendrier du comité de pilotage est fixé chaque année."
+    with _records(tmp_path, [
+            {"id": "b1", "document": "b", "text": calendar},
+            {"id": "a1", "document": "a", "text": "Le contrat local de santé de Metz et ses fiches actions du CLS."},
+            {"id": "a2", "document": "a", "text": calendar}]) as ix:
+        assert [h.doc_id for h in ix.search("calendrier comité de pilotage du contrat local de santé").hits] == \
+            ["a1", "a2", "b1"]
+
+
+def test_documents_are_ranked_with_their_whole_text(tmp_path):
+    """DOCUMENT_WEIGHT (docsante run): a long record that answers every word of the query across
+    its passages ranks above a short one that answers two of them in one sentence, which their
+    passages alone would put first."""
+    padding = " ".join(["Le comité de suivi se réunit et rend compte aux partenaires du territoire."] * 10)
+    long_record = "\n".join(f"{sentence} {padding}" for sentence in (
+        "La vaccination des enfants progresse.", "La rougeole recule dans le département.",
+        "Le calendrier vaccinal est publié chaque printemps."))
+    with _records(tmp_path, [
+            {"id": "court", "text": "La vaccination contre la rougeole protège."},
+            {"id": "long", "text": long_record}]) as ix:
+        ranked = [doc_id for _, doc_id, _, _ in ix.run({"q": "vaccination enfants rougeole département calendrier "
+                                                                 "printemps"})]
+        assert ranked == ["long", "court"]
