@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 import make_documents as fixtures  # noqa: E402
 
 from docsante.corpus.readers import read_sources  # noqa: E402
-from docsante.indexer.chunk import chunk, joins_hyphenated  # noqa: E402
+from docsante.corpus.blocks import joins_hyphenated  # noqa: E402
+from docsante.indexer.chunk import chunk  # noqa: E402
 
 DOCUMENTS = ROOT / "tests" / "fixtures" / "documents"
 TRUTH = ROOT / "tests" / "fixtures" / "documents-truth"

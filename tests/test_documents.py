@@ -14,8 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from docsante.corpus.readers import read_sources, usable_title
-from docsante.indexer.chunk import chunk, joins_hyphenated
+from docsante.corpus.finish import usable_title
+from docsante.corpus.readers import read_sources
+from docsante.corpus.blocks import joins_hyphenated
+from docsante.indexer.chunk import chunk
 from docsante.cli import cli
 
 DOCUMENTS = FIXTURES / "documents"

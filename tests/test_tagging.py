@@ -16,7 +16,7 @@ def tagged():
     out = {}
     for doc in read_sources([sample_corpus()]):
         passages = chunk(doc)
-        tagger.tag(passages, passages[0].title)
+        tagger.tag(passages, doc.title, doc.regions)
         out[doc.doc_id.rsplit("/", 1)[1]] = passages
     return out
 
@@ -55,7 +55,8 @@ def test_ambiguous_acronym_needs_the_full_name_in_the_document(tagged):
 
 
 def test_dates_are_not_departments():
-    tagger = Tagger()
+    from docsante.vocab.mentions import text_mentions
+    tagger = text_mentions()
     assert tagger.region_mentions("Signée le 22 novembre et le 17 octobre.") == []
     assert tagger.region_mentions("Accompagnement du 04 et du 84.") == ["provence-alpes-cote-d-azur"] * 2
     assert tagger.region_mentions("Les CODES (13) et la Meuse.") == ["provence-alpes-cote-d-azur"]

@@ -52,24 +52,29 @@ class Block:
 
 @dataclass
 class Document:
-    doc_id: str
-    source: str
-    blocks: list[Block]
-    title: str = ""
+    """A document as a reader reads it, then as corpus/finish.py finishes it: its blocks ready
+    to chunk, every heading marked, and its title, date, issuer and territory decided."""
+    doc_id: str = ""
+    source: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    title: str = ""         # as the document shows it (Title paragraph, largest text of the first page, <title>)
     url: str = ""
     date: str = ""          # ISO "YYYY-MM-DD" or "YYYY" (corpus/dates.py), "" when unknown
     date_source: str = ""   # where the date was read, in French ("métadonnées HTML", "titre"…)
-    regions: list[str] = field(default_factory=list)  # region names given by metadata
+    regions: list[str] = field(default_factory=list)  # region names given by metadata; finished: region ids
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
     is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
     origin: str = ""  # the file it was read from (path_text), a JSONL record's file too, whatever its `source` says
+    meta_title: str = ""  # the file's title property, which printers and templates often fill instead of authors
+    issuer: str = ""  # the body that issues it, when it names one ("ARS Grand Est"); decided when finished
+    unread_pages: list[int] = field(default_factory=list)  # scanned pages no text was read from
 
     def valid(self) -> "Document":
         """This document with every text field made encodable (see valid_text); itself when
         nothing needs it, which is almost always."""
         texts = (self.doc_id, self.source, self.title, self.url, self.date, self.date_source, self.section,
-                 self.group, self.origin, *self.regions, *(b.text for b in self.blocks))
+                 self.group, self.origin, self.meta_title, self.issuer, *self.regions, *(b.text for b in self.blocks))
         if not any(NOT_TEXT.search(t) for t in texts):
             return self
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
@@ -77,7 +82,8 @@ class Document:
                        title=valid_text(self.title), url=valid_text(self.url), date=valid_text(self.date),
                        date_source=valid_text(self.date_source),
                        regions=[valid_text(r) for r in self.regions], section=valid_text(self.section),
-                       group=valid_text(self.group), origin=valid_text(self.origin))
+                       group=valid_text(self.group), origin=valid_text(self.origin),
+                       meta_title=valid_text(self.meta_title), issuer=valid_text(self.issuer))
 
     @property
     def parent(self) -> str:
@@ -88,7 +94,8 @@ class Document:
         h = hashlib.blake2b(digest_size=16)
         # what is stored beside the text counts too: a record moved to another file, or given
         # another source, is written again
-        for part in (self.title, self.url, self.date, self.section, self.group, self.source, self.origin, *self.regions):
+        for part in (self.title, self.url, self.date, self.date_source, self.section, self.group, self.source,
+                     self.origin, self.issuer, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for b in self.blocks:
             h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")

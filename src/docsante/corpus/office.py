@@ -13,25 +13,24 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
-from .document import HEADING, PARAGRAPH, Block
+from .blocks import short_enough
+from .dates import creation_date
+from .document import HEADING, PARAGRAPH, Block, Document
 
 HEADING_STYLE = re.compile(r"^(?:heading|titre|überschrift|titolo)\s*(\d)$", re.I)
 TITLE_STYLES = {"title", "titre", "titre principal"}
-BOLD_HEADING_MAX_CHARS = 120
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024  # a DOCX or ODT is a zip: what it may hold once inflated
 MAX_MEMBERS = 10_000
 
 
-@dataclass
-class OfficeText:
-    title: str          # the Title paragraph, else ""
-    meta_title: str     # the title property
-    blocks: list[Block]
-    meta_date: str = ""  # the creation date property, as written
+def _document(blocks: list[Block], title: str, meta_title: str, meta_date: str) -> Document:
+    """An Office file's document: its Title paragraph (or first slide's title), its properties' title and date."""
+    created = creation_date(meta_date) or ""
+    return Document(blocks=blocks, title=title, meta_title=meta_title, date=created,
+                    date_source="propriétés du document" if created else "")
 
 
 def _row_line(cells: list[str]) -> str:
@@ -50,7 +49,7 @@ def _check_archive(path: Path, kind: str) -> None:
         raise SourceError(f"{kind} trop volumineux une fois décompressé ({MAX_UNZIPPED_BYTES // 2**20} Mo au plus)")
 
 
-def read_docx(path: Path) -> OfficeText:
+def read_docx(path: Path) -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -71,7 +70,7 @@ def read_docx(path: Path) -> OfficeText:
         raise SourceError(f"DOCX invalide (structure inattendue : {type(e).__name__})") from e
 
 
-def _docx_text(document) -> OfficeText:
+def _docx_text(document) -> Document:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -96,7 +95,7 @@ def _docx_text(document) -> OfficeText:
         else:
             blocks.append(Block(text, PARAGRAPH))
             runs = [r for r in item.runs if r.text.strip()]
-            if runs and all(r.bold for r in runs) and len(text) <= BOLD_HEADING_MAX_CHARS \
+            if runs and all(r.bold for r in runs) and short_enough(text) \
                     and not text.rstrip().endswith((".", ";", ",")):
                 bold_only.append(blocks[-1])
         blocks += [Block(line, PARAGRAPH) for line in _docx_text_boxes(element)]
@@ -105,7 +104,7 @@ def _docx_text(document) -> OfficeText:
         for b in bold_only:
             b.kind = HEADING
     meta_title, meta_date = _core_properties(document.part.package)
-    return OfficeText(title, meta_title, blocks, meta_date)
+    return _document(blocks, title, meta_title, meta_date)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -211,7 +210,7 @@ ODT_NS = {
 }
 
 
-def read_pptx(path: Path) -> OfficeText:
+def read_pptx(path: Path) -> Document:
     """A slide deck: the first slide's title is the deck's; every other slide's title is a heading,
     and what the slide holds follows it (text frames and tables in reading order, grouped shapes
     too, then the speaker's notes), each block on the slide's number as its page."""
@@ -224,7 +223,7 @@ def read_pptx(path: Path) -> OfficeText:
         deck = pptx.Presentation(str(path))
         title, blocks = _deck_blocks(_pptx_slides(deck))
         meta_title, meta_date = _core_properties(deck.part.package)
-        return OfficeText(title, meta_title, blocks, meta_date)
+        return _document(blocks, title, meta_title, meta_date)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
         raise SourceError("PPTX invalide ou endommagé (pas une présentation PowerPoint)") from e
     except etree.XMLSyntaxError as e:
@@ -350,7 +349,7 @@ def _odf_meta(meta) -> tuple[str, str]:
     return _text_of(found), _text_of(created)
 
 
-def read_odp(path: Path) -> OfficeText:
+def read_odp(path: Path) -> Document:
     """An Impress slide deck, read as a PowerPoint one (read_pptx): the first slide's title is the
     deck's, every other slide's title a heading, then its text and table rows in document order,
     then its notes, each block on the slide's number as its page."""
@@ -358,7 +357,7 @@ def read_odp(path: Path) -> OfficeText:
                             "ODP sans diapositives (texte ou tableur ?)")
     title, blocks = _deck_blocks(_odp_slides(body))
     meta_title, meta_date = _odf_meta(meta)
-    return OfficeText(title, meta_title, blocks, meta_date)
+    return _document(blocks, title, meta_title, meta_date)
 
 
 def _odp_slides(body):
@@ -382,7 +381,7 @@ def _odp_slides(body):
         yield heading, text + speaker
 
 
-def read_odt(path: Path) -> OfficeText:
+def read_odt(path: Path) -> Document:
     body, meta = _odf_parts(path, "ODT", "text", "un document OpenDocument texte",
                             "ODT sans corps de texte (tableur ou présentation ?)")
     blocks: list[Block] = []
@@ -412,7 +411,7 @@ def read_odt(path: Path) -> OfficeText:
         else:  # lists, list items, sections, tables and their row groups: read what they hold
             stack.extend(reversed(node))
     meta_title, meta_date = _odf_meta(meta)
-    return OfficeText(title, meta_title, blocks, meta_date)
+    return _document(blocks, title, meta_title, meta_date)
 
 
 def _odt_row_line(row) -> str:

@@ -8,7 +8,7 @@ A printed report is rebuilt as a reader sees it:
 - ruled tables come out in place, a row as one line of cells ("a | b | c");
 - running headers and footers (a line at the same place on most pages, digits
   aside) and page numbers ("Page 2 / 4", "2 / 4", "12") are dropped;
-- lines in a larger or bold font are headings; the largest text of the first
+- lines in a larger font, or short (blocks.py's heading rule) and bold, are headings; the largest text of the first
   page is the title, and the rest of the title page stays as text;
 - a page with no text but an image is reported as scanned, and read by OCR when Tesseract is installed (ocr.py).
 
@@ -25,14 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
-from .document import HEADING, LINE, PARAGRAPH, WRAPPED, Block
+from .blocks import short_enough
+from .dates import creation_date
+from .document import HEADING, LINE, PARAGRAPH, WRAPPED, Block, Document
 from .ocr import printed_key, read_pages, unread_reason
 
 LINE_TOLERANCE = 3.0      # points: words whose tops differ by less are on one line
 SEGMENT_GAP = 2.0         # a gap wider than this many times the font size starts a new segment
 FURNITURE_BAND = 0.09     # top and bottom share of the page where headers and footers live
 HEADING_RATIO = 1.15      # a line this much larger than the body text is a heading
-BOLD_HEADING_MAX_WORDS = 16  # a bold line this short, alone, is a heading
 HEADING_LINE_SPACING = 1.6  # font sizes between two lines of one heading
 SMALL_RATIO = 0.9         # a short line this much smaller than the body text, near an edge, is a header or footer
 FURNITURE_MAX_WORDS = 12
@@ -59,16 +60,7 @@ class Segment:
     kind: str = LINE  # HEADING, WRAPPED (running text) or PARAGRAPH (a table row, title-page text)
 
 
-@dataclass
-class PdfText:
-    title: str
-    blocks: list[Block]
-    scanned_pages: list[int]
-    meta_title: str
-    meta_date: str  # the metadata's creation date, as the PDF writes it ("D:2023…")
-
-
-def read_pdf(path: Path) -> PdfText:
+def read_pdf(path: Path) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -103,7 +95,9 @@ def read_pdf(path: Path) -> PdfText:
     for number, lines in recognised.items():  # running text, rejoined by the chunker like printed lines
         body[number - 1] = [Segment(line, 0.0, 0.0, float(i), 0.0, False, number, WRAPPED) for i, line in enumerate(lines)]
     blocks = [Block(s.text, s.kind, page=s.page) for segments in body for s in _merge_headings(segments)]
-    return PdfText(title, blocks, [n for n in scanned if n not in recognised], meta_title, meta_date)
+    created = creation_date(meta_date) or ""
+    return Document(blocks=blocks, title=title, meta_title=meta_title, date=created,
+                    date_source="métadonnées PDF" if created else "", unread_pages=[n for n in scanned if n not in recognised])
 
 
 def _page_segments(page, number: int) -> tuple[list[Segment], float, bool]:
@@ -274,7 +268,7 @@ def _mark_kinds(pages: list[list[Segment]], body: float) -> str:
     decides by their shape."""
     lines = [s for segments in pages for s in segments if s.kind == LINE]
     headings = {id(s) for s in lines
-                if s.size >= body * HEADING_RATIO or (s.bold and len(s.text.split()) <= BOLD_HEADING_MAX_WORDS)}
+                if s.size >= body * HEADING_RATIO or (s.bold and short_enough(s.text))}
     if headings:
         for s in lines:
             s.kind = HEADING if id(s) in headings else WRAPPED

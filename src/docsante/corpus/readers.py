@@ -12,15 +12,16 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import yaml
 
 from ..errors import SourceError
-from .dates import creation_date, iso_date
+from .dates import iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
+from .finish import finish
 from .ocr import unread_reason
 from .convert import read_converted
 from .office import read_docx, read_odp, read_odt, read_pptx
@@ -36,34 +37,6 @@ NOT_READ = {  # why a file of a known but unsupported kind is left out
     ".jpeg": "image non indexée (pas de reconnaissance de caractères)",
     ".zip": "archive non ouverte : décompressez-la d'abord",
 }
-# Titles that metadata gets from printers and templates, not from authors
-JUNK_TITLE = re.compile(r"^(?:microsoft\s+(?:word|powerpoint|excel)\b|untitled\b|sans titre\b|document\s*\d*$"
-                        r"|word document$|diapositive\s*\d*$|pr[ée]sentation\s*\d*$)"
-                        r"|\.(?:docx?|odt|pdf|rtf|pptx?|xlsx?|txt)$|^[^\s]*_[^\s]*$", re.I)
-
-
-def usable_title(title: str) -> str:
-    """A metadata title, or "" when it is a file name or a printer's artefact.
-
-    >>> [usable_title(t) for t in ["Microsoft Word - SRS_v12.docx", "untitled", "CLS_fiches_v3", "Rapport 2022"]]
-    ['', '', '', 'Rapport 2022']
-    """
-    title = " ".join(title.split())
-    return "" if not title or JUNK_TITLE.search(title) else title
-
-
-@dataclass
-class Extract:
-    """What a file reader gives: blocks, a title when the file has one, metadata regions,
-    and the pages it could not read."""
-    blocks: list[Block]
-    title: str = ""
-    regions: list[str] = field(default_factory=list)
-    unread_pages: list[int] = field(default_factory=list)
-    date: str = ""
-    date_source: str = ""
-
-
 class Failure:
     """A source (file, or one JSONL line) that could not be read; `origin`: the JSONL file of a line."""
 
@@ -75,7 +48,15 @@ class Failure:
 
 
 def read_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:
-    """Documents from files and folders (recursively), in a stable order.
+    """Finished documents (finish.py) from files and folders (recursively), in a stable order."""
+    for item in documents_as_read(paths):
+        yield item if isinstance(item, Failure) else finish(item)
+
+
+def documents_as_read(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:
+    """The documents of files and folders as their readers read them, to finish (finish.py).
+    The indexer finishes them in its worker processes: finishing costs about as much as
+    chunking and tagging (half a millisecond a record), which the reading process cannot spare.
 
     A file's doc_id is its absolute resolved path, so the same file keeps the same
     id whether it is reached through its folder, on its own or through a link; a
@@ -154,13 +135,12 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
         if suffix == ".jsonl":
             yield from _read_jsonl(path)
             return
-        extract = READERS.get(suffix, _read_text)(path)
-        if not any(b.text.strip() for b in extract.blocks):
+        document = READERS.get(suffix, _read_text)(path)
+        if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path_text(path.resolve().as_posix())
-        yield Document(doc_id=source, source=source, blocks=extract.blocks, title=extract.title,
-                       regions=extract.regions, date=extract.date, date_source=extract.date_source, origin=source)
-        for page in extract.unread_pages:
+        yield replace(document, doc_id=source, source=source, origin=source)
+        for page in document.unread_pages:
             yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"))
     except SourceError as e:
         yield Failure(where, str(e))
@@ -195,7 +175,7 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _read_text(path: Path) -> Extract:
+def _read_text(path: Path) -> Document:
     markdown = path.suffix.lower() == ".md"
     lines = decode(read_bytes(path)).splitlines()
     meta, lines = _front_matter(lines) if markdown else ({}, lines)
@@ -210,8 +190,9 @@ def _read_text(path: Path) -> Extract:
             blocks.append(Block(line, LINE))
     date = iso_date(meta.get("date")) or ""
     region = meta.get("region")
-    return Extract(blocks, title=_meta_text(meta.get("title")), date=date, date_source="en-tête Markdown" if date else "",
-                   regions=[r for r in map(_meta_text, region if isinstance(region, list) else [region]) if r])
+    return Document(blocks=blocks, title=_meta_text(meta.get("title")), date=date,
+                    date_source="en-tête Markdown" if date else "",
+                    regions=[r for r in map(_meta_text, region if isinstance(region, list) else [region]) if r])
 
 
 FRONT_MATTER_LINES = 100  # how far the closing "---" of a Markdown header may be
@@ -251,7 +232,7 @@ HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td",
 # ids and classes of cookie and consent banners (and of the consent managers French sites use)
 CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetrust|cookiebot|axeptio|\bcmp\b"
                            r"|privacy-?(?:banner|notice)|cc-(?:banner|window)", re.I)
-CONSENT_MAX_CHARS = 2000  # a wrapper holding more text than a banner is content, whatever its class says
+CONSENT_WRAPPER_MAX_CHARS = 2000  # a wrapper holding more text than a banner is content, whatever its class says
 
 
 def _is_consent_banner(tag) -> bool:
@@ -259,7 +240,7 @@ def _is_consent_banner(tag) -> bool:
         return False
     names = " ".join([str(tag.get("id") or ""), *map(str, tag.get("class") or [])])
     modal = str(tag.get("aria-modal") or "").lower() == "true"
-    return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_MAX_CHARS)
+    return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_WRAPPER_MAX_CHARS)
 
 
 # a record's text that holds HTML (a feed's or a CMS's export) is read as a page
@@ -267,8 +248,8 @@ HTML_MARKUP = re.compile(r"</?(?:p|br|div|span|a|ul|ol|li|strong|b|em|i|h[1-6]|t
 INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's HTML parser leaks its "]>"
 
 
-def _read_html(path: Path) -> Extract:
-    """Blocks, the <title> (else the first heading), and regions from <meta name="region" content="…">."""
+def _read_html(path: Path) -> Document:
+    """Blocks, the <title>, a date from <meta> or <time>, and regions from <meta name="region" content="…">."""
     soup = _soup(decode(read_bytes(path)))
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
@@ -276,10 +257,8 @@ def _read_html(path: Path) -> Extract:
     published += [m.get("content") for m in soup.find_all("meta", attrs={"property": "article:published_time"})]
     published += [t.get("datetime") for t in soup.find_all("time") if t.get("datetime")]
     html_date = next((d for d in map(iso_date, published) if d), "")
-    blocks = _html_blocks(soup)
-    if not title:
-        title = next((b.text for b in blocks if b.kind == HEADING), "")
-    return Extract(blocks, title, regions, date=html_date, date_source="métadonnées HTML" if html_date else "")
+    return Document(blocks=_html_blocks(soup), title=title, regions=regions, date=html_date,
+                    date_source="métadonnées HTML" if html_date else "")
 
 
 def _soup(markup: str):
@@ -343,27 +322,9 @@ def _html_block_of(node):
     return None
 
 
-def _read_pdf(path: Path) -> Extract:
-    pdf = read_pdf(path)
-    created = creation_date(pdf.meta_date) or ""
-    return Extract(pdf.blocks, pdf.title or usable_title(pdf.meta_title), unread_pages=pdf.scanned_pages,
-                   date=created, date_source="métadonnées PDF" if created else "")
-
-
-def _read_office(reader):
-    def read(path: Path) -> Extract:
-        office = reader(path)
-        created = creation_date(office.meta_date) or ""
-        return Extract(office.blocks, office.title or usable_title(office.meta_title), date=created,
-                       date_source="propriétés du document" if created else "")
-    return read
-
-
-READERS = {".pdf": _read_pdf, ".docx": _read_office(read_docx), ".odt": _read_office(read_odt),
-           ".doc": _read_office(partial(read_converted, read=read_docx)),
-           ".rtf": _read_office(partial(read_converted, read=read_docx)),
-           ".ppt": _read_office(partial(read_converted, read=read_pptx)),
-           ".pptx": _read_office(read_pptx), ".odp": _read_office(read_odp),
+READERS = {".pdf": read_pdf, ".docx": read_docx, ".odt": read_odt,
+           ".doc": partial(read_converted, read=read_docx), ".rtf": partial(read_converted, read=read_docx),
+           ".ppt": partial(read_converted, read=read_pptx), ".pptx": read_pptx, ".odp": read_odp,
            ".html": _read_html, ".htm": _read_html}
 
 

@@ -1,4 +1,4 @@
-"""Documents made ready for the index by worker processes: chunked, tagged, analysed.
+"""Documents made ready for the index by worker processes: finished, chunked, tagged, analysed.
 
 The Whoosh writer stays in the indexing process and only adds what comes back, so
 the French work on the next documents runs on the other cores while the writer
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from ..corpus.dates import year_in
 from ..corpus.document import Document
+from ..corpus.finish import finish
 from ..errors import DocsanteError
 from ..index.schema import DOCUMENT, PASSAGE
 from ..index.whoosh_adapter import Indexed
@@ -42,10 +42,11 @@ class DocumentEntries:
 
 
 def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> DocumentEntries:
-    """A document's passages (and its whole-document entry when it has several) as index entries."""
+    """A document as read (corpus/readers.py), finished, chunked and tagged: its passages (and its
+    whole-document entry when it has several) as index entries."""
+    doc = finish(doc)
     passages = chunk(doc)
-    issuer = tagger.tag(passages, passages[0].title if passages else doc.title, doc.regions)
-    date, date_source = _date(doc, passages)
+    tagger.tag(passages, doc.title, doc.regions)
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages
@@ -64,8 +65,8 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     for p in passages:
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, origin=doc.origin, url=doc.url, date=date or None, date_source=date_source, year=date[:4],
-            issuer=issuer, **{name: ",".join(values) for name, values in p.tags.items()},
+            source=doc.source, origin=doc.origin, url=doc.url, date=doc.date or None, date_source=doc.date_source,
+            year=doc.date[:4], issuer=doc.issuer, **{name: ",".join(values) for name, values in p.tags.items()},
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
@@ -74,17 +75,6 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
                             position=-1, doc_hash=digest, source=doc.source,
                             **analysed(doctext=whole)))
     return DocumentEntries(doc.doc_id, len(passages), entries, words)
-
-
-def _date(doc: Document, passages: list) -> tuple[str, str]:
-    """The reader's date, else a year in the title, else on the title page ("PRS 2018-2028": 2018)."""
-    if doc.date:
-        return doc.date, doc.date_source
-    if passages and (year := year_in(passages[0].title)):
-        return year, "titre"
-    if passages and passages[0].page == 1 and (year := year_in(passages[0].text)):
-        return year, "page de titre"
-    return "", ""
 
 
 def entries_in_workers(documents: Iterable[tuple[Document, str]], schema) -> Iterator[DocumentEntries]:

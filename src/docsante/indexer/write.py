@@ -21,7 +21,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
 from ..corpus.document import Document, file_of, path_text
-from ..corpus.readers import Failure, read_sources
+from ..corpus.readers import Failure, documents_as_read
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
 from ..index.schema import WORDS
@@ -235,7 +235,7 @@ def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_p
                        read: ReadSoFar) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
     failures, repeated ids and unchanged documents are counted in `report`, what was read in `read`."""
-    for item in read_sources(paths):
+    for item in documents_as_read(paths):
         if isinstance(item, Failure):
             report.failures.append(item)
             if item.origin:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..corpus.document import HEADING, Block
+from .document import HEADING, Block
 from ..vocab.vocabulary import boilerplate_patterns, fold
 
 SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
@@ -21,7 +21,7 @@ WIDGET_WORDS = frozenset("a aa aaa a+ a- a+a- plus moins + - texte police taille
 GLUED_CRUMB = re.compile(r"^(Accueil|Home)\s*(?:[>»›/|]|(?=[A-ZÀ-Ý]))")
 ENDS_WITH_NUMBER = re.compile(r"^(.*\D)\s+\d+$")
 TRAILING_LINKS_MAX = 80
-CONSENT_MAX_CHARS = 400
+CONSENT_LINE_MAX_CHARS = 400  # a line this long at most may be a consent banner's sentence
 # a cookie or consent banner's sentence, and the row of its buttons (folded text)
 CONSENT_TEXT = re.compile(r"\b(?:cookies?|traceurs?)\b.*\b(?:accept|refus|personnalis|parametr|consent|navigation)"
                           r"|\b(?:accept|refus|consent)\w*\b.*\b(?:cookies?|traceurs?)\b")
@@ -80,7 +80,7 @@ def is_boilerplate(line: str) -> bool:
     """
     if not HAS_WORD.search(line):
         return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
-    if len(line) > CONSENT_MAX_CHARS:
+    if len(line) > CONSENT_LINE_MAX_CHARS:
         return False
     if TOC_LINE.search(line[-TOC_TAIL:]):
         return True

@@ -1,0 +1,157 @@
+"""What a text names: places (regions, and départements giving their region) and the
+dispositifs and acteurs of the vocabulary, by acronym or full name; shared by the tagger
+(indexer/tag.py) and the reading of a whole document (corpus/finish.py).
+
+Matching works on tokens folded and stemmed as the analyzer does (so plurals and accents
+do not matter), except for acronyms, which must appear in capitals. Ambiguous forms never
+name a place on their own:
+- region short forms ("GE", "Centre", "Réunion") need "ARS", "région" or "ex-" before them;
+- one-word department names (often rivers: "la Meuse") need "dans", "en",
+  "département de" before them or "(55)" after; department numbers need "du"/"le"
+  before them and no month after, or parentheses;
+- a capitalised name after a civility or an initial is a person's ("Mme Paris").
+Ambiguous acronyms (CPS, ETP, ASV…) are mentions that are not sure: they count only in a
+document that also names the dispositif in full.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from functools import lru_cache
+from typing import NamedTuple
+
+from .match import Matcher, Tok, tokens
+from .vocabulary import Vocabulary, fold, vocabulary
+
+# "du 13 mars": a number followed by a month is a date, not a department
+MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
+REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
+# words before a person's name: "Mme Paris", "Dr Vienne" are people (an initial, "A. Martin", also says so)
+CIVILITIES = frozenset("m mme mmes mlle mlles mm dr docteur pr professeur me madame monsieur".split())
+DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
+DEFINITION_REACH = 150  # characters before "(CLS)" where the dispositif's full name must stand
+TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
+DATE_REACH = 3  # tokens after a number where a month makes it a date: "du 22 au 29 avril"
+CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans la", "département de")
+CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
+
+
+class PlaceKind(Enum):
+    REGION = "region"                  # a region's name or alias: tags on its own
+    REGION_IN_CONTEXT = "region?"      # a short form ("GE", "Centre"): only after REGION_CONTEXT
+    DEPARTMENT = "dep"                 # a department's name: tags on its own
+    DEPARTMENT_IN_CONTEXT = "dep?"     # a one-word name, often a river ("la Meuse"): only with context
+
+
+class Place(NamedTuple):
+    kind: PlaceKind
+    region: str
+
+
+class DispositifMention(NamedTuple):
+    sure: bool            # False for an ambiguous acronym: it counts only where the document names the dispositif
+    id: str
+    acronym: str | None   # as written, or None for a full name
+
+
+def _names_a_person(text: str, before: Tok) -> bool:
+    """Whether the word before a capitalised name makes it a person's: a civility ("Mme",
+    "M.", "Dr") or an initial ("A.")."""
+    initial = len(before.text) == 1 and before.text.isupper() and text[before.end:before.end + 1] == "."
+    return initial or fold(before.text) in CIVILITIES
+
+
+def _acronym_forms(acronym: str) -> list[str]:
+    """An acronym as written, and in title case when it is long enough not to be a word."""
+    forms = [acronym]
+    if len(acronym) >= TITLE_CASE_MIN and acronym.isalpha() and acronym.isupper():
+        forms.append(acronym[0] + acronym[1:].lower())
+    return forms
+
+
+class TextMentions:
+    """The vocabulary's places, dispositifs and acteurs, ready to be found in texts."""
+
+    def __init__(self, vocab: Vocabulary | None = None):
+        self.vocab = vocab or vocabulary()
+        self.regions, self.named = Matcher(proper=True), Matcher()
+        for e in self.vocab.entries["region"].values():
+            for f in e.forms:
+                self.regions.add(f, Place(PlaceKind.REGION, e.id))
+            for f in e.context_forms:
+                self.regions.add(f, Place(PlaceKind.REGION_IN_CONTEXT, e.id))
+        for d in self.vocab.departments:
+            for f in d.forms:
+                kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
+                self.regions.add(f, Place(kind, d.region))
+        self.names = Matcher()  # full names only: to check a document's own "name (ACRONYM)"
+        self.acronym_ids: dict[str, set[str]] = {}
+        self.entries = [*self.vocab.entries["dispositif"].values(), *self.vocab.entries["acteur"].values()]
+        self.facet_of = {e.id: e.facet for e in self.entries}
+        for e in self.entries:
+            for name in e.names:
+                self.named.add(name, DispositifMention(True, e.id, None))
+                self.names.add(name, e.id)
+            for acronym in (*e.acronyms, *e.context_forms):
+                sure = acronym not in e.context_forms
+                for form in _acronym_forms(acronym):
+                    self.named.add(form, DispositifMention(sure, e.id, acronym))
+                self.acronym_ids.setdefault(acronym, set()).add(e.id)
+        self.dep_codes = {d.code: d.region for d in self.vocab.departments}
+
+    # -- regions
+    def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
+        """Regions named in `text` (one item per mention); `toks` = tokens(text) if already computed."""
+        toks = tokens(text) if toks is None else toks
+        found = []
+        for i, j, (kind, region) in self.regions.find(toks):
+            if i and _names_a_person(text, toks[i - 1]):
+                continue
+            prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
+            if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):
+                continue
+            if kind is PlaceKind.DEPARTMENT_IN_CONTEXT:
+                written = toks[i].text
+                after = text[toks[j - 1].end:toks[j - 1].end + CODE_AFTER]
+                if not written[:1].isupper() or not (
+                        (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
+                        or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
+                    continue
+            found.append(region)
+        for i, t in enumerate(toks):
+            region = self.dep_codes.get(t.text)
+            if region is None or not t.text[0].isdigit():
+                continue
+            before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
+            prev = toks[i - 1].key if i else ""
+            following = [fold(x.text) for x in toks[i + 1:i + 1 + DATE_REACH]]  # "du 22 au 29 avril" is a date
+            if (before == "(" and after == ")") or (
+                    prev in ("du", "le", "departement", "departemental") and not MONTHS.intersection(following)
+                    and not (following and following[0].isdigit())):
+                found.append(region)
+        return found
+
+    # -- dispositifs
+    def dispositif_matches(self, toks: list[Tok]) -> list[DispositifMention]:
+        """The dispositifs named in the tokens, one per mention."""
+        return [value for _, _, value in self.named.find(toks)]
+
+    def redefined(self, texts: list[str]) -> set[str]:
+        """Acronyms the document defines as something else: "allocation de rentrée scolaire (ARS)"."""
+        out = set()
+        for text in texts:
+            for m in DEFINED.finditer(text):
+                acronym = m.group(1)
+                ids = self.acronym_ids.get(acronym)
+                if not ids:
+                    continue
+                before = tokens(text[max(0, m.start() - DEFINITION_REACH):m.start()])
+                if not ids & {d for _, _, d in self.names.find(before)}:
+                    out.add(acronym)
+        return out
+
+
+@lru_cache(maxsize=1)
+def text_mentions() -> TextMentions:
+    return TextMentions()
