@@ -59,7 +59,7 @@ def predictions(refs: set[str]) -> dict[str, dict[str, set[str]]]:
             if isinstance(doc, Failure):
                 raise SystemExit(f"unreadable: {doc}")
             passages = chunk(doc)
-            tagger.tag(passages, doc.title, doc.regions)
+            tagger.tag(passages, doc)
             for p in passages:
                 ref = f"sample/{p.id.rsplit('/', 1)[1]}" if doc.doc_id.startswith("/") else p.doc_id
                 out[ref] = tags_of(p)
@@ -162,7 +162,7 @@ def document_predictions(docs) -> tuple[dict, list[dict]]:
             if isinstance(doc, Failure):
                 raise SystemExit(f"unreadable: {doc}")
             passages = chunk(doc)
-            tagger.tag(passages, doc.title, doc.regions)
+            tagger.tag(passages, doc)
             name = doc.doc_id.rsplit("/", 1)[1]
             for p in passages:
                 key = (name, p.section.split(" › ")[-1])

@@ -188,6 +188,22 @@ def test_a_default_index_written_by_another_version_is_rebuilt_from_its_files(tm
     assert json.loads((index_dir / "docsante.json").read_text("utf-8"))["schema_version"] == SCHEMA_VERSION
 
 
+def test_an_index_written_with_other_facets_is_refused_then_rebuilt(tmp_path):
+    """Adding a facet to facets.py is enough for older indexes to be rebuilt: each records its facets."""
+    index_dir, docs = tmp_path / "ix", tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text("La CPTS du Lunévillois organise les soins non programmés.\n", "utf-8")
+    docsante.build_index([docs], index_dir)
+    meta = json.loads((index_dir / "docsante.json").read_text("utf-8"))
+    (index_dir / "docsante.json").write_text(json.dumps({**meta, "facets": meta["facets"][:-1]}), "utf-8")
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir)])
+    assert r.exit_code == 1 and "créé par une autre version de docsante" in r.stderr
+    env = {"DOCSANTE_INDEX": str(index_dir)}
+    r = CliRunner().invoke(cli, ["index", str(docs), "--rebuild", "-q"], env=env)
+    assert r.exit_code == 0, r.output
+    assert CliRunner().invoke(cli, ["search", "CPTS", "--format", "json"], env=env).exit_code == 0
+
+
 def test_a_slide_deck_is_searched_slide_by_slide(tmp_path):
     from test_corpus import _deck
     _deck(tmp_path / "coter-cps.pptx")

@@ -6,6 +6,7 @@ import pytest
 
 from docsante.corpus.readers import read_sources
 from docsante.indexer.chunk import chunk
+from docsante.corpus.document import Document
 from docsante.indexer.tag import Tagger
 from docsante.location import sample_corpus
 
@@ -16,7 +17,7 @@ def tagged():
     out = {}
     for doc in read_sources([sample_corpus()]):
         passages = chunk(doc)
-        tagger.tag(passages, doc.title, doc.regions)
+        tagger.tag(passages, doc)
         out[doc.doc_id.rsplit("/", 1)[1]] = passages
     return out
 
@@ -89,17 +90,17 @@ def test_a_document_s_own_definition_of_an_acronym_wins():
     from docsante.indexer.chunk import Passage
     passages = [Passage("d#p0", "d", 0, "", "", "L'allocation de rentrée scolaire (ARS) est versée en août."),
                 Passage("d#p1", "d", 1, "", "", "Le montant de l'ARS dépend de l'âge.")]
-    Tagger().tag(passages)
+    Tagger().tag(passages, Document())
     assert [p.tags["dispositif"] for p in passages] == [[], []]
     agency = [Passage("e#p0", "e", 0, "", "", "L'agence régionale de santé (ARS) finance le CLS.")]
-    Tagger().tag(agency)
+    Tagger().tag(agency, Document())
     assert (agency[0].tags["dispositif"], agency[0].tags["acteur"]) == (["cls"], ["ars"])
 
 
 def tag_one(text: str, title: str = "", section: str = ""):
     from docsante.indexer.chunk import Passage
     passages = [Passage("d#p0", "d", 0, title, section, text)]
-    Tagger().tag(passages, title)
+    Tagger().tag(passages, Document(title=title))
     return passages[0]
 
 

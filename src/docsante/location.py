@@ -10,7 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from .corpus.document import file_of
-from .index.store import SCHEMA_VERSION, index_exists, open_whoosh, schema_version
+from .index.store import index_exists, is_current, open_whoosh
 
 ENV_VAR = "DOCSANTE_INDEX"
 
@@ -39,7 +39,7 @@ def ensure_default_index(index_dir: Path) -> None:
             return  # a folder of something else: opening it says so
         print(f"Premier usage : création de l'index d'exemple dans {index_dir}…", file=sys.stderr)
         build_index([sample_corpus()], index_dir)
-    elif schema_version(index_dir) != SCHEMA_VERSION:
+    elif not is_current(index_dir):
         sources = recorded_sources(index_dir) or [sample_corpus()]
         print(f"L'index par défaut {index_dir} vient d'une autre version de docsante : reconstruction à partir "
               f"de {len(sources)} source(s)…", file=sys.stderr)

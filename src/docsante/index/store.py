@@ -13,10 +13,11 @@ from whoosh.index import EmptyIndexError
 from whoosh.filedb.filestore import FileStorage
 
 from ..errors import IndexDamaged
+from ..facets import NAMES
 from .schema import build_schema
 
 META_FILE = "docsante.json"
-SCHEMA_VERSION = 9  # bump when the analyzer or the fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 9  # bump when the analyzer or the other fields change: old indexes must be rebuilt
 OPEN_ATTEMPTS, OPEN_WAIT = 10, 0.05  # as Whoosh's reader(), when a commit deletes the table of contents being read
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
@@ -64,7 +65,7 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
             return open_whoosh(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = storage(index_dir).create_index(build_schema())
-        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        meta.write_text(json.dumps(CURRENT), "utf-8")
         return ix
     except (*DAMAGE, ValueError, KeyError) as e:
         raise IndexDamaged(damaged_message(index_dir, e)) from e
@@ -75,15 +76,22 @@ def damaged_message(index_dir: Path, error: Exception) -> str:
             f"« docsante index DOSSIERS… --rebuild --index {index_dir} ».")
 
 
-def schema_version(index_dir: Path) -> int | None:
-    """The schema version an index was written with (None: unreadable)."""
+CURRENT = {"schema_version": SCHEMA_VERSION, "facets": list(NAMES)}  # what an index records of its version
+FACETS_BEFORE_RECORDED = ["region", "dispositif", "acteur", "theme", "year"]  # an index that records none had these
+
+
+def is_current(index_dir: Path) -> bool:
+    """Whether the index was written with this version's schema and facets (facets.py): an
+    index written before a facet was added must be rebuilt, as one of another schema."""
     try:
-        return json.loads((index_dir / META_FILE).read_text("utf-8"))["schema_version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        meta = json.loads((index_dir / META_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("schema_version") == SCHEMA_VERSION \
+        and meta.get("facets", FACETS_BEFORE_RECORDED) == CURRENT["facets"]
 
 
 def check_version(index_dir: Path) -> None:
-    if schema_version(index_dir) != SCHEMA_VERSION:
+    if not is_current(index_dir):
         raise IndexDamaged(f"L'index {index_dir} a été créé par une autre version de docsante ; "
                            f"reconstruisez-le avec « docsante index … --rebuild ».")

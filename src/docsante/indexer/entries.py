@@ -46,7 +46,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     whole-document entry when it has several) as index entries."""
     doc = finish(doc)
     passages = chunk(doc)
-    tagger.tag(passages, doc.title, doc.regions)
+    tagger.tag(passages, doc)
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages

@@ -16,8 +16,8 @@ vocab/mentions.py; the document's own territory is decided with the whole docume
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
+from ..corpus.document import Document
 from ..vocab.match import Matcher, Tok, tokens
 from ..vocab.mentions import TextMentions, text_mentions
 from ..vocab.vocabulary import Vocabulary, vocabulary
@@ -47,11 +47,11 @@ class Tagger:
         self.intrinsic = {e.id: {(t, form) for n in e.names for t, form in self._trigger_forms(tokens(n))}
                           for e in named_entries}
 
-    def tag(self, passages: list[Passage], title: str = "", regions: Sequence[str] = ()) -> None:
-        """Set the tags of the passages of one document, in place: `title` is the document's,
-        `regions` its territory (corpus/finish.py)."""
+    def tag(self, passages: list[Passage], doc: Document) -> None:
+        """Set the tags of the passages of one finished document (corpus/finish.py), in place."""
         if not passages:
             return
+        title, regions = doc.title, doc.regions
         texts = [f"{p.section}\n{p.text}" for p in passages]
         toks = [tokens(t) for t in texts]
         title_toks = tokens(title)
