@@ -67,7 +67,7 @@ def test_jsonl_records_keep_their_ids_and_bad_lines_are_numbered(corpus):
     failures = [str(i) for i in items if isinstance(i, Failure)]
     assert [f.rsplit(":", 2)[1].split()[0] for f in failures] == ["3", "4", "5", "6"]
     rec = next(i for i in items if not isinstance(i, Failure) and i.doc_id == "rec-1")
-    assert rec.url == "https://exemple.fr/asv" and rec.regions == ["hauts-de-france"]
+    assert rec.url == "https://exemple.fr/asv" and rec.tags["region"] == ["hauts-de-france"]
     passages = chunk(rec)
     assert len(passages) == 1 and passages[0].id == "rec-1#p0"
 
@@ -170,7 +170,7 @@ def test_a_markdown_header_gives_title_date_and_region_and_is_not_text(tmp_path)
     (tmp_path / "encadre.md").write_text("---\nNote : le CLS est en cours de signature.\n---\n", "utf-8")
     found = docs(tmp_path)
     note = found["note.md"]
-    assert (note.title, note.date, note.regions) == ("Note sur la CPTS", "2024-03-01", ["grand-est"])
+    assert (note.title, note.date, note.tags["region"]) == ("Note sur la CPTS", "2024-03-01", ["grand-est"])
     assert "title" not in text_of(note) and "La CPTS porte un projet de santé." in text_of(note)
     assert "Une ligne après un trait." in text_of(found["regle.md"])  # not a header: its text stays
     assert "le CLS est en cours de signature" in text_of(found["encadre.md"])  # YAML, but no key docsante reads

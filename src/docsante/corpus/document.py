@@ -61,7 +61,7 @@ class Document:
     url: str = ""
     date: str = ""          # ISO "YYYY-MM-DD" or "YYYY" (corpus/dates.py), "" when unknown
     date_source: str = ""   # where the date was read, in French ("métadonnées HTML", "titre"…)
-    regions: list[str] = field(default_factory=list)  # region names given by metadata; finished: region ids
+    regions: list[str] = field(default_factory=list)  # region names given by metadata
     section: str = ""  # heading given by metadata (JSONL `section` or `path`)
     is_record: bool = False  # a JSONL record: its metadata is authoritative (no title is guessed)
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
@@ -69,6 +69,9 @@ class Document:
     meta_title: str = ""  # the file's title property, which printers and templates often fill instead of authors
     issuer: str = ""  # the body that issues it, when it names one ("ARS Grand Est"); decided when finished
     unread_pages: list[int] = field(default_factory=list)  # scanned pages no text was read from
+    format: str = ""  # what it was read as: its file's suffix ("pdf", "docx", "html"…), "jsonl" for a record
+    tags: dict[str, list[str]] = field(default_factory=dict)  # facet values of the whole document (its territory…),
+    # decided when finished: every passage carries them (indexer/tag.py)
 
     def valid(self) -> "Document":
         """This document with every text field made encodable (see valid_text); itself when
@@ -95,7 +98,7 @@ class Document:
         # what is stored beside the text counts too: a record moved to another file, or given
         # another source, is written again
         for part in (self.title, self.url, self.date, self.date_source, self.section, self.group, self.source,
-                     self.origin, self.issuer, *self.regions):
+                     self.origin, self.issuer, self.format, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for b in self.blocks:
             h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")

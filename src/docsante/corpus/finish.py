@@ -6,8 +6,8 @@ per question, before it is chunked and tagged.
   property unless a printer or a template wrote it, else its first heading of four words
   or more, else its file name as written.
 - Date: the reader's (metadata), else a year in the title, else a year on the first page.
-- Territory (regions): its metadata's, else the regions its title names, else those it
-  names most (at most two, else none: a national review names many as often each).
+- Territory (its tags' regions): its metadata's, else the regions its title names, else
+  those it names most (at most two, else none: a national review names many as often each).
 - Issuer: the first acteur surely named in its title, then in its opening lines, with the
   region when that acteur has one body per region and the document one region.
 """
@@ -49,8 +49,8 @@ def finish(doc: Document) -> Document:
                                              or title_from_name(doc.doc_id))
     date, date_source = _date(doc, title, blocks)
     regions = _territory(doc, title, blocks)
-    return replace(doc, blocks=blocks, title=title, date=date, date_source=date_source, regions=regions,
-                   issuer=_issuer(title, blocks, regions))
+    return replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
+                   issuer=_issuer(title, blocks, regions), tags={"region": regions})
 
 
 def _date(doc: Document, title: str, blocks: list[Block]) -> tuple[str, str]:

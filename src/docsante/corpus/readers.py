@@ -139,7 +139,7 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
         if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
         source = path_text(path.resolve().as_posix())
-        yield replace(document, doc_id=source, source=source, origin=source)
+        yield replace(document, doc_id=source, source=source, origin=source, format=suffix.lstrip("."))
         for page in document.unread_pages:
             yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"))
     except SourceError as e:
@@ -375,6 +375,7 @@ def _record(line: str, source: str) -> tuple[Document, str]:
         is_record=True,
         group=_str(record, "document"),
         origin=source,
+        format="jsonl",
     ), given_date if given_date and not date else ""
 
 

@@ -51,7 +51,7 @@ class Tagger:
         """Set the tags of the passages of one finished document (corpus/finish.py), in place."""
         if not passages:
             return
-        title, regions = doc.title, doc.regions
+        title = doc.title
         texts = [f"{p.section}\n{p.text}" for p in passages]
         toks = [tokens(t) for t in texts]
         title_toks = tokens(title)
@@ -70,7 +70,7 @@ class Tagger:
         for p, text, hits, tk in zip(passages, texts, disp_hits, toks):
             here = {d for sure, d, _ in hits if sure or d in named}
             heading_end = len(p.section)
-            p.tags = {"region": sorted(set(regions) | set(mentions.region_mentions(text, tk))),
+            p.tags = {"region": sorted({*doc.tags.get("region", ()), *mentions.region_mentions(text, tk)}),
                       "dispositif": sorted(d for d in here | inherited if self.facet_of[d] == "dispositif"),
                       "acteur": sorted(d for d in here if self.facet_of[d] == "acteur"),
                       # the title heads every passage: its theme triggers count as a heading's; related
