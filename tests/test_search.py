@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import sample_id
 from docsante.errors import DocsanteError, PassageNotFound, QueryError, UnknownFacetValue
+from docsante.facets import NAMES, TAGGED
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
@@ -42,8 +43,8 @@ def test_json_contract_shape(sample):
     d = sample.search("contrat local de santé", limit=2).to_dict()
     assert {"query", "total", "offset", "limit", "hits", "facets", "did_you_mean"} <= set(d)
     assert (d["query"], d["offset"], d["limit"], d["did_you_mean"]) == ("contrat local de santé", 0, 2, None)
-    assert len(d["hits"]) == 2 and all(set(h) == HIT_KEYS for h in d["hits"])
-    assert set(d["facets"]) == {"region", "dispositif", "acteur", "theme", "year"}
+    assert len(d["hits"]) == 2 and all(set(h) == HIT_KEYS | {f.key for f in TAGGED} for h in d["hits"])
+    assert set(d["facets"]) == set(NAMES)
     for buckets in d["facets"].values():
         assert all(set(b) == {"value", "label", "name", "count", "selected"} for b in buckets)
     top = d["hits"][0]
