@@ -178,3 +178,70 @@ def test_a_dispositif_named_in_passing_does_not_make_its_theme_alone():
     assert "clsm" in listing.tags["dispositif"] and "sante_mentale" not in listing.tags["theme"]
     about = tag_one("Le CLSM réunit les élus et la psychiatrie publique.")
     assert "sante_mentale" in about.tags["theme"]  # its name and one more piece of evidence
+
+
+TERRITORIES = {
+    "cls-metz.md": "# Contrat local de santé de Metz\n\nLe CLS de Metz engage la ville et l'ARS Grand Est pour 2023-2027.\n",
+    "cls-epinal.md": "# Contrat local de santé d'Épinal\n\nLe CLS d'Épinal, dans les Vosges, réunit la ville et l'ARS.\n",
+    "cr-clsm-dole.md": "# Compte rendu du COPIL du CLSM de Dole\n\nÉtaient présents : les élus et la psychiatrie.\n",
+    "aap-prevention.md": "# Appel à projets prévention 2024\n\nLes porteurs déposent leur dossier avant le 15 mars.\n",
+    "ra-ireps.md": "# Rapport d'activité 2022 de l'IREPS Bretagne\n\nL'IREPS a animé 40 ateliers.\n",
+    "reunion.md": "# Réunion du réseau\n\nOrdre du jour : bilan des ateliers.\n\nPrésents : Mme Durand, M. Petit.\n\n"
+                  "Excusés : la CPAM.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def territories(tmp_path_factory):
+    import docsante
+    folder = tmp_path_factory.mktemp("territoires")
+    for name, text in TERRITORIES.items():
+        (folder / name).write_text(text, "utf-8")
+    docsante.build_index([folder], folder / "ix")
+    with docsante.open_index(folder / "ix") as ix:
+        yield ix
+
+
+def _documents(results) -> set[str]:
+    return {h.doc_id.rsplit("/", 1)[-1] for h in results.hits}
+
+
+def test_departements_are_read_from_names_and_prefectures_and_filter_by_name_or_code(territories):
+    assert _documents(territories.search("CLS", departement="Moselle")) == {"cls-metz.md"}  # Metz, its préfecture
+    assert _documents(territories.search("CLS", departement="57")) == {"cls-metz.md"}
+    assert _documents(territories.search("CLS departement:Vosges")) == {"cls-epinal.md"}
+    metz = territories.search("CLS", departement="57").hits[0]
+    assert (metz.departement, metz.region) == (("Moselle",), ("Grand Est",))  # the département's region, implied
+
+
+def test_document_types_are_read_from_titles_openings_and_formats(territories):
+    types = {h.doc_id.rsplit("/", 1)[-1]: h.type for h in territories.search("", limit=20).hits}
+    assert types == {"cls-metz.md": ("Contrat",), "cls-epinal.md": ("Contrat",), "cr-clsm-dole.md": ("Compte rendu",),
+                     "aap-prevention.md": ("Appel à projets / à candidatures",),
+                     "ra-ireps.md": ("Rapport d'activité / bilan",), "reunion.md": ("Compte rendu",)}
+    assert _documents(territories.search("", type="rapport d'activité")) == {"ra-ireps.md"}
+    assert _documents(territories.search("type:appel")) == {"aap-prevention.md"}
+
+
+def test_a_document_that_names_no_type_has_none():
+    from docsante.vocab.mentions import document_type
+    assert document_type("Les ateliers du réseau", "Le réseau a animé des ateliers cette année.", "md") == ""
+    assert document_type("Les ateliers du réseau", "Présents : les élus. Le réseau a animé des ateliers.", "md") == ""
+    assert document_type("Les ateliers du réseau", "", "pptx") == "presentation"
+
+
+def test_the_cli_and_the_api_take_the_new_facets(territories):
+    import json
+
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from docsante.cli import cli
+    from docsante.web import create_app
+    for value in ("Moselle", "57"):
+        r = CliRunner().invoke(cli, ["search", "CLS", "--departement", value, "--index", str(territories.path),
+                                     "--format", "json"], catch_exceptions=False)
+        assert {h["doc_id"].rsplit("/", 1)[-1] for h in json.loads(r.stdout)["hits"]} == {"cls-metz.md"}
+    page = TestClient(create_app(territories.path)).get("/api/search", params={"q": "", "type": "compte rendu"}).json()
+    assert {h["doc_id"].rsplit("/", 1)[-1] for h in page["hits"]} == {"cr-clsm-dole.md", "reunion.md"}
+    assert {b["label"] for b in page["facets"]["type"]} == {"Compte rendu"}

@@ -6,8 +6,10 @@ per question, before it is chunked and tagged.
   property unless a printer or a template wrote it, else its first heading of four words
   or more, else its file name as written.
 - Date: the reader's (metadata), else a year in the title, else a year on the first page.
-- Territory (its tags' regions): its metadata's, else the regions its title names, else
-  those it names most (at most two, else none: a national review names many as often each).
+- Territory (its tags' regions and départements): its metadata's, else the places its title
+  names, else those it names most (at most two of each, else none: a national review names
+  many as often each).
+- Type: see vocab/mentions.py's document_type.
 - Issuer: the first acteur surely named in its title, then in its opening lines, with the
   region when that acteur has one body per region and the document one region.
 """
@@ -19,7 +21,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ..vocab.match import tokens
-from ..vocab.mentions import DispositifMention, text_mentions
+from ..vocab.mentions import DispositifMention, Place, document_type, text_mentions
 from ..vocab.vocabulary import vocabulary
 from .blocks import first_title, ready, title_from_name
 from .dates import year_in
@@ -48,9 +50,12 @@ def finish(doc: Document) -> Document:
     title = doc.title if doc.is_record else (doc.title or usable_title(doc.meta_title) or first_title(blocks)
                                              or title_from_name(doc.doc_id))
     date, date_source = _date(doc, title, blocks)
-    regions = _territory(doc, title, blocks)
+    regions, departements = _territory(doc, title, blocks)
+    opening = "\n".join(b.text for b in blocks if b.text)[:OPENING_CHARS]
+    kind = document_type(title, opening, doc.format)
     return replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
-                   issuer=_issuer(title, blocks, regions), tags={"region": regions})
+                   issuer=_issuer(title, blocks, regions),
+                   tags={"region": regions, "departement": departements, "type": [kind] if kind else []})
 
 
 def _date(doc: Document, title: str, blocks: list[Block]) -> tuple[str, str]:
@@ -65,18 +70,26 @@ def _date(doc: Document, title: str, blocks: list[Block]) -> tuple[str, str]:
     return "", ""
 
 
-def _territory(doc: Document, title: str, blocks: list[Block]) -> list[str]:
-    """The regions the document is about (ids)."""
+def _territory(doc: Document, title: str, blocks: list[Block]) -> tuple[list[str], list[str]]:
+    """The regions and the départements the document is about (ids, INSEE codes)."""
     mentions = text_mentions()
     if doc.regions:
         vocab = vocabulary()
-        return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r})
-    if named := sorted(set(mentions.region_mentions(title))):
-        return named
-    counts = Counter(r for text in (doc.section, *(b.text for b in blocks)) for r in mentions.region_mentions(text))
-    top = max(counts.values(), default=0)
-    most = sorted(r for r, n in counts.items() if n == top)
-    return most if len(most) <= MAX_DOCUMENT_REGIONS else []
+        return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r}), []
+    if named := mentions.places(title):
+        return _most_named(named)
+    return _most_named([p for text in (doc.section, *(b.text for b in blocks)) for p in mentions.places(text)])
+
+
+def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
+    """The regions and départements named most often (at most MAX_DOCUMENT_REGIONS of each)."""
+    out = []
+    for values in ([p.region for p in places], [p.departement for p in places if p.departement]):
+        counts = Counter(values)
+        top = max(counts.values(), default=0)
+        most = sorted(v for v, n in counts.items() if n == top)
+        out.append(most if len(most) <= MAX_DOCUMENT_REGIONS else [])
+    return out[0], out[1]
 
 
 def _issuer(title: str, blocks: list[Block], regions: list[str]) -> str:

@@ -1,9 +1,10 @@
-"""Tag the passages of one document with regions, dispositifs, acteurs and themes.
+"""Tag the passages of one document with regions, départements, dispositifs, acteurs, themes and type.
 
 What a text names (places, dispositifs, acteurs, acronyms a document redefines) is read by
 vocab/mentions.py; the document's own territory is decided with the whole document
 (corpus/finish.py). Here are the rules that make tags of mentions:
-- a passage's regions are its document's and those it names itself;
+- a passage's regions and départements are its document's and those it names itself; its
+  type is its document's;
 - ambiguous acronyms (CPS, ETP, ASV…) count only in a document that also names the
   dispositif in full; dispositifs its title names pass to all its passages;
 - acteurs (institutions: ARS, IREPS, CPAM…) are named and matched as dispositifs are,
@@ -70,7 +71,11 @@ class Tagger:
         for p, text, hits, tk in zip(passages, texts, disp_hits, toks):
             here = {d for sure, d, _ in hits if sure or d in named}
             heading_end = len(p.section)
-            p.tags = {"region": sorted({*doc.tags.get("region", ()), *mentions.region_mentions(text, tk)}),
+            places = mentions.places(text, tk)
+            p.tags = {"region": sorted({*doc.tags.get("region", ()), *(place.region for place in places)}),
+                      "departement": sorted({*doc.tags.get("departement", ()),
+                                             *(place.departement for place in places if place.departement)}),
+                      "type": list(doc.tags.get("type", ())),
                       "dispositif": sorted(d for d in here | inherited if self.facet_of[d] == "dispositif"),
                       "acteur": sorted(d for d in here if self.facet_of[d] == "acteur"),
                       # the title heads every passage: its theme triggers count as a heading's; related

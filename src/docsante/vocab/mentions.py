@@ -17,6 +17,7 @@ document that also names the dispositif in full.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
@@ -47,6 +48,7 @@ class PlaceKind(Enum):
 class Place(NamedTuple):
     kind: PlaceKind
     region: str
+    departement: str = ""  # the INSEE code of the département named, when one is
 
 
 class DispositifMention(NamedTuple):
@@ -84,7 +86,9 @@ class TextMentions:
         for d in self.vocab.departments:
             for f in d.forms:
                 kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
-                self.regions.add(f, Place(kind, d.region))
+                self.regions.add(f, Place(kind, d.region, d.code))
+            for city in d.cities:  # capitalised, as proper names match
+                self.regions.add(city, Place(PlaceKind.DEPARTMENT, d.region, d.code))
         self.names = Matcher()  # full names only: to check a document's own "name (ACRONYM)"
         self.acronym_ids: dict[str, set[str]] = {}
         self.entries = [*self.vocab.entries["dispositif"].values(), *self.vocab.entries["acteur"].values()]
@@ -98,14 +102,33 @@ class TextMentions:
                 for form in _acronym_forms(acronym):
                     self.named.add(form, DispositifMention(sure, e.id, acronym))
                 self.acronym_ids.setdefault(acronym, set()).add(e.id)
-        self.dep_codes = {d.code: d.region for d in self.vocab.departments}
+        self.dep_codes = {d.code: Place(PlaceKind.DEPARTMENT, d.region, d.code) for d in self.vocab.departments}
+        # a document's type: words of its title (a kind of document first, then a dispositif that is one),
+        # cues of its opening (two distinct ones are needed), the format it was read as
+        self.type_words, self.type_cues = Matcher(), Matcher()
+        for k in self.vocab.document_types:
+            for tier, forms in enumerate((k["title"], k["implied"])):
+                for f in forms:
+                    self.type_words.add(f, (tier, k["id"]))
+            for f in k["opening"]:
+                self.type_cues.add(f, k["id"])
+        self.type_of_format = {f: k["id"] for k in self.vocab.document_types for f in k["formats"]}
 
-    # -- regions
+    # -- places
     def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
         """Regions named in `text` (one item per mention); `toks` = tokens(text) if already computed."""
+        return [place.region for place in self.places(text, toks)]
+
+    def departement_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
+        """Départements (INSEE codes) named in `text`, by name, préfecture or code in a place's frame."""
+        return [place.departement for place in self.places(text, toks) if place.departement]
+
+    def places(self, text: str, toks: list[Tok] | None = None) -> list[Place]:
+        """The places named in `text`, one per mention; `toks` = tokens(text) if already computed."""
         toks = tokens(text) if toks is None else toks
         found = []
-        for i, j, (kind, region) in self.regions.find(toks):
+        for i, j, place in self.regions.find(toks):
+            kind = place.kind
             if i and _names_a_person(text, toks[i - 1]):
                 continue
             prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
@@ -118,10 +141,10 @@ class TextMentions:
                         (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
                         or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
                     continue
-            found.append(region)
+            found.append(place)
         for i, t in enumerate(toks):
-            region = self.dep_codes.get(t.text)
-            if region is None or not t.text[0].isdigit():
+            place = self.dep_codes.get(t.text)
+            if place is None or not t.text[0].isdigit():
                 continue
             before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
             prev = toks[i - 1].key if i else ""
@@ -129,7 +152,7 @@ class TextMentions:
             if (before == "(" and after == ")") or (
                     prev in ("du", "le", "departement", "departemental") and not MONTHS.intersection(following)
                     and not (following and following[0].isdigit())):
-                found.append(region)
+                found.append(place)
         return found
 
     # -- dispositifs
@@ -155,3 +178,22 @@ class TextMentions:
 @lru_cache(maxsize=1)
 def text_mentions() -> TextMentions:
     return TextMentions()
+
+
+TYPE_CUES_NEEDED = 2  # distinct cues of one type in a document's opening ("Présents", "Ordre du jour")
+
+
+def document_type(title: str, opening: str, format: str) -> str:
+    """A document's type (data/types.json), or "" when nothing makes it clear: the kind of document
+    its title names first ("Compte rendu du COPIL du CLS": a compte rendu), else the type of a
+    dispositif its title names ("CLS de Metz": a contrat), else TYPE_CUES_NEEDED distinct cues
+    of one type in its opening (an agenda and attendees, articles and signatories, a deadline),
+    else its format's (a slide deck, a web page)."""
+    mentions = text_mentions()
+    words = sorted((tier, i, kind) for i, _, (tier, kind) in mentions.type_words.find(tokens(title)))
+    if words:
+        return words[0][2]
+    toks = tokens(opening)
+    cues = {(kind, tuple(t.key for t in toks[i:j])) for i, j, kind in mentions.type_cues.find(toks)}
+    clear = [kind for kind, n in Counter(kind for kind, _ in cues).most_common() if n >= TYPE_CUES_NEEDED]
+    return clear[0] if clear else mentions.type_of_format.get(format, "")

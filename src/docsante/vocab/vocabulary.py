@@ -44,6 +44,7 @@ class Department:
     region: str
     forms: tuple[str, ...]
     needs_context: bool
+    cities: tuple[str, ...] = ()  # its préfecture (when no other place bears its name): names it alone
 
 
 def fold(text: str) -> str:
@@ -139,8 +140,14 @@ class Vocabulary:
         self.entries: dict[str, dict[str, Entry]] = {f.name: {} for f in TAGGED}
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
-        self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]), d["needs_context"])
+        self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]),
+                                       d["needs_context"], tuple(d["cities"]))
                             for d in _load("departments")["departments"]]
+        for d in self.departments:
+            self._add(Entry("departement", d.code, d.label, (*d.forms, *d.cities)))
+        self.document_types = _load("types")["types"]  # with what names each in a title or an opening (mentions.py)
+        for k in self.document_types:
+            self._add(Entry("type", k["id"], k["label"], tuple(k["title"])))
         for d in _load("dispositifs")["dispositifs"]:
             forms = tuple(d["names"]) + (() if d["ambiguous"] else tuple(d["acronyms"]))
             context = tuple(d["acronyms"]) if d["ambiguous"] else ()
