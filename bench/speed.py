@@ -168,8 +168,8 @@ def make_harsh_queries(records: list[dict], facet_values: dict[str, list[str]], 
 
 def run_docsante(work: Path, records, facets, queries):
     import docsante
-    import docsante.search.engine
-    docsante.search.engine.RESULTS_CACHE = 0  # measure query evaluation: the warm-up pass would fill the cache
+    import docsante.search.generation
+    docsante.search.generation.RESULTS_CACHE = 0  # measure query evaluation: the warm-up pass would fill the cache
     indexed = None
     if not queries:  # the first pass indexes and gives the facet values; the second searches that index
         started = time.perf_counter()
@@ -178,7 +178,7 @@ def run_docsante(work: Path, records, facets, queries):
     ix = docsante.open_index(work / "index")
     if not queries:
         tags = {}
-        for fields in ix.searcher.all_stored_fields():
+        for fields in ix.generation.searcher.all_stored_fields():
             if fields.get("kind") == "passage":
                 tags[fields["doc_id"]] = {f: [v for v in fields.get(f, "").split(",") if v] for f in FACETS}
         (work / "facets.json").write_text(json.dumps(tags), "utf-8")
