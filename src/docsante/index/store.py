@@ -38,9 +38,8 @@ def index_exists(index_dir: Path) -> bool:
 def storage(index_dir: Path) -> FileStorage:
     """The index's files, read with plain reads rather than mapped into memory: a search or a
     merge reads a small part of a large segment, and mapped pages, once touched, stay counted
-    in the process's memory (a 500,000-passage index: 1.9 GB resident while searching, 0.4 GB
-    with reads). The price: many short reads, such as a truncation's rare words on several
-    segments, are slower (500,000 passages, five segments: truncations p95 70 -> 110 ms)."""
+    in the process's memory. The price: many short reads, such as a truncation's rare words on
+    several segments, are slower (README, Measured speed, gives both figures)."""
     return FileStorage(str(index_dir), supports_mmap=False)
 
 

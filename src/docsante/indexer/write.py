@@ -29,7 +29,7 @@ from ..index.store import index_exists, open_or_create
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced
 from .entries import entries_in_workers
 
-BATCH_PASSAGES = 20_000  # passages per commit (200k passages: 720 passages/s at 5,000, 1,320 at 20,000: fewer merges)
+BATCH_PASSAGES = 20_000  # passages per commit: larger batches mean fewer merges (README, Measured speed)
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
 MERGED_SEGMENT_PASSAGES = BATCH_PASSAGES  # no merge makes a larger segment: a full batch's segment is never rewritten
@@ -268,10 +268,8 @@ def merge_small_segments(writer, segments):
     MERGED_SEGMENT_PASSAGES live entries (the small segments of runs that change a few documents),
     the smallest are merged into one; a larger segment, a full batch's, is never rewritten (unless
     deletions shrink it). Merges cost: Whoosh's own policy ends up merging every segment into one,
-    rewriting the whole index at some late commit (at 500,000 passages: one merge of 1 GB, and
-    2 GB of memory); merging five batches' segments into one of 100,000 passages took over 8 minutes
-    and 1.5 GB. Searches pay for many segments, within issue 17's targets: harsh p95 at 500,000
-    passages 36.3 ms on 25 segments, 18.9 ms on one."""
+    rewriting the whole index, and its memory, at some late commit. Searches pay a little for many
+    segments (README, Measured speed, gives both costs)."""
     group, total = [], 0
     for segment in sorted(segments, key=lambda s: s.doc_count()):
         if total + segment.doc_count() > MERGED_SEGMENT_PASSAGES:
