@@ -120,3 +120,35 @@ def test_a_record_whose_date_cannot_be_read_is_indexed_without_it_and_the_user_i
     CliRunner().invoke(cli, ["index", str(records), "--index", str(index_dir), "-q"])
     r = CliRunner().invoke(cli, ["search", "CLS", "--index", str(index_dir), "--format", "json"])
     assert [h["doc_id"] for h in json.loads(r.stdout)["hits"]] == ["b"]
+
+
+def test_a_date_the_document_states_wins_over_its_file_s_and_every_view_shows_it(tmp_path):
+    """A PDF created in 2020 whose first page says « Publié le 5 octobre 2023 » is dated 2023-10-05, and
+    the date is shown by the CLI's table and `show`, the web cards and passage page, RIS and JSON."""
+    from fastapi.testclient import TestClient
+
+    from docsante.web import create_app
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    make_pdf(folder / "note-cpts.pdf", ["Note sur la CPTS du Lunévillois", "Publié le 5 octobre 2023",
+                                        "La CPTS organise la vaccination."], created="D:20200102030405")
+    (folder / "cr.md").write_text("# Compte rendu du COPIL\n\nRéunion du 4 mars 2024 à Nancy.\n\nLa vaccination "
+                                  "des enfants progresse.\n", "utf-8")
+    (folder / "fiche.md").write_text("---\ndate: 2021-06-01\n---\n# Fiche\n\nPublié le 5 octobre 2023\n\nLa vaccination.\n",
+                                     "utf-8")
+    index_dir = tmp_path / "ix"
+    assert CliRunner().invoke(cli, ["index", str(folder), "--index", str(index_dir), "-q"]).exit_code == 0
+    r = CliRunner().invoke(cli, ["search", "vaccination", "--index", str(index_dir), "--format", "json"])
+    hits = {h["doc_id"].rsplit("/", 1)[-1]: h for h in json.loads(r.stdout)["hits"]}
+    assert {name: (h["date"], h["date_source"]) for name, h in hits.items()} == {
+        "note-cpts.pdf": ("2023-10-05", "date écrite dans le document"),
+        "cr.md": ("2024-03-04", "date écrite dans le document"),
+        "fiche.md": ("2021-06-01", "en-tête Markdown")}  # the author's metadata wins over the text
+    table = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir)]).stdout
+    assert "5 octobre 2023" in table
+    assert "5 octobre 2023" in CliRunner().invoke(cli, ["show", "note-cpts.pdf", "--index", str(index_dir)]).stdout
+    assert "DA  - 2023/10/05" in CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir),
+                                                          "--format", "ris"]).stdout
+    client = TestClient(create_app(index_dir))
+    assert '<time datetime="2023-10-05">5 octobre 2023</time>' in client.get("/", params={"q": "CPTS"}).text
+    assert '<time datetime="2024-03-04">4 mars 2024</time>' in client.get(f"/passage/{hits['cr.md']['id']}").text

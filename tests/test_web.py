@@ -59,7 +59,7 @@ def test_exports(client):
     ris = client.get("/api/search.ris", params={"q": "CLS"}).text
     records = [r for r in ris.split("ER  - ") if r.strip()]
     assert len(records) == len(rows)
-    assert all(line[:6] in {"TY  - ", "TI  - ", "T2  - ", "AU  - ", "AB  - ", "DB  - ", "AN  - ", "N1  - ", "UR  - ", "KW  - "}
+    assert all(line[:6] in {"TY  - ", "TI  - ", "T2  - ", "AU  - ", "AB  - ", "DB  - ", "AN  - ", "N1  - ", "UR  - ", "KW  - ", "PY  - ", "DA  - "}
                for rec in records for line in rec.strip().splitlines())
 
 

@@ -5,7 +5,8 @@ per question, before it is chunked and tagged.
 - Title: a record's is its metadata's; a file's is the title it shows, else its title
   property unless a printer or a template wrote it, else its first heading of four words
   or more, else its file name as written.
-- Date: the reader's (metadata), else a year in the title, else a year on the first page.
+- Date: its author's metadata, else a date it states at its start, else a year in its title, else
+  its file's creation date, else a year on its first page (see _date).
 - Territory (its tags' regions and départements): its metadata's, else the places its title
   names, else those it names most (at most two of each, else none: a national review names
   many as often each).
@@ -24,11 +25,18 @@ from ..vocab.match import tokens
 from ..vocab.mentions import DispositifMention, Place, document_type, text_mentions
 from ..vocab.vocabulary import vocabulary
 from .blocks import first_title, ready, title_from_name
-from .dates import year_in
+from .dates import iso_date, year_in
 from .document import HEADING, Block, Document
 
 MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often each, is about none of them
-OPENING_CHARS = 800  # what is read of a document's start for its issuer: about a passage
+OPENING_CHARS = 800  # what is read of a document's start for its issuer, type and date: about a passage
+# dates an author gives as metadata (the readers' date_source); a file's creation date is not one of them
+AUTHORED_DATES = frozenset({"JSONL", "en-tête Markdown", "métadonnées HTML"})
+# words after which a document states its date ("Publié le", "Version du", "Réunion du", "Fait à Metz, le")
+DATE_CUE = re.compile(r"\b(?:(?:publi[ée]e?s?|mis[e]? à jour|actualis[ée]e?|version|date(?: de publication)?|r[ée]union"
+                      r"|s[ée]ance|comit[ée]|copil)\s*(?:le|du|:|en date du)?|fait à [^,\n\d]{1,40}?,?\s*le)\s*", re.I)
+DATE_ALONE = re.compile(r"(?:le\s+)?[\w\s/.-]{6,30}", re.I)  # a line that is a date and nothing else
+DATE_LINE_MAX_CHARS = 30
 # titles that metadata gets from printers and templates, not from authors
 JUNK_TITLE = re.compile(r"^(?:microsoft\s+(?:word|powerpoint|excel)\b|untitled\b|sans titre\b|document\s*\d*$"
                         r"|word document$|diapositive\s*\d*$|pr[ée]sentation\s*\d*$)"
@@ -47,38 +55,89 @@ def usable_title(title: str) -> str:
 
 def finish(doc: Document) -> Document:
     blocks = ready(doc.blocks)
-    title = doc.title if doc.is_record else (doc.title or usable_title(doc.meta_title) or first_title(blocks)
+    first = first_title(blocks)
+    title = doc.title if doc.is_record else (doc.title or usable_title(doc.meta_title) or first
                                              or title_from_name(doc.doc_id))
-    date, date_source = _date(doc, title, blocks)
-    regions, departements = _territory(doc, title, blocks)
-    opening = "\n".join(b.text for b in blocks if b.text)[:OPENING_CHARS]
-    kind = document_type(title, opening, doc.format)
+    date, date_source = _date(doc, title if title in (doc.title, first) else "", blocks)  # a title it shows
+    read = _Read(doc.section, title, blocks)
+    regions, departements = _territory(doc, read)
+    kind = document_type(title, read.opening, doc.format, read.opening_toks)
     return replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
-                   issuer=_issuer(title, blocks, regions),
+                   issuer=_issuer(read, regions),
                    tags={"region": regions, "departement": departements, "type": [kind] if kind else []})
 
 
+class _Read:
+    """A document's title and text, each tokenized once: the text as the tagger reads a record's one
+    passage (its section, then its text), so that the tagger finds its tokens remembered."""
+
+    def __init__(self, section: str, title: str, blocks: list[Block]):
+        self.title, self.title_toks = title, tokens(title)
+        self.texts = [b.text for b in blocks if b.text]
+        self.whole = f"{section}\n" + "\n".join(self.texts)
+        self.toks = tokens(self.whole)
+        start = len(section) + 1
+        self.opening = self.whole[start:start + OPENING_CHARS]
+        self.opening_toks = [t for t in self.toks if start <= t.start and t.end <= start + OPENING_CHARS]
+
+
 def _date(doc: Document, title: str, blocks: list[Block]) -> tuple[str, str]:
-    """The reader's date, else a year in the title, else on the first page ("PRS 2018-2028": 2018)."""
-    if doc.date:
+    """The date a documentalist records: one its author gave as metadata (a record's, a Markdown
+    header's, a page's <meta>), else one the document states at its start ("Publié le 5 octobre
+    2023", "Réunion du 4 mars 2024", a date alone on a line; read before boilerplate is dropped,
+    since a page's « Publié le » line is), else a year in the title it shows, else its file's
+    creation date, else a year on its first page ("PRS 2018-2028": 2018)."""
+    if doc.date and doc.date_source in AUTHORED_DATES:
         return doc.date, doc.date_source
+    if stated := stated_date(doc.blocks):
+        return stated, "date écrite dans le document"
     if year := year_in(title):
         return year, "titre"
+    if doc.date:
+        return doc.date, doc.date_source
     first_page = " ".join(b.text for b in blocks if b.page == 1 and b.kind != HEADING)[:OPENING_CHARS]
     if year := year_in(first_page):
         return year, "page de titre"
     return "", ""
 
 
-def _territory(doc: Document, title: str, blocks: list[Block]) -> tuple[list[str], list[str]]:
+def stated_date(blocks: list[Block]) -> str | None:
+    """A full date the document states among its first OPENING_CHARS characters: after words that
+    introduce one ("publié le", "mis à jour le", "version du", "réunion du", "fait à Metz, le"), or
+    alone on a line.
+
+    >>> stated_date([Block("Publié le 5 octobre 2023"), Block("Les 13 maisons de santé.")])
+    '2023-10-05'
+    >>> [stated_date([Block(t)]) for t in ["12/03/2024", "Juin 2023", "Le CLS signé en 2019."]]
+    ['2024-03-12', None, None]
+    """
+    seen, opening = 0, []
+    for b in blocks:
+        if seen > OPENING_CHARS:
+            break
+        seen += len(b.text)
+        opening.append(b.text)
+        if len(b.text) <= DATE_LINE_MAX_CHARS and DATE_ALONE.fullmatch(b.text.strip()):
+            whole = iso_date(b.text)
+            if whole and len(whole) == 10:
+                return whole
+    text = "\n".join(opening)
+    for m in DATE_CUE.finditer(text):
+        found = iso_date(text[m.end():])
+        if found and len(found) == 10:
+            return found
+    return None
+
+
+def _territory(doc: Document, read: _Read) -> tuple[list[str], list[str]]:
     """The regions and the départements the document is about (ids, INSEE codes)."""
     mentions = text_mentions()
     if doc.regions:
         vocab = vocabulary()
         return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r}), []
-    if named := mentions.places(title):
+    if named := mentions.places(read.title):
         return _most_named(named)
-    return _most_named([p for text in (doc.section, *(b.text for b in blocks)) for p in mentions.places(text)])
+    return _most_named(mentions.places(read.whole))
 
 
 def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
@@ -92,17 +151,16 @@ def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
     return out[0], out[1]
 
 
-def _issuer(title: str, blocks: list[Block], regions: list[str]) -> str:
+def _issuer(read: _Read, regions: list[str]) -> str:
     mentions = text_mentions()
-    opening = "\n".join(b.text for b in blocks if b.text)[:OPENING_CHARS]
-    redefined = mentions.redefined([title, *(b.text for b in blocks)])
-    named: list[DispositifMention] = [m for text in (title, opening) for m in mentions.dispositif_matches(tokens(text))
-                                      if m.acronym not in redefined]
+    redefined = mentions.redefined([read.title, *read.texts])
+    named: list[DispositifMention] = [m for toks in (read.title_toks, read.opening_toks)
+                                      for m in mentions.dispositif_matches(toks) if m.acronym not in redefined]
     acteur = next((m.id for m in named if m.sure and mentions.facet_of[m.id] == "acteur"), None)
     if acteur is None:
         return ""
     entry = mentions.vocab.entries["acteur"][acteur]
-    around = set(regions) | set(mentions.region_mentions(opening))
+    around = set(regions) | {p.region for p in mentions.places(read.whole, read.opening_toks)}
     if entry.regional and len(around) == 1:
         return f"{entry.label} {mentions.vocab.label('region', next(iter(around)))}"
     return entry.name or entry.label

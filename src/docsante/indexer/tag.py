@@ -67,11 +67,11 @@ class Tagger:
         inherited = {d for _, d, a in title_hits if a not in redefined and d in named and self.facet_of[d] == "dispositif"}
         # a title naming one theme heads every passage; one naming several ("Vaccination et arboviroses")
         # heads each section of one of them
-        title_heading = title_toks if len({t for t, _ in self._trigger_forms(title_toks)}) <= 1 else []
+        title_heading = list(title_toks) if len({t for t, _ in self._trigger_forms(title_toks)}) <= 1 else []
         for p, text, hits, tk in zip(passages, texts, disp_hits, toks):
             here = {d for sure, d, _ in hits if sure or d in named}
             heading_end = len(p.section)
-            places = mentions.places(text, tk)
+            places = mentions.places(text)
             p.tags = {"region": sorted({*doc.tags.get("region", ()), *(place.region for place in places)}),
                       "departement": sorted({*doc.tags.get("departement", ()),
                                              *(place.departement for place in places if place.departement)}),

@@ -54,6 +54,8 @@ def to_ris(results: Results) -> str:
         fields += [("AB", hit.text), ("DB", "docsante"), ("AN", hit.id)]
         if hit.year:
             fields.append(("PY", str(hit.year)))
+        if hit.date and len(hit.date) == 10:
+            fields.append(("DA", hit.date.replace("-", "/")))
         if hit.page:
             fields.append(("SP", str(hit.page)))
         url = hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")

@@ -30,6 +30,27 @@ def plain_snippet(snippet: str, style=bracketed) -> str:
     return unescape(MARK.sub(lambda m: style(m.group(1)), snippet)).replace("\n", " ")
 
 
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+
+
+def french_date(iso: str | None) -> str:
+    """A document's date as a French reader writes it: "2023-06-14" -> "14 juin 2023", "2023" as it is.
+
+    >>> [french_date(d) for d in ["2023-06-01", "2023-09-12", "2023", None]]
+    ['1er juin 2023', '12 septembre 2023', '2023', '']
+    """
+    if not iso or len(iso) != 10:
+        return iso or ""
+    day = int(iso[8:])
+    return f"{'1er' if day == 1 else day} {MONTHS_FR[int(iso[5:7]) - 1]} {iso[:4]}"
+
+
+def document_line(title: str, date: str | None, issuer: str, page: int | None = None) -> str:
+    """What a reader cites of a passage's document: "Rapport d'activité 2022, p. 3 — 14 juin 2023 — IREPS Bretagne"."""
+    return " — ".join(x for x in (title + (f", p. {page}" if page else ""), french_date(date), issuer) if x)
+
+
 def moment(stamp: str) -> str:
     """An ISO time (UTC) as read in French: "2026-11-27 à 16:07 (UTC)"."""
     return f"{stamp[:16].replace('T', ' à ')} (UTC)"
@@ -58,7 +79,10 @@ def results(found: Results, style=bracketed, width: int | None = None) -> str:
                                initial_indent="    ", subsequent_indent="    ")
         lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
                                initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-        lines.append(f"    réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else ""))
+        cited = " — ".join(x for x in (french_date(hit.date), hit.issuer) if x)
+        lines += textwrap.wrap(f"réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else "")
+                               + (f" · {cited}" if cited else ""), width, initial_indent="    ",
+                               subsequent_indent="    ", break_on_hyphens=False, break_long_words=False)
     text = "\n".join(lines)
     text = re.sub("\x00(.*?)\x01", lambda m: style(m.group(1)), text, flags=re.S)
     text = text.replace("\x00", "").replace("\x01", "")
@@ -82,7 +106,7 @@ def facets_line(found: Results, width: int = 80) -> str:
 def passage(view: PassageView) -> str:
     """A passage between its neighbours, under its document (`docsante show`)."""
     p, doc = view.passage, view.document
-    lines = [f"{doc.title or doc.doc_id}  ({doc.passages} passage(s))", doc.source]
+    lines = [f"{document_line(doc.title or doc.doc_id, doc.date, doc.issuer)}  ({doc.passages} passage(s))", doc.source]
     lines += [f"{BY_NAME[name].label} : {', '.join(values)}" for name, values in p.tags.items() if values]
     for before in view.before:
         lines.append(f"\n[{before.id}] {before.section}\n{before.text}")
@@ -97,7 +121,8 @@ def documents(docs: tuple[DocumentInfo, ...]) -> str:
     """Every document, with its passages, pages, date and when it was indexed (`docsante documents`)."""
     lines = []
     for d in docs:
-        details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + ([d.date] if d.date else [])
+        details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + \
+            ([french_date(d.date)] if d.date else []) + ([d.issuer] if d.issuer else [])
         if d.changed:
             first = (d.first_indexed or d.changed)[:10]
             details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))

@@ -34,6 +34,7 @@ class Hit:
     position: int = 0
     page: int | None = None  # first page of the passage in a paged document (PDF)
     date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
+    date_source: str = ""    # where that date was read, in French ("titre", "métadonnées PDF"…)
     first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
     changed: str | None = None
     issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
@@ -53,7 +54,7 @@ class Hit:
         return {"id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
                 "section": self.section, "text": self.text, "snippet": self.snippet, "score": round(self.score, 4),
                 **{f.key: list(self.tags.get(f.name, ())) for f in TAGGED},
-                "url": self.url, "position": self.position, "page": self.page, "date": self.date, "year": self.year,
+                "url": self.url, "position": self.position, "page": self.page, "date": self.date, "date_source": self.date_source, "year": self.year,
                 "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer}
 
 
@@ -65,7 +66,7 @@ def to_hit(stored: dict, score: float, snippet: str) -> Hit:
                title=stored.get("title", ""), section=stored.get("section", ""), text=stored["text"],
                snippet=snippet, score=float(score), tags=MappingProxyType(tags), url=stored.get("url", ""),
                position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
-               first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
+               date_source=stored.get("date_source") or "", first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
                issuer=stored.get("issuer", ""))
 
 
@@ -81,10 +82,11 @@ class DocumentInfo:
     first_indexed: str | None = None   # ISO times (UTC)
     changed: str | None = None
     issuer: str = ""                   # the body that issues it, when it names one
+    date_source: str = ""              # where its date was read, in French
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
-                "passages": self.passages, "date": self.date, "pages": self.pages,
+                "passages": self.passages, "date": self.date, "date_source": self.date_source, "pages": self.pages,
                 "first_indexed": self.first_indexed, "changed": self.changed,
                 "issuer": self.issuer}
 
@@ -95,7 +97,8 @@ def document_info(passages: list[dict]) -> DocumentInfo:
     pages = [p["page"] for p in passages if p.get("page")]
     return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
                         len(passages), first.get("date", ""), max(pages) if pages else None,
-                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""))
+                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""),
+                        first.get("date_source") or "")
 
 
 @dataclass(frozen=True)

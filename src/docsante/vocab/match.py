@@ -65,13 +65,16 @@ def _word(raw: str) -> tuple[str, str, str, str]:
     return word, key, whole, (analyzer.word(whole) or "") if plural else key
 
 
-def tokens(text: str) -> list[Tok]:
+@lru_cache(maxsize=64)
+def tokens(text: str) -> tuple[Tok, ...]:
+    """A text's tokens. The last texts' are remembered: a document's finishing (corpus/finish.py)
+    and its tagging (indexer/tag.py) read the same title and, for a one-passage record, the same text."""
     out = []
     for m in TOKEN.finditer(text):
         word, key, whole, singular = _word(m.group())
         end = m.end()
         out.append(Tok(word, key, end - len(word), end, whole, singular))
-    return out
+    return tuple(out)
 
 
 def is_acronym(word: str) -> bool:

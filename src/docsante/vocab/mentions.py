@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
@@ -103,6 +104,7 @@ class TextMentions:
                     self.named.add(form, DispositifMention(sure, e.id, acronym))
                 self.acronym_ids.setdefault(acronym, set()).add(e.id)
         self.dep_codes = {d.code: Place(PlaceKind.DEPARTMENT, d.region, d.code) for d in self.vocab.departments}
+        self._places_in = lru_cache(maxsize=64)(lambda text: tuple(self._places(text, tokens(text))))
         # a document's type: words of its title (a kind of document first, then a dispositif that is one),
         # cues of its opening (two distinct ones are needed), the format it was read as
         self.type_words, self.type_cues = Matcher(), Matcher()
@@ -115,17 +117,23 @@ class TextMentions:
         self.type_of_format = {f: k["id"] for k in self.vocab.document_types for f in k["formats"]}
 
     # -- places
-    def region_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
+    def region_mentions(self, text: str, toks: Sequence[Tok] | None = None) -> list[str]:
         """Regions named in `text` (one item per mention); `toks` = tokens(text) if already computed."""
         return [place.region for place in self.places(text, toks)]
 
-    def departement_mentions(self, text: str, toks: list[Tok] | None = None) -> list[str]:
+    def departement_mentions(self, text: str, toks: Sequence[Tok] | None = None) -> list[str]:
         """Départements (INSEE codes) named in `text`, by name, préfecture or code in a place's frame."""
         return [place.departement for place in self.places(text, toks) if place.departement]
 
-    def places(self, text: str, toks: list[Tok] | None = None) -> list[Place]:
-        """The places named in `text`, one per mention; `toks` = tokens(text) if already computed."""
-        toks = tokens(text) if toks is None else toks
+    def places(self, text: str, toks: Sequence[Tok] | None = None) -> list[Place]:
+        """The places named in `text`, one per mention; `toks`: the part of tokens(text) to look at,
+        when not all of them. The last texts' places are remembered: a document's finishing and its
+        tagging read a one-passage record's text alike."""
+        if toks is None:
+            return self._places_in(text)
+        return self._places(text, toks)
+
+    def _places(self, text: str, toks: Sequence[Tok]) -> list[Place]:
         found = []
         for i, j, place in self.regions.find(toks):
             kind = place.kind
@@ -156,7 +164,7 @@ class TextMentions:
         return found
 
     # -- dispositifs
-    def dispositif_matches(self, toks: list[Tok]) -> list[DispositifMention]:
+    def dispositif_matches(self, toks: Sequence[Tok]) -> list[DispositifMention]:
         """The dispositifs named in the tokens, one per mention."""
         return [value for _, _, value in self.named.find(toks)]
 
@@ -183,17 +191,17 @@ def text_mentions() -> TextMentions:
 TYPE_CUES_NEEDED = 2  # distinct cues of one type in a document's opening ("Présents", "Ordre du jour")
 
 
-def document_type(title: str, opening: str, format: str) -> str:
+def document_type(title: str, opening: str, format: str, opening_toks: Sequence[Tok] | None = None) -> str:
     """A document's type (data/types.json), or "" when nothing makes it clear: the kind of document
     its title names first ("Compte rendu du COPIL du CLS": a compte rendu), else the type of a
     dispositif its title names ("CLS de Metz": a contrat), else TYPE_CUES_NEEDED distinct cues
     of one type in its opening (an agenda and attendees, articles and signatories, a deadline),
-    else its format's (a slide deck, a web page)."""
+    else its format's (a slide deck, a web page). `opening_toks`: tokens(opening), if already read."""
     mentions = text_mentions()
     words = sorted((tier, i, kind) for i, _, (tier, kind) in mentions.type_words.find(tokens(title)))
     if words:
         return words[0][2]
-    toks = tokens(opening)
+    toks = tokens(opening) if opening_toks is None else opening_toks
     cues = {(kind, tuple(t.key for t in toks[i:j])) for i, j, kind in mentions.type_cues.find(toks)}
     clear = [kind for kind, n in Counter(kind for kind, _ in cues).most_common() if n >= TYPE_CUES_NEEDED]
     return clear[0] if clear else mentions.type_of_format.get(format, "")

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ..errors import DocsanteError
 from ..facets import FACETS
+from ..render.text import french_date
 from ..search.engine import MAX_OFFSET, Index
 from .state import SearchState, chips, http_url, page_url, params, passage_url, search_state
 
@@ -20,6 +21,7 @@ SORTS_FR = {"pertinence": "pertinence", "date": "date du document", "ajout": "da
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
+templates.env.filters["date_fr"] = french_date
 
 
 class BadRequest(DocsanteError):
