@@ -66,7 +66,9 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
         entries.append(dict(
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
             source=doc.source, origin=doc.origin, url=doc.url, date=doc.date or None, date_source=doc.date_source,
-            year=doc.date[:4], issuer=doc.issuer, **{name: ",".join(values) for name, values in p.tags.items()},
+            issuer=doc.issuer, **({"year": doc.date[:4]} if doc.date else {}),
+            # a facet without a value is left out, rather than indexed empty: the writer's time goes by field
+            **{name: ",".join(values) for name, values in p.tags.items() if values},
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
