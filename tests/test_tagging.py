@@ -55,12 +55,17 @@ def test_ambiguous_acronym_needs_the_full_name_in_the_document(tagged):
     assert not any("msp" in p.tags["dispositif"] for p in hdf)  # "MSP" alone, never spelt out
 
 
-def test_dates_are_not_departments():
+def test_numbers_are_departments_only_in_a_place_s_frame():
     from docsante.vocab.mentions import text_mentions
     tagger = text_mentions()
     assert tagger.region_mentions("Signée le 22 novembre et le 17 octobre.") == []
-    assert tagger.region_mentions("Accompagnement du 04 et du 84.") == ["provence-alpes-cote-d-azur"] * 2
+    for alone in ("Les 13 maisons de santé.", "Les 10 prochaines années.", "Les 15 priorités.", "Du 04 au 08 mars.",
+                  "Accompagnement du 04 et du 84."):
+        assert tagger.departement_mentions(alone) == [] and tagger.region_mentions(alone) == [], alone
     assert tagger.region_mentions("Les CODES (13) et la Meuse.") == ["provence-alpes-cote-d-azur"]
+    assert [tagger.departement_mentions(t) for t in ("Le département 57 et la Moselle.", "La DD ARS (dép. 88).",
+                                                     "Mairie, 57000 Metz.", "BP 40, 20000 Ajaccio", "97400 Saint-Denis")] \
+        == [["57"], ["88"], ["57", "57"], ["2A", "2A"], ["974"]]  # "la Moselle" alone is the river
     assert tagger.region_mentions("Une journée dans la Meuse, en Somme.") == ["grand-est", "hauts-de-france"]
     assert tagger.region_mentions("Le Centre de soins. La réunion du Sud.") == []
     assert tagger.region_mentions("L'ARS Centre et la Réunion.") == ["centre-val-de-loire"]
@@ -245,3 +250,11 @@ def test_the_cli_and_the_api_take_the_new_facets(territories):
     page = TestClient(create_app(territories.path)).get("/api/search", params={"q": "", "type": "compte rendu"}).json()
     assert {h["doc_id"].rsplit("/", 1)[-1] for h in page["hits"]} == {"cr-clsm-dole.md", "reunion.md"}
     assert {b["label"] for b in page["facets"]["type"]} == {"Compte rendu"}
+
+
+def test_a_departement_named_in_a_query_puts_its_passages_first(territories):
+    """« CLS Moselle »: Metz's contract before Épinal's, both Grand Est's; --explain names the département."""
+    for query in ("contrat local de santé Moselle", "CLS Moselle", "CLS Metz"):
+        results = territories.search(query)
+        assert [h.doc_id.rsplit("/", 1)[-1] for h in results.hits[:2]] == ["cls-metz.md", "cls-epinal.md"], query
+        assert "département : Moselle" in results.expansions, query

@@ -4,7 +4,8 @@ Named dispositifs and places widen and re-rank the query:
 - a typed acronym also matches its full name as a phrase ("CLS" finds
   "contrat local de santé"), at half weight;
 - a typed full name also matches its acronym, at half weight;
-- passages tagged with a named dispositif or region get a constant bonus.
+- passages tagged with a named dispositif, region or département get a constant bonus
+  (a département named is its region too: its passages first, then its region's).
 Ambiguous acronyms (CPS, ETP…) typed alone get only the tag bonus, since tags
 were given with context at index time.
 """
@@ -27,7 +28,8 @@ from .parse import Any, Clauses, Filter, Not, Phrase, Word
 
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
-TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0}
+TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0, "departement": 1.0}
+PLACES = ("region", "departement")  # facets of places: a département named is its region too
 PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its passages get TAG_BONUS too)
 
 
@@ -96,7 +98,7 @@ class QueryCompiler:
                 continue  # "CLS CLS CLS…": a repeated word is widened once (linear, not quadratic)
             seen.add((m.facet, m.value, m.via, covered))
             alternatives = self._alternatives(m, notes)
-            if m.facet == "region":  # a place prefers its passages; its words must not outweigh the rarer ones
+            if m.facet in PLACES:  # a place prefers its passages; its words must not outweigh the rarer ones
                 widen.weights.update((w, PLACE_WEIGHT) for w in covered)
                 place_bonus.extend(alternatives)
             elif len(covered) == 1 and m.via == ACRONYM:
@@ -108,9 +110,9 @@ class QueryCompiler:
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
         out = []
-        if m.facet == "region":
-            out.append(self._tagged("region", m.value))
-            notes.append(f"lieu : {vocab.label('region', m.value)}")
+        if m.facet in PLACES:
+            out.append(self._tagged(m.facet, m.value))
+            notes.append(f"{'lieu' if m.facet == 'region' else 'département'} : {vocab.label(m.facet, m.value)}")
         elif m.facet in ("dispositif", "acteur"):
             entry = vocab.entries[m.facet][m.value]
             out.append(self._tagged(m.facet, m.value))

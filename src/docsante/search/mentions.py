@@ -19,7 +19,7 @@ TABLE = "acronyms"  # facet of mentions from the general acronym table (data/acr
 
 @dataclass(frozen=True)
 class Mention:
-    facet: str          # "dispositif", "acteur", "region" or TABLE
+    facet: str          # "dispositif", "acteur", "region", "departement" or TABLE
     value: str          # canonical id
     start: int          # token span in the analysed query words
     end: int
@@ -42,19 +42,25 @@ class QueryVocabulary:
                 self.expansions[acronym] = expansion
                 self.table.add(acronym, (acronym, ACRONYM))
                 self.table.add(expansion, (acronym, NAME))
-        self.places = Matcher(exact_acronyms=False)
+        self.places = Matcher(exact_acronyms=False)  # values: (region, département code or "")
+        self.cities = Matcher(proper=True)  # préfectures, capitalised: "Metz", never "tulle" the fabric
         for e in vocab.entries["region"].values():
             for f in (*e.forms, *e.context_forms):
                 if len(f) > 2 or f.isupper():
-                    self.places.add(f, e.id)
+                    self.places.add(f, (e.id, ""))
         for d in vocab.departments:
             for f in (*d.forms, d.code):
-                self.places.add(f, d.region)
+                self.places.add(f, (d.region, d.code))
+            for city in d.cities:
+                self.cities.add(city, (d.region, d.code))
 
     def mentions(self, text: str) -> list[Mention]:
         toks = tokens(text)
         found = [Mention(facet, d, i, j, via) for i, j, (facet, d, via) in self.dispositifs.find(toks)]
-        found += [Mention("region", r, i, j) for i, j, r in self.places.find(toks)]
+        for i, j, (region, code) in [*self.places.find(toks), *self.cities.find(toks)]:
+            found.append(Mention("region", region, i, j))
+            if code:  # a département: its passages first, then its region's
+                found.append(Mention("departement", code, i, j))
         found += [Mention(TABLE, a, i, j, via) for i, j, (a, via) in self.table.find(toks)]
         return found
 

@@ -14,6 +14,7 @@ as whole words, folded, a plural -s or -x aside.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -107,19 +108,21 @@ class Matcher:
     def __init__(self, proper: bool = False, exact_acronyms: bool = True):
         self.proper, self.exact_acronyms = proper, exact_acronyms
         self.root: dict = {}
-        self.first: set[tuple[str, str]] = set()  # quick rejection of tokens that start no form
+        # quick rejection of tokens that start no form: the first edges' values, by how they match
+        self.first: dict[str, set[str]] = {EXACT: set(), KEY: set(), WHOLE: set()}
 
     def add(self, form: str, value):
         edges = _pattern(form, self.proper, self.exact_acronyms)
         if not edges:
             return
-        self.first.add(edges[0] if edges[0][0] != CAPITALISED else (WHOLE, edges[0][1]))
+        how, first = edges[0]
+        self.first[WHOLE if how == CAPITALISED else how].add(first)
         node = self.root
         for edge in edges:
             node = node.setdefault(edge, {})
         node.setdefault(self.VALUE, value)
 
-    def _longest(self, toks: list[Tok], i: int):
+    def _longest(self, toks: Sequence[Tok], i: int):
         best = None
         frontier = [(self.root, i)]
         while frontier:
@@ -135,13 +138,13 @@ class Matcher:
                         frontier.append((child, j + 1))
         return best
 
-    def find(self, toks: list[Tok]):
+    def find(self, toks: Sequence[Tok]):
         """Yield (start_index, end_index, value)."""
         i, n = 0, len(toks)
-        first = self.first
+        keys, exact, whole = self.first[KEY], self.first[EXACT], self.first[WHOLE]
         while i < n:
             t = toks[i]
-            starts = (KEY, t.singular) in first or (EXACT, t.text) in first or (WHOLE, t.whole) in first
+            starts = t.singular in keys or t.text in exact or t.whole in whole
             found = self._longest(toks, i) if starts else None
             if found:
                 yield i, found[0], found[1]

@@ -7,8 +7,9 @@ do not matter), except for acronyms, which must appear in capitals. Ambiguous fo
 name a place on their own:
 - region short forms ("GE", "Centre", "Réunion") need "ARS", "région" or "ex-" before them;
 - one-word department names (often rivers: "la Meuse") need "dans", "en",
-  "département de" before them or "(55)" after; department numbers need "du"/"le"
-  before them and no month after, or parentheses;
+  "département de" before them or "(55)" after; a department's number counts only in a
+  place's frame ("(57)", "département 57", "dép. 88") or as a postal code before its city
+  ("57000 Metz"), never alone ("les 13 maisons", "du 10 au 12");
 - a capitalised name after a civility or an initial is a person's ("Mme Paris").
 Ambiguous acronyms (CPS, ETP, ASV…) are mentions that are not sure: they count only in a
 document that also names the dispositif in full.
@@ -26,15 +27,13 @@ from typing import NamedTuple
 from .match import Matcher, Tok, tokens
 from .vocabulary import Vocabulary, fold, vocabulary
 
-# "du 13 mars": a number followed by a month is a date, not a department
-MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
 # words before a person's name: "Mme Paris", "Dr Vienne" are people (an initial, "A. Martin", also says so)
 CIVILITIES = frozenset("m mme mmes mlle mlles mm dr docteur pr professeur me madame monsieur".split())
 DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,11})\s*\)")  # "… (CLS)": the document defines an acronym
 DEFINITION_REACH = 150  # characters before "(CLS)" where the dispositif's full name must stand
 TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ireps"
-DATE_REACH = 3  # tokens after a number where a month makes it a date: "du 22 au 29 avril"
+DEPARTMENT_WORDS = frozenset({"departement", "departemental", "dep"})  # before a code: "département 57", "dép. 88"
 CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans la", "département de")
 CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
 
@@ -71,6 +70,15 @@ def _acronym_forms(acronym: str) -> list[str]:
     if len(acronym) >= TITLE_CASE_MIN and acronym.isalpha() and acronym.isupper():
         forms.append(acronym[0] + acronym[1:].lower())
     return forms
+
+
+def _postal_department(code: str) -> str:
+    """The département of a postal code: its first two digits, three overseas, 2A or 2B in Corsica."""
+    if code.startswith("97"):
+        return code[:3]
+    if code.startswith("20"):
+        return "2A" if int(code) < 20200 else "2B"
+    return code[:2]
 
 
 class TextMentions:
@@ -150,16 +158,17 @@ class TextMentions:
                         or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
                     continue
             found.append(place)
-        for i, t in enumerate(toks):
-            place = self.dep_codes.get(t.text)
-            if place is None or not t.text[0].isdigit():
+        for i, t in enumerate(toks):  # a number is a département only in a place's frame, never alone
+            if not t.text[0].isdigit():
                 continue
+            if len(t.text) == 5 and t.text.isdigit():  # a postal code before its city: "57000 Metz"
+                if i + 1 < len(toks) and toks[i + 1].text[:1].isupper():
+                    place = self.dep_codes.get(_postal_department(t.text))
+                    found += [place] if place else []
+                continue
+            place = self.dep_codes.get(t.text)
             before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
-            prev = toks[i - 1].key if i else ""
-            following = [fold(x.text) for x in toks[i + 1:i + 1 + DATE_REACH]]  # "du 22 au 29 avril" is a date
-            if (before == "(" and after == ")") or (
-                    prev in ("du", "le", "departement", "departemental") and not MONTHS.intersection(following)
-                    and not (following and following[0].isdigit())):
+            if place and ((before == "(" and after == ")") or (i and toks[i - 1].whole in DEPARTMENT_WORDS)):
                 found.append(place)
         return found
 
