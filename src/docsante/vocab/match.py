@@ -66,16 +66,26 @@ def _word(raw: str) -> tuple[str, str, str, str]:
     return word, key, whole, (analyzer.word(whole) or "") if plural else key
 
 
-@lru_cache(maxsize=64)
+REMEMBERED_CHARS = 4096  # texts this long at most have their tokens remembered (a passage's, a title's)
+
+
 def tokens(text: str) -> tuple[Tok, ...]:
-    """A text's tokens. The last texts' are remembered: a document's finishing (corpus/finish.py)
-    and its tagging (indexer/tag.py) read the same title and, for a one-passage record, the same text."""
+    """A text's tokens. The last short texts' are remembered: a document's finishing (corpus/finish.py)
+    and its tagging (indexer/tag.py) read the same title and, for a one-passage record, the same text;
+    a long document's are not kept (memory)."""
+    return _remembered_tokens(text) if len(text) <= REMEMBERED_CHARS else _tokens(text)
+
+
+def _tokens(text: str) -> tuple[Tok, ...]:
     out = []
     for m in TOKEN.finditer(text):
         word, key, whole, singular = _word(m.group())
         end = m.end()
         out.append(Tok(word, key, end - len(word), end, whole, singular))
     return tuple(out)
+
+
+_remembered_tokens = lru_cache(maxsize=64)(_tokens)
 
 
 def is_acronym(word: str) -> bool:

@@ -24,7 +24,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
 
-from .match import Matcher, Tok, tokens
+from .match import REMEMBERED_CHARS, Matcher, Tok, tokens
 from .vocabulary import Vocabulary, fold, vocabulary
 
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
@@ -138,7 +138,7 @@ class TextMentions:
         when not all of them. The last texts' places are remembered: a document's finishing and its
         tagging read a one-passage record's text alike."""
         if toks is None:
-            return self._places_in(text)
+            return self._places_in(text) if len(text) <= REMEMBERED_CHARS else self._places(text, tokens(text))
         return self._places(text, toks)
 
     def _places(self, text: str, toks: Sequence[Tok]) -> list[Place]:
