@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import docsante
 from docsante.vocab.analysis import AsciiFoldFilter, ElisionFilter, FrenchStemFilter, TOKEN_PATTERN, french_analyzer
 from docsante.vocab.vocabulary import protected_words, stopwords
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
