@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from ..vocab.match import tokens
+from ..vocab.match import REMEMBERED_CHARS, tokens
 from ..vocab.mentions import DispositifMention, Place, document_type, text_mentions
 from ..vocab.vocabulary import vocabulary
 from .blocks import first_title, ready, title_from_name
@@ -68,17 +68,30 @@ def finish(doc: Document) -> Document:
 
 
 class _Read:
-    """A document's title and text, each tokenized once: the text as the tagger reads a record's one
-    passage (its section, then its text), so that the tagger finds its tokens remembered."""
+    """A document's title and text as finishing reads them. A short document's text is tokenized
+    once, as the tagger reads a record's one passage (its section, then its text), so that the tagger
+    finds its tokens remembered; a long one's is read block by block (a block's places are
+    remembered: a running header is read once), its opening apart."""
 
     def __init__(self, section: str, title: str, blocks: list[Block]):
         self.title, self.title_toks = title, tokens(title)
-        self.texts = [b.text for b in blocks if b.text]
+        self.section, self.texts = section, [b.text for b in blocks if b.text]
         self.whole = f"{section}\n" + "\n".join(self.texts)
-        self.toks = tokens(self.whole)
         start = len(section) + 1
         self.opening = self.whole[start:start + OPENING_CHARS]
-        self.opening_toks = [t for t in self.toks if start <= t.start and t.end <= start + OPENING_CHARS]
+        self.short = len(self.whole) <= REMEMBERED_CHARS
+        if self.short:
+            self.opening_text = self.whole
+            self.opening_toks = [t for t in tokens(self.whole) if start <= t.start and t.end <= start + OPENING_CHARS]
+        else:
+            self.opening_text, self.opening_toks = self.opening, tokens(self.opening)
+
+    def places(self) -> list[Place]:
+        """Every place the text names, one per mention."""
+        mentions = text_mentions()
+        if self.short:
+            return list(mentions.places(self.whole))
+        return [p for text in (self.section, *self.texts) for p in mentions.places(text)]
 
 
 def _date(doc: Document, title: str, blocks: list[Block]) -> tuple[str, str]:
@@ -137,7 +150,7 @@ def _territory(doc: Document, read: _Read) -> tuple[list[str], list[str]]:
         return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r}), []
     if named := mentions.places(read.title):
         return _most_named(named)
-    return _most_named(mentions.places(read.whole))
+    return _most_named(read.places())
 
 
 def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
@@ -160,7 +173,7 @@ def _issuer(read: _Read, regions: list[str]) -> str:
     if acteur is None:
         return ""
     entry = mentions.vocab.entries["acteur"][acteur]
-    around = set(regions) | {p.region for p in mentions.places(read.whole, read.opening_toks)}
+    around = set(regions) | {p.region for p in mentions.places(read.opening_text, read.opening_toks)}
     if entry.regional and len(around) == 1:
         return f"{entry.label} {mentions.vocab.label('region', next(iter(around)))}"
     return entry.name or entry.label
