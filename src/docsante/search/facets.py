@@ -1,8 +1,8 @@
 """Facet counts over the current result set (Datasette's model).
 
-Each reader generation gets a cache of facet postings: for every facet value,
-the sorted array of document numbers carrying it. Counting a result set is then
-one boolean-mask lookup per value.
+Each reader generation gets a cache of facet postings: for every facet, the document
+numbers of all its values in one array, each beside its value. Counting a result set is
+then one boolean-mask lookup and one bincount per facet.
 """
 
 from __future__ import annotations
@@ -32,11 +32,19 @@ class FacetCount:
 
 
 class FacetPostings:
-    """Document numbers per facet value, for one index generation (read through its Evaluator)."""
+    """For one index generation (read through its Evaluator), each facet's postings in one array:
+    the document numbers of all its values, and beside each the value it stands for. Counting a
+    result set is then one mask lookup and one bincount per facet, however many values it has."""
 
     def __init__(self, evaluator):
         self.doc_count = evaluator.doc_count
-        self.postings: dict[str, dict[str, np.ndarray]] = {f.name: evaluator.values(f.name) for f in FACETS}
+        self.postings: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        for facet in FACETS:
+            by_value = evaluator.values(facet.name)
+            values = list(by_value)
+            docs = np.concatenate([by_value[v] for v in values]) if values else np.empty(0, np.int64)
+            which = np.repeat(np.arange(len(values)), [len(by_value[v]) for v in values])
+            self.postings[facet.name] = (values, docs, which)
 
     def count(self, matching: np.ndarray, selected=None, size=DEFAULT_SIZE):
         """{facet: ([FacetCount…], truncated)} for the documents in `matching`."""
@@ -46,12 +54,12 @@ class FacetPostings:
         selected = selected or {}
         out = {}
         for facet in FACETS:
-            name, buckets = facet.name, []
-            for value, docs in self.postings[name].items():
-                n = int(np.count_nonzero(mask[docs]))
-                if n:
-                    buckets.append(FacetCount(name, value, vocab.label(name, value), n, value in selected.get(name, ()),
-                                              vocab.full_name(name, value)))
+            name = facet.name
+            values, docs, which = self.postings[name]
+            counts = np.bincount(which[mask[docs]], minlength=len(values))
+            buckets = [FacetCount(name, values[i], vocab.label(name, values[i]), int(counts[i]),
+                                  values[i] in selected.get(name, ()), vocab.full_name(name, values[i]))
+                       for i in np.flatnonzero(counts)]
             if facet.timeline:  # years read as a timeline, newest first
                 buckets.sort(key=lambda b: b.value, reverse=True)
             else:
