@@ -57,18 +57,20 @@ def test_ambiguous_acronym_needs_the_full_name_in_the_document(tagged):
 
 def test_numbers_are_departments_only_in_a_place_s_frame():
     from docsante.vocab.mentions import text_mentions
-    tagger = text_mentions()
-    assert tagger.region_mentions("Signée le 22 novembre et le 17 octobre.") == []
+    places = text_mentions().places
+    regions = lambda text: [p.region for p in places(text)]  # noqa: E731
+    departements = lambda text: [p.departement for p in places(text) if p.departement]  # noqa: E731
+    assert regions("Signée le 22 novembre et le 17 octobre.") == []
     for alone in ("Les 13 maisons de santé.", "Les 10 prochaines années.", "Les 15 priorités.", "Du 04 au 08 mars.",
                   "Accompagnement du 04 et du 84."):
-        assert tagger.departement_mentions(alone) == [] and tagger.region_mentions(alone) == [], alone
-    assert tagger.region_mentions("Les CODES (13) et la Meuse.") == ["provence-alpes-cote-d-azur"]
-    assert [tagger.departement_mentions(t) for t in ("Le département 57 et la Moselle.", "La DD ARS (dép. 88).",
+        assert departements(alone) == [] and regions(alone) == [], alone
+    assert regions("Les CODES (13) et la Meuse.") == ["provence-alpes-cote-d-azur"]
+    assert [departements(t) for t in ("Le département 57 et la Moselle.", "La DD ARS (dép. 88).",
                                                      "Mairie, 57000 Metz.", "BP 40, 20000 Ajaccio", "97400 Saint-Denis")] \
         == [["57"], ["88"], ["57", "57"], ["2A", "2A"], ["974"]]  # "la Moselle" alone is the river
-    assert tagger.region_mentions("Une journée dans la Meuse, en Somme.") == ["grand-est", "hauts-de-france"]
-    assert tagger.region_mentions("Le Centre de soins. La réunion du Sud.") == []
-    assert tagger.region_mentions("L'ARS Centre et la Réunion.") == ["centre-val-de-loire"]
+    assert regions("Une journée dans la Meuse, en Somme.") == ["grand-est", "hauts-de-france"]
+    assert regions("Le Centre de soins. La réunion du Sud.") == []
+    assert regions("L'ARS Centre et la Réunion.") == ["centre-val-de-loire"]
 
 
 def test_the_word_sante_alone_tags_no_theme():

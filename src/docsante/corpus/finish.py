@@ -35,8 +35,8 @@ AUTHORED_DATES = frozenset({"JSONL", "en-tête Markdown", "métadonnées HTML"})
 # words after which a document states its date ("Publié le", "Version du", "Réunion du", "Fait à Metz, le")
 DATE_CUE = re.compile(r"\b(?:(?:publi[ée]e?s?|mis[e]? à jour|actualis[ée]e?|version|date(?: de publication)?|r[ée]union"
                       r"|s[ée]ance|comit[ée]|copil)\s*(?:le|du|:|en date du)?|fait à [^,\n\d]{1,40}?,?\s*le)\s*", re.I)
-DATE_ALONE = re.compile(r"(?:le\s+)?[\w\s/.-]{6,30}", re.I)  # a line that is a date and nothing else
-DATE_LINE_MAX_CHARS = 30
+DATE_LINE_MAX_CHARS = 30  # a line this long at most may be a date and nothing else
+DATE_ALONE = re.compile(rf"(?:le\s+)?[\w\s/.-]{{6,{DATE_LINE_MAX_CHARS}}}", re.I)
 # titles that metadata gets from printers and templates, not from authors
 JUNK_TITLE = re.compile(r"^(?:microsoft\s+(?:word|powerpoint|excel)\b|untitled\b|sans titre\b|document\s*\d*$"
                         r"|word document$|diapositive\s*\d*$|pr[ée]sentation\s*\d*$)"

@@ -125,14 +125,6 @@ class TextMentions:
         self.type_of_format = {f: k["id"] for k in self.vocab.document_types for f in k["formats"]}
 
     # -- places
-    def region_mentions(self, text: str, toks: Sequence[Tok] | None = None) -> list[str]:
-        """Regions named in `text` (one item per mention); `toks` = tokens(text) if already computed."""
-        return [place.region for place in self.places(text, toks)]
-
-    def departement_mentions(self, text: str, toks: Sequence[Tok] | None = None) -> list[str]:
-        """Départements (INSEE codes) named in `text`, by name, préfecture or code in a place's frame."""
-        return [place.departement for place in self.places(text, toks) if place.departement]
-
     def places(self, text: str, toks: Sequence[Tok] | None = None) -> list[Place]:
         """The places named in `text`, one per mention; `toks`: the part of tokens(text) to look at,
         when not all of them. The last texts' places are remembered: a document's finishing and its
