@@ -39,7 +39,7 @@ def dated_folder(folder: Path) -> Path:
     d.add_paragraph("Le CLSM de Dole et la vaccination.")
     d.core_properties.created = datetime.datetime(2023, 9, 10, 11, 0)
     d.save(folder / "clsm.docx")
-    make_pdf(folder / "rapport.pdf", ["Rapport de l'IREPS sur la vaccination."], created="D:20220614093000+02'00'")
+    make_pdf(folder / "rapport.pdf", ["IREPS", "Rapport sur la vaccination."], created="D:20220614093000+02'00'")
     return folder
 
 
@@ -192,7 +192,7 @@ def test_ris_names_the_issuing_body_and_zotero_required_tags(dated_index):
     html = run("search", "vaccination", "--index", dated_index, "--format", "ris", "--year", "2019").stdout
     assert "AU  - ARS Occitanie" in html.splitlines()
     pdf = run("search", "vaccination", "--index", dated_index, "--format", "ris", "--year", "2022").stdout
-    # a regional body in a document that names no region: its full name
+    # a regional body on a letterhead, in a document that names no region: its full name
     assert "AU  - Instance régionale d'éducation et de promotion de la santé" in pdf.splitlines()
 
 

@@ -185,9 +185,14 @@ def _retire_sample(index_dir: Path, paths) -> None:
 
 @cli.command()
 @index_option
-@output_option()
+@output_option("csv")
 def documents(index_dir, fmt):
-    """Lister les documents de l'index (titre, date, pages, passages, indexé le, modifié le)."""
+    """Lister les documents de l'index (titre, date, émetteur, type, territoire, pages, passages, indexé le,
+    modifié le).
+
+    --format csv écrit la table metadonnees.csv (fichier;titre;date;emetteur;region;departement;type;url) :
+    corrigée dans un tableur et enregistrée dans le dossier indexé, elle corrige ces documents au
+    prochain « docsante index »."""
     emit(_open(index_dir).documents(), fmt, text.documents)
 
 

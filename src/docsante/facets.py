@@ -24,15 +24,17 @@ class Facet:
     tagged: bool = True         # read from each passage's text; else derived from the document's date
     subject: bool = False       # its values say what a passage is about: RIS keywords, Atom categories
     timeline: bool = False      # values listed newest first rather than by count
+    document: bool = False      # also decided for the whole document (its territory, its type): listed by
+    # `docsante documents`, written in its CSV and corrected by a folder's metadonnees.csv
 
 
 FACETS: tuple[Facet, ...] = (
     Facet("region", "region", "Régions", "région",
           "Région : nom, sigle, ancienne région ou département (ex. PACA, 13).",
-          ("region",), "Région inconnue", subject=True),
+          ("region",), "Région inconnue", subject=True, document=True),
     Facet("departement", "departement", "Départements", "département",
           "Département : nom, numéro ou préfecture (ex. Moselle, 57, Metz).",
-          ("departement",), "Département inconnu", subject=True),
+          ("departement",), "Département inconnu", subject=True, document=True),
     Facet("dispositif", "dispositifs", "Dispositifs", "dispositif",
           "Dispositif : sigle ou nom (ex. CLS, « contrat local de santé »).",
           ("dispositif",), "Dispositif inconnu", subject=True),
@@ -44,7 +46,7 @@ FACETS: tuple[Facet, ...] = (
           ("theme",), "Thème inconnu", subject=True),
     Facet("type", "type", "Types de document", "type de document",
           "Type de document (ex. contrat, « rapport d'activité », « appel à projets »).",
-          ("type",), "Type de document inconnu"),
+          ("type",), "Type de document inconnu", document=True),
     Facet("year", "year", "Années", "année",
           "Année du document (ex. 2022).",
           ("annee", "year"), "Année invalide", tagged=False, timeline=True),
@@ -54,4 +56,5 @@ BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 TAGGED: tuple[Facet, ...] = tuple(f for f in FACETS if f.tagged)
 SUBJECTS: tuple[Facet, ...] = tuple(f for f in TAGGED if f.subject)
+DOCUMENT_FACETS: tuple[Facet, ...] = tuple(f for f in TAGGED if f.document)
 PREFIXES: dict[str, str] = {p: f.name for f in FACETS for p in f.prefixes}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -67,7 +68,9 @@ class Document:
     group: str = ""  # the document this one is part of (JSONL `document`); itself when empty
     origin: str = ""  # the file it was read from (path_text), a JSONL record's file too, whatever its `source` says
     meta_title: str = ""  # the file's title property, which printers and templates often fill instead of authors
-    issuer: str = ""  # the body that issues it, when it names one ("ARS Grand Est"); decided when finished
+    issuer: str = ""  # the body that issues it ("ARS Grand Est"): its metadata's, else decided when finished
+    site: str = ""  # the name of the web site a page was published on (its og:site_name)
+    corrections: dict = field(default_factory=dict)  # its row of a metadonnees.csv, checked (corrections.py)
     unread_pages: list[int] = field(default_factory=list)  # scanned pages no text was read from
     format: str = ""  # what it was read as: its file's suffix ("pdf", "docx", "html"…), "jsonl" for a record
     tags: dict[str, list[str]] = field(default_factory=dict)  # facet values of the whole document (its territory…),
@@ -77,7 +80,7 @@ class Document:
         """This document with every text field made encodable (see valid_text); itself when
         nothing needs it, which is almost always."""
         texts = (self.doc_id, self.source, self.title, self.url, self.date, self.date_source, self.section,
-                 self.group, self.origin, self.meta_title, self.issuer, *self.regions, *(b.text for b in self.blocks))
+                 self.group, self.origin, self.meta_title, self.issuer, self.site, *self.regions, *(b.text for b in self.blocks))
         if not any(NOT_TEXT.search(t) for t in texts):
             return self
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
@@ -86,7 +89,8 @@ class Document:
                        date_source=valid_text(self.date_source),
                        regions=[valid_text(r) for r in self.regions], section=valid_text(self.section),
                        group=valid_text(self.group), origin=valid_text(self.origin),
-                       meta_title=valid_text(self.meta_title), issuer=valid_text(self.issuer))
+                       meta_title=valid_text(self.meta_title), issuer=valid_text(self.issuer),
+                       site=valid_text(self.site))
 
     @property
     def parent(self) -> str:
@@ -98,8 +102,9 @@ class Document:
         # what is stored beside the text counts too: a record moved to another file, or given
         # another source, is written again
         for part in (self.title, self.url, self.date, self.date_source, self.section, self.group, self.source,
-                     self.origin, self.issuer, self.format, *self.regions):
+                     self.origin, self.issuer, self.site, self.format, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+        h.update(json.dumps(self.corrections, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         for b in self.blocks:
             h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")
         return h.hexdigest()

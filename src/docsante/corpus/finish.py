@@ -11,8 +11,8 @@ per question, before it is chunked and tagged.
   names, else those it names most (at most two of each, else none: a national review names
   many as often each).
 - Type: see vocab/mentions.py's document_type.
-- Issuer: the first acteur surely named in its title, then in its opening lines, with the
-  region when that acteur has one body per region and the document one region.
+- Corrections: a row of its folder's metadonnees.csv overrides all of the above (corrections.py).
+- Issuer: see issuer.py.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from collections import Counter
 from dataclasses import replace
 
 from ..vocab.match import REMEMBERED_CHARS, tokens
-from ..vocab.mentions import DispositifMention, Place, document_type, text_mentions
+from ..vocab.mentions import Place, document_type, text_mentions
 from ..vocab.vocabulary import vocabulary
 from .blocks import first_title, ready, title_from_name
 from .dates import iso_date, year_in
 from .document import HEADING, Block, Document
+from .corrections import FACET_COLUMNS, TABLE_NAME
+from .issuer import issuer
 
 MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often each, is about none of them
 OPENING_CHARS = 800  # what is read of a document's start for its issuer, type and date: about a passage
@@ -62,9 +64,26 @@ def finish(doc: Document) -> Document:
     read = _Read(doc.section, title, blocks)
     regions, departements = _territory(doc, read)
     kind = document_type(title, read.opening, doc.format, read.opening_toks)
-    return replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
-                   issuer=_issuer(read, regions),
-                   tags={"region": regions, "departement": departements, "type": [kind] if kind else []})
+    finished = replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
+                       issuer=issuer(doc, title, kind, regions),
+                       tags={"region": regions, "departement": departements, "type": [kind] if kind else []})
+    return _corrected(finished) if doc.corrections else finished
+
+
+def _corrected(doc: Document) -> Document:
+    """A document with its metadata table's row applied: each cell given overrides what was read; a
+    row naming départements and no region gives their regions."""
+    row, tags = doc.corrections, dict(doc.tags)
+    for facet in FACET_COLUMNS:
+        if facet in row:
+            tags[facet] = list(row[facet])
+    if "departement" in row and "region" not in row:
+        vocab = vocabulary()
+        regions = {d.code: d.region for d in vocab.departments}
+        tags["region"] = sorted({regions[code] for code in row["departement"]})
+    return replace(doc, title=row.get("titre", doc.title), url=row.get("url", doc.url),
+                   issuer=row.get("emetteur", doc.issuer), tags=tags,
+                   **({"date": row["date"], "date_source": TABLE_NAME} if "date" in row else {}))
 
 
 class _Read:
@@ -74,17 +93,16 @@ class _Read:
     remembered: a running header is read once), its opening apart."""
 
     def __init__(self, section: str, title: str, blocks: list[Block]):
-        self.title, self.title_toks = title, tokens(title)
+        self.title = title
         self.section, self.texts = section, [b.text for b in blocks if b.text]
         self.whole = f"{section}\n" + "\n".join(self.texts)
         start = len(section) + 1
         self.opening = self.whole[start:start + OPENING_CHARS]
         self.short = len(self.whole) <= REMEMBERED_CHARS
         if self.short:
-            self.opening_text = self.whole
             self.opening_toks = [t for t in tokens(self.whole) if start <= t.start and t.end <= start + OPENING_CHARS]
         else:
-            self.opening_text, self.opening_toks = self.opening, tokens(self.opening)
+            self.opening_toks = tokens(self.opening)
 
     def places(self) -> list[Place]:
         """Every place the text names, one per mention."""
@@ -162,18 +180,3 @@ def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
         most = sorted(v for v, n in counts.items() if n == top)
         out.append(most if len(most) <= MAX_DOCUMENT_REGIONS else [])
     return out[0], out[1]
-
-
-def _issuer(read: _Read, regions: list[str]) -> str:
-    mentions = text_mentions()
-    redefined = mentions.redefined([read.title, *read.texts])
-    named: list[DispositifMention] = [m for toks in (read.title_toks, read.opening_toks)
-                                      for m in mentions.dispositif_matches(toks) if m.acronym not in redefined]
-    acteur = next((m.id for m in named if m.sure and mentions.facet_of[m.id] == "acteur"), None)
-    if acteur is None:
-        return ""
-    entry = mentions.vocab.entries["acteur"][acteur]
-    around = set(regions) | {p.region for p in mentions.places(read.opening_text, read.opening_toks)}
-    if entry.regional and len(around) == 1:
-        return f"{entry.label} {mentions.vocab.label('region', next(iter(around)))}"
-    return entry.name or entry.label

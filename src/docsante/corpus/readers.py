@@ -24,6 +24,7 @@ from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, vali
 from .finish import finish
 from .ocr import unread_reason
 from .convert import read_converted
+from .corrections import Corrections, is_table, read_table, tables_below
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
@@ -71,14 +72,17 @@ def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failu
         root = Path(root)
         if not root.exists():
             yield Failure(path_text(root), "chemin introuvable")
-        elif root.is_dir():
-            for item in _walk(root):
-                if isinstance(item, Failure):
-                    yield item
-                else:
-                    yield from _read_file(item)
-        else:
-            yield from _read_file(root)
+            continue
+        corrections: dict[Path, Corrections] = {}
+        for table in tables_below(root):  # the documentalist's metadata tables (corrections.py)
+            found, errors = read_table(table, decode)
+            corrections.update(found)
+            yield from (Failure(where, reason) for where, reason in errors)
+        for item in _walk(root) if root.is_dir() else [root]:
+            if isinstance(item, Failure):
+                yield item
+            elif not is_table(item):
+                yield from _read_file(item, corrections)
 
 
 # the folder a browser saves beside a complete web page ("page.html" and "page_files/")
@@ -120,8 +124,9 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
         stack.extend(reversed(subfolders))
 
 
-def _read_file(path: Path) -> Iterator[Document | Failure]:
-    """The documents of one file; anything that goes wrong is a Failure naming the file."""
+def _read_file(path: Path, corrections: dict[Path, Corrections]) -> Iterator[Document | Failure]:
+    """The documents of one file, with the corrections a metadata table gives for it; anything
+    that goes wrong is a Failure naming the file."""
     suffix = path.suffix.lower()
     where = path_text(path)
     try:
@@ -138,8 +143,10 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
         document = READERS.get(suffix, _read_text)(path)
         if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
-        source = path_text(path.resolve().as_posix())
-        yield replace(document, doc_id=source, source=source, origin=source, format=suffix.lstrip("."))
+        resolved = path.resolve()
+        source = path_text(resolved.as_posix())
+        yield replace(document, doc_id=source, source=source, origin=source, format=suffix.lstrip("."),
+                      corrections=corrections.get(resolved, {}))
         for page in document.unread_pages:
             yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"))
     except SourceError as e:
@@ -249,7 +256,8 @@ INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's
 
 
 def _read_html(path: Path) -> Document:
-    """Blocks, the <title>, a date from <meta> or <time>, and regions from <meta name="region" content="…">."""
+    """Blocks, the <title>, a date from <meta> or <time>, regions from <meta name="region" content="…">
+    and the site's name from <meta property="og:site_name">."""
     soup = _soup(decode(read_bytes(path)))
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
@@ -257,8 +265,10 @@ def _read_html(path: Path) -> Document:
     published += [m.get("content") for m in soup.find_all("meta", attrs={"property": "article:published_time"})]
     published += [t.get("datetime") for t in soup.find_all("time") if t.get("datetime")]
     html_date = next((d for d in map(iso_date, published) if d), "")
+    site = soup.find("meta", attrs={"property": "og:site_name"})
     return Document(blocks=_html_blocks(soup), title=title, regions=regions, date=html_date,
-                    date_source="métadonnées HTML" if html_date else "")
+                    date_source="métadonnées HTML" if html_date else "",
+                    site=" ".join(str(site.get("content") or "").split()) if site else "")
 
 
 def _soup(markup: str):
@@ -368,6 +378,7 @@ def _record(line: str, source: str) -> tuple[Document, str]:
         blocks=_html_blocks(_soup(text)) if HTML_MARKUP.search(text) else [Block(line, LINE) for line in text.splitlines()],
         title=_str(record, "title"),
         url=_str(record, "url"),
+        issuer=_str(record, "issuer"),
         date=date,
         date_source="JSONL" if date else "",
         regions=[_scalar(r, "region") for r in (region if isinstance(region, list) else [region]) if r not in (None, "")],

@@ -23,6 +23,7 @@ from itertools import islice
 from ..corpus.document import Document
 from ..corpus.finish import finish
 from ..errors import DocsanteError
+from ..facets import DOCUMENT_FACETS
 from ..index.schema import DOCUMENT, PASSAGE
 from ..index.whoosh_adapter import Indexed
 from .chunk import chunk
@@ -67,6 +68,8 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
             source=doc.source, origin=doc.origin, url=doc.url, date=doc.date or None, date_source=doc.date_source,
             issuer=doc.issuer, **({"year": doc.date[:4]} if doc.date else {}),
+            **({"doc_tags": {f.name: doc.tags[f.name] for f in DOCUMENT_FACETS if doc.tags.get(f.name)}}
+               if p is passages[0] else {}),
             # a facet without a value is left out, rather than indexed empty: the writer's time goes by field
             **{name: ",".join(values) for name, values in p.tags.items() if values},
             **analysed(title=p.title, section=p.section, text=p.text)))

@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import datetime, timezone
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from feedgen.feed import FeedGenerator
 
+from ..corpus.corrections import COLUMNS as TABLE_COLUMNS, FACET_COLUMNS
+from ..corpus.document import file_of
+from ..corpus.issuer import ISSUERS_JOIN
 from ..facets import SUBJECTS, TAGGED
-from ..search.results import Results
+from ..search.results import DocumentInfo, Results
 from .text import plain_snippet
 
 CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "issuer", "source", "url", "score",
                *(f.key for f in TAGGED), "text"]
 
 
-def to_csv(results: Results) -> str:
+def to_csv(value: Results | tuple[DocumentInfo, ...]) -> str:
+    """Passages found, one row each; or documents (`docsante documents`) as a metadata table."""
+    if not isinstance(value, Results):
+        return metadata_table(value)
+    results = value
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -28,6 +36,23 @@ def to_csv(results: Results) -> str:
         writer.writerow([_cell(" ; ".join(d[c]) if isinstance(d[c], list) else "" if d[c] is None else d[c])
                          for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def metadata_table(docs: tuple[DocumentInfo, ...]) -> str:
+    """Documents as the rows of a metadonnees.csv (corpus/corrections.py), as French Excel opens it:
+    `;`-separated, with a BOM. A file is named from the folder all the files listed share, where the
+    table, corrected, is saved back; a record by its id. Regions, départements and types by their names."""
+    files = {d.doc_id: file_of(d.source) for d in docs if d.doc_id == d.source and os.path.isabs(d.source)}
+    common = Path(os.path.commonpath([f.parent for f in files.values()])) if files else None
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(TABLE_COLUMNS)
+    for d in docs:
+        file = files.get(d.doc_id)
+        name = file.relative_to(common).as_posix() if file and common else d.doc_id
+        writer.writerow([_cell(v) for v in (name, d.title, d.date, d.issuer,
+                                            *(", ".join(d.tags.get(f, ())) for f in FACET_COLUMNS), d.url)])
+    return "\ufeff" + out.getvalue()
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,14 +68,14 @@ def _cell(value) -> str | int | float:
 
 def to_ris(results: Results) -> str:
     """One RIS record per passage: its heading as title, the document as secondary title, the
-    issuing body as author (AU, one name without a comma: Zotero keeps it whole), the passage
+    issuing body as author (AU, one name without a comma: Zotero keeps it whole; a contract's
+    signatories one AU each), the passage
     as abstract, year (PY), page (SP), URL or file URL (UR), the subject facets' values (KW:
     regions, dispositifs, themes), section (N1)."""
     records = []
     for hit in results.hits:
         fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title)]
-        if hit.issuer:
-            fields.append(("AU", hit.issuer.replace(",", " ")))
+        fields += [("AU", body.replace(",", " ")) for body in hit.issuer.split(ISSUERS_JOIN) if body]
         fields += [("AB", hit.text), ("DB", "docsante"), ("AN", hit.id)]
         if hit.year:
             fields.append(("PY", str(hit.year)))

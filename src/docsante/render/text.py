@@ -122,7 +122,8 @@ def documents(docs: tuple[DocumentInfo, ...]) -> str:
     lines = []
     for d in docs:
         details = [f"{d.passages} passage(s)"] + ([f"{d.pages} p."] if d.pages else []) + \
-            ([french_date(d.date)] if d.date else []) + ([d.issuer] if d.issuer else [])
+            ([french_date(d.date)] if d.date else []) + ([d.issuer] if d.issuer else []) + \
+            [", ".join(labels) for labels in d.tags.values() if labels]
         if d.changed:
             first = (d.first_indexed or d.changed)[:10]
             details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))

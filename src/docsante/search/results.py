@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..facets import FACETS, NAMES, TAGGED
+from ..facets import DOCUMENT_FACETS, FACETS, NAMES, TAGGED
 from ..vocab.vocabulary import vocabulary
 from .facets import FacetCount
 from .parse import Clauses
 
 TAG_KEYS = {f.key: f.name for f in TAGGED}  # "dispositifs" -> "dispositif"
+DOCUMENT_KEYS = {f.key: f.name for f in DOCUMENT_FACETS}
 
 
 @dataclass(frozen=True)
@@ -83,22 +84,33 @@ class DocumentInfo:
     changed: str | None = None
     issuer: str = ""                   # the body that issues it, when it names one
     date_source: str = ""              # where its date was read, in French
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))  # its own values
+    # of the DOCUMENT_FACETS, as labels: {"region": ("Grand Est",), "type": ("Contrat",)}
+
+    def __getattr__(self, name: str) -> tuple[str, ...]:
+        """A document facet's labels by the facet's key: doc.region, doc.type."""
+        facet = DOCUMENT_KEYS.get(name)
+        if facet is None or name == "tags":
+            raise AttributeError(name)
+        return self.tags.get(facet, ())
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
                 "passages": self.passages, "date": self.date, "date_source": self.date_source, "pages": self.pages,
                 "first_indexed": self.first_indexed, "changed": self.changed,
-                "issuer": self.issuer}
+                "issuer": self.issuer, **{f.key: list(self.tags.get(f.name, ())) for f in DOCUMENT_FACETS}}
 
 
 def document_info(passages: list[dict]) -> DocumentInfo:
     """A document described from its passages' stored fields, in order."""
     first = passages[0]
     pages = [p["page"] for p in passages if p.get("page")]
+    vocab, own = vocabulary(), first.get("doc_tags") or {}
+    tags = {f.name: tuple(vocab.label(f.name, v) for v in own.get(f.name, ())) for f in DOCUMENT_FACETS}
     return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
                         len(passages), first.get("date", ""), max(pages) if pages else None,
                         first.get("first_indexed"), first.get("changed"), first.get("issuer", ""),
-                        first.get("date_source") or "")
+                        first.get("date_source") or "", MappingProxyType(tags))
 
 
 @dataclass(frozen=True)

@@ -146,8 +146,8 @@ class Vocabulary:
         for d in self.departments:
             self._add(Entry("departement", d.code, d.label, (*d.forms, *d.cities)))
         self.document_types = _load("types")["types"]  # with what names each in a title or an opening (mentions.py)
-        for k in self.document_types:
-            self._add(Entry("type", k["id"], k["label"], tuple(k["title"])))
+        for k in self.document_types:  # each part of a label is a name: "Page web / actualité", "page web"
+            self._add(Entry("type", k["id"], k["label"], (*k["title"], *k["label"].split(" / "))))
         for d in _load("dispositifs")["dispositifs"]:
             forms = tuple(d["names"]) + (() if d["ambiguous"] else tuple(d["acronyms"]))
             context = tuple(d["acronyms"]) if d["ambiguous"] else ()

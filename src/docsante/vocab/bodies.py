@@ -1,0 +1,157 @@
+"""The bodies a line names, as a documentalist records an issuer: "Ville de Grenoble", "CPTS du Pays
+de Morlaix", "CPAM de la Moselle", "ARS Grand Est".
+
+A body is a head (a word that begins a body's name: data/bodies.json, or an acteur of the
+vocabulary: ARS, IREPS, CPAM…) followed by the proper name that completes it: capitalised words,
+joined by "de", "du", "des", "d'", "de la", "de l'" ("Communauté de communes du Pays de Lure").
+A generic head needs that name ("Ville" alone names no body); "Département" and "Région" need it to
+be a place, and a capital ("en région Paca" is a territory). An acteur with one body per region
+that no region completes is named in full ("Instance régionale d'éducation et de promotion de la santé"). An acteur with one body per region is named by its label and its region: "Agence
+régionale de santé Grand Est" and "ARS Grand Est" are one body. A role names its body: "Le Maire de
+Metz" signs for the Ville de Metz.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from .mentions import text_mentions
+from .vocabulary import fold
+
+CAPITAL = "A-ZÀ-ÖØ-Þ"
+NAME_WORD = rf"(?:[{CAPITAL}][\w'’]*(?:-[\w'’]+)*|\d{{2,3}}|2[AB])"  # "Pays", "Saint-Dié-des-Vosges", "13"
+PARTICLE = r"(?i:de\s+la\s+|de\s+l['’]\s*|de\s+|du\s+|des\s+|d['’]\s*)"
+NAME_WORDS = 8  # at most this many words complete a head
+# capitalised words that begin a service of a body, not its name: "Ville de Metz Direction de la santé"
+SERVICE = frozenset(fold(w) for w in ("Direction", "Service", "Pôle", "Délégation", "Mission", "Unité", "Bureau",
+                                      "Cellule", "Secrétariat", "Tél", "Téléphone", "Adresse", "Siège"))
+ARTICLES = frozenset({"la", "le", "les", "l", "un", "une", "des", "du", "de"})  # not the start of a name
+# generic heads whose name must be a place, and that name an institution only capitalised ("Région
+# Grand Est", not "en région Grand Est")
+PLACE_NEEDED = frozenset({"departement", "region"})
+
+
+class Body(NamedTuple):
+    name: str   # as a documentalist records it: "Ville de Grenoble", "ARS Grand Est"
+    kind: str   # "collectivite", "etat", "sante" or "acteur"
+    start: int  # where it is named in the line
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(resources.files("docsante").joinpath("data/bodies.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern, dict[str, tuple[str, str]], frozenset[str], re.Pattern]:
+    """One pattern for every head, what each head (folded) is: (kind, acteur id or ""), and the
+    heads matched as written (acronyms), and a pattern for names that end with their head ("Metz
+    Métropole")."""
+    data, vocab = _data(), text_mentions().vocab
+    heads: dict[str, tuple[str, str]] = {}
+    exact, folded_forms = set(), set()
+    for kind, words in data["kinds"].items():
+        for w in words:
+            heads[fold(w)] = (kind, "")
+            (exact if w.isupper() else folded_forms).add(w)
+    for role in data["roles"]:
+        heads[fold(role)] = ("role", "")
+        folded_forms.add(role)
+    for e in vocab.entries["acteur"].values():
+        kind = "collectivite" if e.id in data["collectivite_acteurs"] else "acteur"
+        for f in e.forms:
+            heads.setdefault(fold(f), (kind, e.id))
+            (exact if f in e.acronyms or not f.islower() and f == f.upper() or len(f) <= 4 else folded_forms).add(f)
+    alternatives = [re.escape(w).replace(r"\ ", r"\s+") for w in sorted(folded_forms, key=len, reverse=True)]
+    acronyms = [re.escape(w) for w in sorted(exact, key=len, reverse=True)]
+    head = rf"(?P<head>(?i:{'|'.join(alternatives)})|{'|'.join(acronyms)})"
+    pattern = re.compile(rf"(?<![\w-]){head}(?![\w-])(?P<name>(?:\s+{PARTICLE}?{NAME_WORD}|\s*{PARTICLE}{NAME_WORD})*)")
+    suffixes = "|".join(map(re.escape, data["suffixes"]))
+    suffixed = re.compile(rf"(?<![\w-])(?:{NAME_WORD}[\s-]+){{1,4}}(?:{suffixes})(?![\w-])")
+    return pattern, heads, frozenset(exact), suffixed
+
+
+def bodies(line: str, region: str | None = None) -> list[Body]:
+    """The bodies a line names, in order; `region`: the document's one region, which completes an
+    acteur with one body per region that the line names alone ("l'ARS" in an ARS Grand Est note).
+
+    >>> [b.name for b in bodies("Le Maire de Metz et la CPTS du Pays de Morlaix, avec l'ARS Grand Est")]
+    ['Ville de Metz', 'CPTS du Pays de Morlaix', 'ARS Grand Est']
+    >>> [b.name for b in bodies("VILLE DE GRENOBLE – Direction de la santé publique")]
+    ['Ville de Grenoble']
+    >>> bodies("La ville a ouvert un centre de santé.")
+    []
+    """
+    pattern, heads, _, suffixed = _pattern()
+    mentions = text_mentions()
+    vocab = mentions.vocab
+    found = [Body(_as_written(m[0], ""), "collectivite", m.start(), m.end()) for m in suffixed.finditer(line)
+             if fold(m[0].split()[0]) not in ARTICLES]
+    for m in pattern.finditer(line):
+        written = " ".join(m["head"].split())
+        kind, acteur = heads.get(fold(written), ("", ""))
+        if not kind:
+            continue
+        name_words = _name(m["name"])
+        name = " ".join(name_words)
+        places = mentions.places(name) if name else []
+        end = m.start("name") + _reach(m["name"], len(name_words))
+        if acteur:
+            entry = vocab.entries["acteur"][acteur]
+            if entry.regional:
+                place = places[0].region if places and len(name_words) <= 4 else region
+                name = f"{entry.label} {vocab.label('region', place)}" if place else entry.name  # "ARS Grand Est"
+                found.append(Body(name, kind, m.start(), end))
+                continue
+            found.append(Body(_as_written(written, name), kind, m.start(), end))
+        elif name_words and (fold(written) not in PLACE_NEEDED or places and written[0].isupper()):
+            if kind == "role":  # "Le Maire de Metz": the Ville de Metz
+                written = next(body for role, body in _data()["roles"].items() if fold(role) == fold(written))
+                kind = next(k for k, words in _data()["kinds"].items() if written in words)
+            found.append(Body(_as_written(written, name), kind, m.start(), end))
+    kept: list[Body] = []
+    for b in sorted(found, key=lambda b: (b.start, -b.end)):
+        if not kept or b.start >= kept[-1].end:  # one body per stretch of the line: "Métropole de Lyon" once
+            kept.append(b)
+    return kept
+
+
+def _name(text: str) -> list[str]:
+    """The words of a head's name, each with its particle ("du Pays", "de Morlaix"), up to a
+    service's word or NAME_WORDS words."""
+    out = []
+    for m in re.finditer(rf"\s*({PARTICLE}?)({NAME_WORD})", text):
+        if fold(m[2]) in SERVICE or len(out) == NAME_WORDS:
+            break
+        particle = " ".join(m[1].split()).replace("’", "'")
+        out.append(f"{particle}{'' if particle.endswith(chr(39)) else ' ' if particle else ''}{m[2]}")
+    return out
+
+
+def _reach(text: str, words: int) -> int:
+    """Where the first `words` words of a head's name end in `text`."""
+    ends = [m.end() for m in re.finditer(rf"\s*{PARTICLE}?{NAME_WORD}", text)]
+    return ends[words - 1] if words else 0
+
+
+PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "et"})
+
+
+def _as_written(head: str, name: str) -> str:
+    """A body's name as written, its first letter in capitals; a head or a name written all in
+    capitals ("VILLE DE GRENOBLE") in title case, its particles in small letters, an acronym kept."""
+    words = []
+    for w in f"{head} {name}".split():
+        if w.upper() != w or len(w) <= 5 and w in _pattern()[2] or not any(c.isalpha() for c in w):
+            words.append(w)
+            continue
+        low = w.lower()
+        elided = low[:2] if low[:2] in ("d'", "l'") else ""
+        words.append(low if low in PARTICLES or low == elided else elided + low[len(elided):].capitalize())
+    name = " ".join(words)
+    return name[:1].upper() + name[1:]
