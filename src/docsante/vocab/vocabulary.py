@@ -44,7 +44,7 @@ class Department:
     region: str
     forms: tuple[str, ...]
     needs_context: bool
-    cities: tuple[str, ...] = ()  # its préfecture (when no other place bears its name): names it alone
+    cities: tuple[str, ...] = ()  # its préfecture and sous-préfectures (when no other place bears their name): name it alone
 
 
 def fold(text: str) -> str:
@@ -141,7 +141,7 @@ class Vocabulary:
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]),
-                                       d["needs_context"], tuple(d["cities"]))
+                                       d["needs_context"], (*d["cities"], *d["sous_prefectures"]))
                             for d in _load("departments")["departments"]]
         for d in self.departments:
             self._add(Entry("departement", d.code, d.label, (*d.forms, *d.cities)))
