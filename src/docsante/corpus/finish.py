@@ -65,7 +65,7 @@ def finish(doc: Document) -> Document:
     regions, departements = _territory(doc, read)
     kind = document_type(title, read.opening, doc.format, read.opening_toks)
     finished = replace(doc, blocks=blocks, title=title, date=date, date_source=date_source,
-                       issuer=issuer(doc, title, kind, regions),
+                       issuer=issuer(doc, blocks, title, kind, regions),
                        tags={"region": regions, "departement": departements, "type": [kind] if kind else []})
     return _corrected(finished) if doc.corrections else finished
 
@@ -168,15 +168,19 @@ def _territory(doc: Document, read: _Read) -> tuple[list[str], list[str]]:
         return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r}), []
     if named := mentions.places(read.title):
         return _most_named(named)
-    return _most_named(read.places())
+    return _most_named(read.places(), passing=True)
 
 
-def _most_named(places: list[Place]) -> tuple[list[str], list[str]]:
-    """The regions and départements named most often (at most MAX_DOCUMENT_REGIONS of each)."""
+def _most_named(places: list[Place], passing: bool = False) -> tuple[list[str], list[str]]:
+    """The regions and départements named most often (at most MAX_DOCUMENT_REGIONS of each). With
+    `passing`, départements named once each are passing mentions ("à Nantes et à Angers" in a
+    regional page), unless one alone is named."""
     out = []
     for values in ([p.region for p in places], [p.departement for p in places if p.departement]):
         counts = Counter(values)
         top = max(counts.values(), default=0)
         most = sorted(v for v, n in counts.items() if n == top)
         out.append(most if len(most) <= MAX_DOCUMENT_REGIONS else [])
+    if passing and len(out[1]) > 1 and max(Counter(p.departement for p in places).values()) == 1:
+        out[1] = []
     return out[0], out[1]

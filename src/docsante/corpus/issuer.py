@@ -2,12 +2,14 @@
 bodies a line names: vocab/bodies.py). In this order:
 
 1. its author's metadata (a JSONL record's `issuer`);
-2. for a contract or a convention, its signatories, the collectivity first ("Ville de Metz ;
-   ARS Grand Est"): the parties it opens with ("Entre la Ville de Metz… et l'ARS…") or the
-   signatures it closes with ("Pour la Ville de Metz, le Maire");
-3. an author line at its start ("Rédigé par l'IREPS Bretagne", "Auteur : ORS Grand Est");
-4. a letterhead: a short line at its start that begins with a body's name ("VILLE DE GRENOBLE –
-   Direction de la santé");
+2. for a contract or a convention (or a part of one: its title names a contract), its
+   signatories, the collectivity first ("Ville de Metz ; ARS Grand Est"): the parties it opens
+   with ("Entre la Ville de Metz… et l'ARS…", "Le contrat est signé entre…") or the signatures
+   it closes with ("Pour la Ville de Metz, le Maire");
+3. an author line or phrase at its start ("Auteur : ORS Grand Est", "Ce document, rédigé par
+   l'IREPS de Corse…");
+4. a letterhead: a short line above its first heading after the title that begins with a body's
+   name ("VILLE DE GRENOBLE – Direction de la santé");
 5. a signature at its end ("Le Directeur général de l'ARS Grand Est");
 6. for a web page, its site's owner (the page's og:site_name, or an ARS site's address:
    grand-est.ars.sante.fr);
@@ -24,8 +26,9 @@ import re
 from urllib.parse import urlsplit
 
 from ..vocab.bodies import Body, bodies
+from ..vocab.mentions import text_mentions
 from ..vocab.vocabulary import vocabulary
-from .document import Block, Document
+from .document import HEADING, Block, Document
 
 ISSUERS_JOIN = " ; "  # between the signatories of a contract; RIS gives each its own AU line
 OPENING_CHARS = 800  # the start of a document read for its author line and letterhead
@@ -33,12 +36,14 @@ CLOSING_CHARS = 1500  # the end read for signatures
 LETTERHEAD_BLOCKS = 6  # the first blocks where a letterhead stands
 LETTERHEAD_MAX_WORDS = 14
 CONTRACT_TYPES = frozenset({"contrat", "convention"})
-AUTHOR_LINE = re.compile(
-    r"^\W*(?:auteurs?|r[ée]daction|[ée]diteur|(?:document\s+|rapport\s+|guide\s+|[ée]tude\s+)?"
-    r"(?:r[ée]dig[ée]e?|r[ée]alis[ée]e?|[ée]labor[ée]e?|[ée]dit[ée]e?|publi[ée]e?|produite?|port[ée]e?|"
-    r"coordonn[ée]e?|propos[ée]e?)s?\s+par|une\s+publication\s+d|sous\s+la\s+direction\s+d)", re.I)
-PARTIES_LINE = re.compile(r"^\W*(?:entre\b|et\b|les\s+(?:parties|signataires)|signataires|il\s+est\s+convenu\s+entre)",
-                          re.I)
+# an author line ("Auteurs :", "Rédaction :") or an author phrase anywhere in a line of the opening
+# ("Ce document, rédigé par l'IREPS de Corse…", "Une publication de l'ORS"): the body after it
+AUTHOR = re.compile(
+    r"^\W*(?:auteurs?|r[ée]daction|[ée]diteur)\b|\b(?:r[ée]dig[ée]e?|r[ée]alis[ée]e?|[ée]labor[ée]e?|[ée]dit[ée]e?"
+    r"|publi[ée]e?|produite?|con[çc]ue?|coordonn[ée]e?)s?\s+par\b|\bune\s+publication\s+d|\bsous\s+la\s+direction\s+d",
+    re.I)
+# where a contract names its parties: "Entre la Ville de Metz…", "et la Préfecture…", "signé entre…", "Il lie…"
+PARTIES = re.compile(r"^\W*(?:et|les\s+(?:parties|signataires)|signataires)\b|\b(?:entre|lie)\b", re.I)
 SIGNATURE_LINE = re.compile(
     r"^\W*(?:pour\s+(?:la|le|l['’]|les)\s*|(?:le|la)\s+(?:maire|pr[ée]f[èe]te?|pr[ée]sidente?|vice-pr[ée]sidente?"
     r"|directeur|directrice|d[ée]l[ée]gu[ée]e?|adjointe?|coordinat(?:eur|rice)|responsable)\b|sign[ée]\s*:)", re.I)
@@ -47,22 +52,22 @@ PARTNER_BEFORE = re.compile(r"\b(?:avec|pour|entre|et|aupr[èe]s\s+d[eu'’]|sou
 ARS_SITE = re.compile(r"^(?:www\.)?([a-z-]+)\.ars\.sante\.fr$")
 
 
-def issuer(doc: Document, title: str, kind: str, regions: list[str]) -> str:
-    """The issuer of a document as read (its raw blocks: a letterhead repeated on every page is
-    still there), given its title, type and regions (ids)."""
+def issuer(doc: Document, blocks: list[Block], title: str, kind: str, regions: list[str]) -> str:
+    """The issuer of a document, given its blocks ready to chunk (a printed line rejoined to its
+    paragraph: "DREAL et la Région, qui…" is no letterhead), title, type and regions (ids)."""
     if doc.issuer:
         return doc.issuer
     region = regions[0] if len(regions) == 1 else None
-    opening, closing = _opening(doc.blocks), _closing(doc.blocks)
-    if kind in CONTRACT_TYPES:
-        parties = [b for text in opening if PARTIES_LINE.match(text) for b in bodies(text, region)]
+    opening, closing = _opening(blocks), _closing(blocks)
+    if kind in CONTRACT_TYPES or CONTRACT_TYPES & {k for _, _, k in text_mentions().title_kinds(title)}:
+        parties = [b for text in opening if (m := PARTIES.search(text)) for b in bodies(text, region) if b.start >= m.end()]
         parties += [b for text in closing if SIGNATURE_LINE.match(text) for b in bodies(text, region)[:1]]
         if parties:
             return _join(parties)
     for text in opening:
-        if AUTHOR_LINE.match(text) and (named := bodies(text, region)):
+        if (m := AUTHOR.search(text)) and (named := [b for b in bodies(text, region) if b.start >= m.end()]):
             return named[0].name
-    for text in opening[:LETTERHEAD_BLOCKS]:
+    for text in _letterhead(blocks):
         if len(text.split()) <= LETTERHEAD_MAX_WORDS and (named := bodies(text, region)) and named[0].start == 0:
             return named[0].name
     for text in reversed(closing):
@@ -94,6 +99,19 @@ def _join(named: list[Body]) -> str:
     """Bodies' names, once each, the collectivities first."""
     names = dict.fromkeys(b.name for b in sorted(named, key=lambda b: b.kind != "collectivite"))
     return ISSUERS_JOIN.join(names)
+
+
+def _letterhead(blocks: list[Block]) -> list[str]:
+    """The lines a letterhead may be: the first LETTERHEAD_BLOCKS, above the document's first heading
+    after its title (a letterhead stands on its first page, not in its first section)."""
+    out, headings = [], 0
+    for b in blocks[:LETTERHEAD_BLOCKS]:
+        headings += b.kind == HEADING
+        if headings > 1:
+            break
+        if text := " ".join(b.text.split()):
+            out.append(text)
+    return out
 
 
 def _opening(blocks: list[Block]) -> list[str]:

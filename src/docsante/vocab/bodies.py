@@ -29,6 +29,9 @@ NAME_WORDS = 8  # at most this many words complete a head
 # capitalised words that begin a service of a body, not its name: "Ville de Metz Direction de la santé"
 SERVICE = frozenset(fold(w) for w in ("Direction", "Service", "Pôle", "Délégation", "Mission", "Unité", "Bureau",
                                       "Cellule", "Secrétariat", "Tél", "Téléphone", "Adresse", "Siège"))
+# words before a generic head written in small letters that make it a body's name: "la ville de Metz"
+INTRODUCERS = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "par", "pour", "entre", "et", "a", "au",
+                         "avec", "sa", "son", "notre", "votre", "une", "un"})
 ARTICLES = frozenset({"la", "le", "les", "l", "un", "une", "des", "du", "de"})  # not the start of a name
 # generic heads whose name must be a place, and that name an institution only capitalised ("Région
 # Grand Est", not "en région Grand Est")
@@ -64,7 +67,7 @@ def _pattern() -> tuple[re.Pattern, dict[str, tuple[str, str]], frozenset[str], 
         folded_forms.add(role)
     for e in vocab.entries["acteur"].values():
         kind = "collectivite" if e.id in data["collectivite_acteurs"] else "acteur"
-        for f in e.forms:
+        for f in (*e.forms, *e.acronyms, *e.context_forms):
             heads.setdefault(fold(f), (kind, e.id))
             (exact if f in e.acronyms or not f.islower() and f == f.upper() or len(f) <= 4 else folded_forms).add(f)
     alternatives = [re.escape(w).replace(r"\ ", r"\s+") for w in sorted(folded_forms, key=len, reverse=True)]
@@ -103,13 +106,15 @@ def bodies(line: str, region: str | None = None) -> list[Body]:
         end = m.start("name") + _reach(m["name"], len(name_words))
         if acteur:
             entry = vocab.entries["acteur"][acteur]
-            if entry.regional:
-                place = places[0].region if places and len(name_words) <= 4 else region
+            if entry.regional:  # its region: named after it, or in the form itself ("IREPS Pays de la Loire")
+                places = places if places and len(name_words) <= 4 else mentions.places(written)
+                place = places[0].region if places else region
                 name = f"{entry.label} {vocab.label('region', place)}" if place else entry.name  # "ARS Grand Est"
                 found.append(Body(name, kind, m.start(), end))
                 continue
             found.append(Body(_as_written(written, name), kind, m.start(), end))
-        elif name_words and (fold(written) not in PLACE_NEEDED or places and written[0].isupper()):
+        elif name_words and (fold(written) not in PLACE_NEEDED or places and written[0].isupper()) \
+                and (written[0].isupper() or _introduced(line[:m.start()])):
             if kind == "role":  # "Le Maire de Metz": the Ville de Metz
                 written = next(body for role, body in _data()["roles"].items() if fold(role) == fold(written))
                 kind = next(k for k, words in _data()["kinds"].items() if written in words)
@@ -119,6 +124,13 @@ def bodies(line: str, region: str | None = None) -> list[Body]:
         if not kept or b.start >= kept[-1].end:  # one body per stretch of the line: "Métropole de Lyon" once
             kept.append(b)
     return kept
+
+
+def _introduced(before: str) -> bool:
+    """Whether a generic head written in small letters is introduced as a body's name ("la ville de
+    Metz", "par la communauté de communes…"), not part of another name ("atelier santé ville de…")."""
+    words = re.findall(r"[\w'’]+", before[-30:])
+    return not words or fold(words[-1]).rstrip("'") in INTRODUCERS
 
 
 def _name(text: str) -> list[str]:

@@ -7,7 +7,8 @@ do not matter), except for acronyms, which must appear in capitals. Ambiguous fo
 name a place on their own:
 - region short forms ("GE", "Centre", "Réunion") need "ARS", "région" or "ex-" before them;
 - one-word department names (often rivers: "la Meuse") need "dans", "en",
-  "département de" before them or "(55)" after; a department's number counts only in a
+  "département de" before them or "(55)" after; those no river or massif bears also "de", "du",
+  "des", "de la" ("du Morbihan", "de la Vendée"); a department's number counts only in a
   place's frame ("(57)", "département 57", "dép. 88") or as a postal code before its city
   ("57000 Metz"), never alone ("les 13 maisons", "du 10 au 12");
 - a capitalised name after a civility or an initial is a person's ("Mme Paris").
@@ -36,6 +37,9 @@ TITLE_CASE_MIN = 5  # acronyms this long also match in title case: "Inpes", "Ire
 DEPARTMENT_WORDS = frozenset({"departement", "departemental", "dep"})  # before a code: "département 57", "dép. 88"
 CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans la", "département de")
 CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
+
+
+DE_WORDS = frozenset({"de", "du", "des"})  # keys before a name that no river bears: "du Morbihan"
 
 
 class PlaceKind(Enum):
@@ -87,11 +91,15 @@ class TextMentions:
     def __init__(self, vocab: Vocabulary | None = None):
         self.vocab = vocab or vocabulary()
         self.regions, self.named = Matcher(proper=True), Matcher()
+        # a region of one département (Guadeloupe, La Réunion…) names it too
+        departements = Counter(d.region for d in self.vocab.departments)
+        only = {d.region: d.code for d in self.vocab.departments if departements[d.region] == 1}
         for e in self.vocab.entries["region"].values():
             for f in e.forms:
-                self.regions.add(f, Place(PlaceKind.REGION, e.id))
+                self.regions.add(f, Place(PlaceKind.REGION, e.id, only.get(e.id, "")))
             for f in e.context_forms:
-                self.regions.add(f, Place(PlaceKind.REGION_IN_CONTEXT, e.id))
+                self.regions.add(f, Place(PlaceKind.REGION_IN_CONTEXT, e.id, only.get(e.id, "")))
+        self.after_de = {d.code for d in self.vocab.departments if d.named_after_de}
         for d in self.vocab.departments:
             for f in d.forms:
                 kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
@@ -124,6 +132,15 @@ class TextMentions:
                 self.type_cues.add(f, k["id"])
         self.type_of_format = {f: k["id"] for k in self.vocab.document_types for f in k["formats"]}
 
+    # -- document types
+    def title_kinds(self, title: str) -> list[tuple[int, int, str]]:
+        """The kinds of document a title names, as (tier, position, type), first first: a kind of
+        document (tier 0) before a dispositif that is one (tier 1). A kind named as a topic, after
+        "les" or "des" ("Les contrats locaux de santé en Bretagne"), is not the title's."""
+        toks = tokens(title)
+        return sorted((tier, i, kind) for i, _, (tier, kind) in self.type_words.find(toks)
+                      if not (i and toks[i - 1].whole in TOPIC_ARTICLES))
+
     # -- places
     def places(self, text: str, toks: Sequence[Tok] | None = None) -> list[Place]:
         """The places named in `text`, one per mention; `toks`: the part of tokens(text) to look at,
@@ -145,8 +162,10 @@ class TextMentions:
             if kind is PlaceKind.DEPARTMENT_IN_CONTEXT:
                 written = toks[i].text
                 after = text[toks[j - 1].end:toks[j - 1].end + CODE_AFTER]
+                after_de = place.departement in self.after_de and prev and (
+                    prev[-1] in DE_WORDS or prev[-1] == "la" and len(prev) >= 2 and prev[-2] == "de")
                 if not written[:1].isupper() or not (
-                        (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
+                        (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan") or after_de
                         or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
                     continue
             found.append(place)
@@ -189,6 +208,7 @@ def text_mentions() -> TextMentions:
     return TextMentions()
 
 
+TOPIC_ARTICLES = frozenset({"les", "des"})  # before a kind of document: a topic, not the title's kind
 TYPE_CUES_NEEDED = 2  # distinct cues of one type in a document's opening ("Présents", "Ordre du jour")
 
 
@@ -199,7 +219,7 @@ def document_type(title: str, opening: str, format: str, opening_toks: Sequence[
     of one type in its opening (an agenda and attendees, articles and signatories, a deadline),
     else its format's (a slide deck, a web page). `opening_toks`: tokens(opening), if already read."""
     mentions = text_mentions()
-    words = sorted((tier, i, kind) for i, _, (tier, kind) in mentions.type_words.find(tokens(title)))
+    words = mentions.title_kinds(title)
     if words:
         return words[0][2]
     toks = tokens(opening) if opening_toks is None else opening_toks
