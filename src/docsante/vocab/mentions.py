@@ -7,8 +7,9 @@ do not matter), except for acronyms, which must appear in capitals. Ambiguous fo
 name a place on their own:
 - region short forms ("GE", "Centre", "Réunion") need "ARS", "région" or "ex-" before them;
 - one-word department names (often rivers: "la Meuse") need "dans", "en",
-  "département de" before them or "(55)" after; those no river or massif bears also "de", "du",
-  "des", "de la" ("du Morbihan", "de la Vendée"); a department's number counts only in a
+  "département de" before them or "(55)" after, or "de", "du", "des", "de la" ("CPAM de la
+  Moselle", "du Morbihan") where no word of a river or a massif comes first ("la vallée de la
+  Meuse", "le massif des Vosges"); a department's number counts only in a
   place's frame ("(57)", "département 57", "dép. 88") or as a postal code before its city
   ("57000 Metz"), never alone ("les 13 maisons", "du 10 au 12");
 - a capitalised name after a civility or an initial is a person's ("Mme Paris").
@@ -39,7 +40,13 @@ CONTEXT_WORDS = 3  # tokens looked at before a place name for its context ("dans
 CODE_AFTER = 6  # characters looked at after a department name for its code: "Meuse (55)"
 
 
-DE_WORDS = frozenset({"de", "du", "des"})  # keys before a name that no river bears: "du Morbihan"
+DE_WORDS = frozenset({"de", "du", "des"})  # keys before a one-word name: "CPAM de la Moselle", "du Morbihan"
+DIRECTIONS = frozenset({"nord"})  # "les îles du Nord", "la mer du Nord": a direction, not the département
+# words of rivers, massifs and landscapes before "de la Meuse", "des Vosges": the river, not the département
+GEOGRAPHY = frozenset(fold(w) for w in (
+    "vallée", "vallées", "rive", "rives", "berge", "berges", "bord", "bords", "fleuve", "rivière", "cours", "crue",
+    "crues", "eau", "source", "sources", "embouchure", "estuaire", "bassin", "affluent", "confluence", "gorges", "golfe",
+    "massif", "montagne", "montagnes", "mont", "monts", "plateau", "forêt", "canal", "eaux", "lit", "delta"))
 
 
 class PlaceKind(Enum):
@@ -99,7 +106,6 @@ class TextMentions:
                 self.regions.add(f, Place(PlaceKind.REGION, e.id, only.get(e.id, "")))
             for f in e.context_forms:
                 self.regions.add(f, Place(PlaceKind.REGION_IN_CONTEXT, e.id, only.get(e.id, "")))
-        self.after_de = {d.code for d in self.vocab.departments if d.named_after_de}
         for d in self.vocab.departments:
             for f in d.forms:
                 kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
@@ -162,8 +168,9 @@ class TextMentions:
             if kind is PlaceKind.DEPARTMENT_IN_CONTEXT:
                 written = toks[i].text
                 after = text[toks[j - 1].end:toks[j - 1].end + CODE_AFTER]
-                after_de = place.departement in self.after_de and prev and (
-                    prev[-1] in DE_WORDS or prev[-1] == "la" and len(prev) >= 2 and prev[-2] == "de")
+                de = 0 if toks[i].whole in DIRECTIONS else 1 if prev and prev[-1] in DE_WORDS \
+                    else 2 if prev[-2:] == ["de", "la"] else 0
+                after_de = de and fold(toks[i - de - 1].text) not in GEOGRAPHY if i > de else bool(de)
                 if not written[:1].isupper() or not (
                         (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan") or after_de
                         or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):

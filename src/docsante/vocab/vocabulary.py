@@ -45,7 +45,6 @@ class Department:
     forms: tuple[str, ...]
     needs_context: bool
     cities: tuple[str, ...] = ()  # its préfecture and sous-préfectures (when no other place bears their name): name it alone
-    named_after_de: bool = False  # a one-word name that no river or massif bears: "du Morbihan" is the département
 
 
 def fold(text: str) -> str:
@@ -142,7 +141,7 @@ class Vocabulary:
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]),
-                                       d["needs_context"], (*d["cities"], *d["sous_prefectures"]), d["named_after_de"])
+                                       d["needs_context"], (*d["cities"], *d["sous_prefectures"]))
                             for d in _load("departments")["departments"]]
         for d in self.departments:
             self._add(Entry("departement", d.code, d.label, (*d.forms, *d.cities)))
