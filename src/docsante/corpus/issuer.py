@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from ..vocab.bodies import Body, bodies
 from ..vocab.mentions import text_mentions
-from ..vocab.vocabulary import vocabulary
+from ..vocab.vocabulary import alias_key, vocabulary
 from .document import HEADING, Block, Document
 
 ISSUERS_JOIN = " ; "  # between the signatories of a contract; RIS gives each its own AU line
@@ -90,7 +90,10 @@ def site_owner(doc: Document) -> str:
     host = urlsplit(doc.url).hostname or ""
     if m := ARS_SITE.match(host):
         vocab = vocabulary()
-        if region := vocab.try_resolve("region", m[1].replace("-", " ")):
+        written = m[1].replace("-", "")  # "grand-est", "iledefrance", "lareunion"
+        region = next((e.id for e in vocab.entries["region"].values()
+                       for form in (e.id, e.label, *e.forms) if alias_key(form).replace(" ", "") == written), None)
+        if region:
             return f"{vocab.entries['acteur']['ars'].label} {vocab.label('region', region)}"
     return ""
 

@@ -50,33 +50,43 @@ def _data() -> dict:
     return json.loads(resources.files("docsante").joinpath("data/bodies.json").read_text("utf-8"))
 
 
+class Heads(NamedTuple):
+    pattern: re.Pattern          # a head and the name that completes it
+    suffixed: re.Pattern         # a name that ends with its head: "Metz Métropole"
+    kinds: dict[str, tuple[str, str]]  # a head (folded): its kind and acteur id ("" for a generic head)
+    written: dict[str, str]      # a head (folded) as the data writes it: "Conseil départemental"
+    acronyms: frozenset[str]     # heads matched only as written: "CPTS", "ARS"
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> tuple[re.Pattern, dict[str, tuple[str, str]], frozenset[str], re.Pattern]:
-    """One pattern for every head, what each head (folded) is: (kind, acteur id or ""), and the
-    heads matched as written (acronyms), and a pattern for names that end with their head ("Metz
-    Métropole")."""
+def _heads() -> Heads:
     data, vocab = _data(), text_mentions().vocab
-    heads: dict[str, tuple[str, str]] = {}
+    kinds: dict[str, tuple[str, str]] = {}
+    written: dict[str, str] = {}
     exact, folded_forms = set(), set()
+
+    def add(form: str, kind: str, acteur: str = "", acronym: bool = False):
+        kinds.setdefault(fold(form), (kind, acteur))
+        if form[:1].isupper():
+            written.setdefault(fold(form), form)
+        (exact if acronym else folded_forms).add(form)
+
     for kind, words in data["kinds"].items():
         for w in words:
-            heads[fold(w)] = (kind, "")
-            (exact if w.isupper() else folded_forms).add(w)
+            add(w, kind, acronym=w.isupper())
     for role in data["roles"]:
-        heads[fold(role)] = ("role", "")
-        folded_forms.add(role)
+        add(role, "role")
     for e in vocab.entries["acteur"].values():
         kind = "collectivite" if e.id in data["collectivite_acteurs"] else "acteur"
         for f in (*e.forms, *e.acronyms, *e.context_forms):
-            heads.setdefault(fold(f), (kind, e.id))
-            (exact if f in e.acronyms or not f.islower() and f == f.upper() or len(f) <= 4 else folded_forms).add(f)
+            add(f, kind, e.id, acronym=f in e.acronyms or not f.islower() and f == f.upper() or len(f) <= 4)
     alternatives = [re.escape(w).replace(r"\ ", r"\s+") for w in sorted(folded_forms, key=len, reverse=True)]
     acronyms = [re.escape(w) for w in sorted(exact, key=len, reverse=True)]
     head = rf"(?P<head>(?i:{'|'.join(alternatives)})|{'|'.join(acronyms)})"
     pattern = re.compile(rf"(?<![\w-]){head}(?![\w-])(?P<name>(?:\s+{PARTICLE}?{NAME_WORD}|\s*{PARTICLE}{NAME_WORD})*)")
     suffixes = "|".join(map(re.escape, data["suffixes"]))
     suffixed = re.compile(rf"(?<![\w-])(?:{NAME_WORD}[\s-]+){{1,4}}(?:{suffixes})(?![\w-])")
-    return pattern, heads, frozenset(exact), suffixed
+    return Heads(pattern, suffixed, kinds, written, frozenset(exact))
 
 
 def bodies(line: str, region: str | None = None) -> list[Body]:
@@ -90,14 +100,14 @@ def bodies(line: str, region: str | None = None) -> list[Body]:
     >>> bodies("La ville a ouvert un centre de santé.")
     []
     """
-    pattern, heads, _, suffixed = _pattern()
+    heads = _heads()
     mentions = text_mentions()
     vocab = mentions.vocab
-    found = [Body(_as_written(m[0], ""), "collectivite", m.start(), m.end()) for m in suffixed.finditer(line)
+    found = [Body(_as_written(m[0], ""), "collectivite", m.start(), m.end()) for m in heads.suffixed.finditer(line)
              if fold(m[0].split()[0]) not in ARTICLES]
-    for m in pattern.finditer(line):
+    for m in heads.pattern.finditer(line):
         written = " ".join(m["head"].split())
-        kind, acteur = heads.get(fold(written), ("", ""))
+        kind, acteur = heads.kinds.get(fold(written), ("", ""))
         if not kind:
             continue
         name_words = _name(m["name"])
@@ -155,11 +165,15 @@ PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "et"})
 
 
 def _as_written(head: str, name: str) -> str:
-    """A body's name as written, its first letter in capitals; a head or a name written all in
-    capitals ("VILLE DE GRENOBLE") in title case, its particles in small letters, an acronym kept."""
+    """A body's name as written, its first letter in capitals; a head written all in capitals
+    ("CONSEIL DÉPARTEMENTAL") as the data writes it, a name ("DU GERS") in title case, its
+    particles in small letters; an acronym kept."""
+    heads = _heads()
+    if head.isupper() and head not in heads.acronyms:
+        head = heads.written.get(fold(head), head)
     words = []
     for w in f"{head} {name}".split():
-        if w.upper() != w or len(w) <= 5 and w in _pattern()[2] or not any(c.isalpha() for c in w):
+        if w.upper() != w or w in heads.acronyms or not any(c.isalpha() for c in w):
             words.append(w)
             continue
         low = w.lower()
