@@ -240,6 +240,9 @@ def main(argv=None):
     for part in parts:
         chosen = [d for d in written if part is None or half_of(d["file"]) == part]
         report_documents(chosen, decided, part, args.errors and part is not None)
+    if not args.half:  # documents written once the rules were set: a check nothing was tuned on
+        fresh = parse_documents(HERE / "tagging" / "documents-fresh.txt")
+        report_documents(fresh, document_predictions(fresh)[2], "fresh", args.errors)
 
 
 def report_documents(docs, decided, part, errors: bool) -> None:
@@ -254,7 +257,7 @@ def report_documents(docs, decided, part, errors: bool) -> None:
                                  docs=1, right=want == have)
             if errors and want != have:
                 print(f"{doc['file']} {facet}: missed {sorted(want - have)} extra {sorted(have - want)}")
-    name = {1: "half 1 (tuning)", 2: "half 2 (test)", None: "all"}[part]
+    name = {1: "half 1 (tuning)", 2: "half 2 (test)", None: "all", "fresh": "documents-fresh.txt"}[part]
     print(f"\n{name}: {len(docs)} hand-labelled documents (document facets)\n")
     print("| facet | precision | recall | documents exactly right | labels | target (test half) |")
     print("|---|---|---|---|---|---|")
@@ -264,7 +267,7 @@ def report_documents(docs, decided, part, errors: bool) -> None:
         tp, tr = DOCUMENT_TARGETS[facet]
         met = " ✓" if p >= tp and r >= tr else " ✗"
         print(f"| {facet} | {p:.3f} | {r:.3f} | {c['right']}/{c['docs']} | {c['tp'] + c['fn']} | P ≥ {tp}"
-              + (f", R ≥ {tr}" if tr else "") + (met if part == 2 else "") + " |")
+              + (f", R ≥ {tr}" if tr else "") + (met if part in (2, "fresh") else "") + " |")
 
 
 def report(labels, predicted, part, errors: bool) -> None:
