@@ -260,3 +260,15 @@ def test_a_departement_named_in_a_query_puts_its_passages_first(territories):
         results = territories.search(query)
         assert [h.doc_id.rsplit("/", 1)[-1] for h in results.hits[:2]] == ["cls-metz.md", "cls-epinal.md"], query
         assert "département : Moselle" in results.expansions, query
+
+
+@pytest.mark.parametrize("text, departements", [
+    ("la CPAM de la Moselle", ["57"]), ("le projet territorial de santé mentale du Morbihan", ["56"]),
+    ("la vallée de la Meuse", []), ("le massif des Vosges", []), ("les îles du Nord", []),  # a river, a massif, a direction
+    ("les élus de Sarreguemines", ["57"]),  # a sous-préfecture
+    ("à La Réunion", ["974"]),  # a region of one département
+    ("les écoles de l'académie de Nantes", []), ("la ville de Nantes", ["44"]),  # a regional body's seat
+])
+def test_departements_named_in_their_frames(text, departements):
+    from docsante.vocab.mentions import text_mentions
+    assert [p.departement for p in text_mentions().places(text) if p.departement] == departements

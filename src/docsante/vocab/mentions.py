@@ -41,6 +41,8 @@ CODE_AFTER = 6  # characters looked at after a department name for its code: "Me
 
 
 DE_WORDS = frozenset({"de", "du", "des"})  # keys before a one-word name: "CPAM de la Moselle", "du Morbihan"
+# regional bodies named after the city they sit in: "l'académie de Nantes" serves the whole region
+SEATS = frozenset({"academie", "rectorat", "universite", "diocese"})
 DIRECTIONS = frozenset({"nord"})  # "les îles du Nord", "la mer du Nord": a direction, not the département
 # words of rivers, massifs and landscapes before "de la Meuse", "des Vosges": the river, not the département
 GEOGRAPHY = frozenset(fold(w) for w in (
@@ -54,6 +56,8 @@ class PlaceKind(Enum):
     REGION_IN_CONTEXT = "region?"      # a short form ("GE", "Centre"): only after REGION_CONTEXT
     DEPARTMENT = "dep"                 # a department's name: tags on its own
     DEPARTMENT_IN_CONTEXT = "dep?"     # a one-word name, often a river ("la Meuse"): only with context
+    CITY = "city"                      # a préfecture or sous-préfecture: tags its département, unless it is
+    # the seat a regional body is named after ("l'académie de Nantes": its region only)
 
 
 class Place(NamedTuple):
@@ -111,7 +115,7 @@ class TextMentions:
                 kind = PlaceKind.DEPARTMENT_IN_CONTEXT if d.needs_context else PlaceKind.DEPARTMENT
                 self.regions.add(f, Place(kind, d.region, d.code))
             for city in d.cities:  # capitalised, as proper names match
-                self.regions.add(city, Place(PlaceKind.DEPARTMENT, d.region, d.code))
+                self.regions.add(city, Place(PlaceKind.CITY, d.region, d.code))
         self.names = Matcher()  # full names only: to check a document's own "name (ACRONYM)"
         self.acronym_ids: dict[str, set[str]] = {}
         self.entries = [*self.vocab.entries["dispositif"].values(), *self.vocab.entries["acteur"].values()]
@@ -165,6 +169,8 @@ class TextMentions:
             prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
             if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):
                 continue
+            if kind is PlaceKind.CITY and i >= 2 and prev[-1] in DE_WORDS and toks[i - 2].whole in SEATS:
+                place = Place(PlaceKind.REGION, place.region)  # its region, not its département
             if kind is PlaceKind.DEPARTMENT_IN_CONTEXT:
                 written = toks[i].text
                 after = text[toks[j - 1].end:toks[j - 1].end + CODE_AFTER]
