@@ -28,6 +28,7 @@ WORD_START = re.compile(r"^(\w+)")
 # first elements of compounds that keep their hyphen ("médico-psychologique", "socio-éducatif")
 COMPOUND_FIRSTS = frozenset("medico socio bucco franco anglo greco judeo politico technico juridico "
                             "physico hospitalo".split())
+OPENING_CHARS = 800  # what is read of a document's start for its issuer, type and date: about a passage
 TITLE_MIN_WORDS = 4  # a shorter first heading is a menu label, not a title, when a longer one follows
 
 
@@ -137,3 +138,16 @@ def title_from_name(doc_id: str) -> str:
     """The file name as a title, its words as written ("CLS-Metz.pdf": "CLS Metz")."""
     name = " ".join(PurePosixPath(doc_id).stem.replace("-", " ").replace("_", " ").split())
     return name[:1].upper() + name[1:]
+
+
+def opening(blocks: list[Block]) -> list[str]:
+    """The texts of a document's first blocks, spaces folded, up to the one that reaches
+    OPENING_CHARS characters."""
+    out, seen = [], 0
+    for b in blocks:
+        if seen > OPENING_CHARS:
+            break
+        if text := " ".join(b.text.split()):
+            out.append(text)
+            seen += len(text)
+    return out

@@ -24,14 +24,13 @@ from dataclasses import replace
 from ..vocab.match import REMEMBERED_CHARS, tokens
 from ..vocab.mentions import Place, document_type, text_mentions
 from ..vocab.vocabulary import vocabulary
-from .blocks import first_title, ready, title_from_name
+from .blocks import OPENING_CHARS, first_title, opening, ready, title_from_name
 from .dates import iso_date, year_in
 from .document import HEADING, Block, Document
 from .corrections import FACET_COLUMNS, TABLE_NAME
 from .issuer import issuer
 
 MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often each, is about none of them
-OPENING_CHARS = 800  # what is read of a document's start for its issuer, type and date: about a passage
 # dates an author gives as metadata (the readers' date_source); a file's creation date is not one of them
 AUTHORED_DATES = frozenset({"JSONL", "en-tête Markdown", "métadonnées HTML"})
 # words after which a document states its date ("Publié le", "Version du", "Réunion du", "Fait à Metz, le")
@@ -142,17 +141,13 @@ def stated_date(blocks: list[Block]) -> str | None:
     >>> [stated_date([Block(t)]) for t in ["12/03/2024", "Juin 2023", "Le CLS signé en 2019."]]
     ['2024-03-12', None, None]
     """
-    seen, opening = 0, []
-    for b in blocks:
-        if seen > OPENING_CHARS:
-            break
-        seen += len(b.text)
-        opening.append(b.text)
-        if len(b.text) <= DATE_LINE_MAX_CHARS and DATE_ALONE.fullmatch(b.text.strip()):
-            whole = iso_date(b.text)
+    texts = opening(blocks)
+    for line in texts:
+        if len(line) <= DATE_LINE_MAX_CHARS and DATE_ALONE.fullmatch(line):
+            whole = iso_date(line)
             if whole and len(whole) == 10:
                 return whole
-    text = "\n".join(opening)
+    text = "\n".join(texts)
     for m in DATE_CUE.finditer(text):
         found = iso_date(text[m.end():])
         if found and len(found) == 10:

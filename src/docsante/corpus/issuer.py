@@ -28,10 +28,10 @@ from urllib.parse import urlsplit
 from ..vocab.bodies import Body, bodies
 from ..vocab.mentions import text_mentions
 from ..vocab.vocabulary import alias_key, vocabulary
+from .blocks import opening
 from .document import HEADING, Block, Document
 
 ISSUERS_JOIN = " ; "  # between the signatories of a contract; RIS gives each its own AU line
-OPENING_CHARS = 800  # the start of a document read for its author line and letterhead
 CLOSING_CHARS = 1500  # the end read for signatures
 LETTERHEAD_BLOCKS = 6  # the first blocks where a letterhead stands
 LETTERHEAD_MAX_WORDS = 14
@@ -58,13 +58,13 @@ def issuer(doc: Document, blocks: list[Block], title: str, kind: str, regions: l
     if doc.issuer:
         return doc.issuer
     region = regions[0] if len(regions) == 1 else None
-    opening, closing = _opening(blocks), _closing(blocks)
+    first, closing = opening(blocks), _closing(blocks)
     if kind in CONTRACT_TYPES or CONTRACT_TYPES & {k for _, _, k in text_mentions().title_kinds(title)}:
-        parties = [b for text in opening if (m := PARTIES.search(text)) for b in bodies(text, region) if b.start >= m.end()]
+        parties = [b for text in first if (m := PARTIES.search(text)) for b in bodies(text, region) if b.start >= m.end()]
         parties += [b for text in closing if SIGNATURE_LINE.match(text) for b in bodies(text, region)[:1]]
         if parties:
             return _join(parties)
-    for text in opening:
+    for text in first:
         if (m := AUTHOR.search(text)) and (named := [b for b in bodies(text, region) if b.start >= m.end()]):
             return named[0].name
     for text in _letterhead(blocks):
@@ -73,7 +73,7 @@ def issuer(doc: Document, blocks: list[Block], title: str, kind: str, regions: l
     for text in reversed(closing):
         if SIGNATURE_LINE.match(text) and (named := bodies(text, region)):
             return named[0].name
-    if owner := site_owner(doc):
+    if owner := _site_owner(doc):
         return owner
     for body in bodies(title, region):
         if not PARTNER_BEFORE.search(title[:body.start]):
@@ -81,7 +81,7 @@ def issuer(doc: Document, blocks: list[Block], title: str, kind: str, regions: l
     return ""
 
 
-def site_owner(doc: Document) -> str:
+def _site_owner(doc: Document) -> str:
     """A web page's site's owner: its og:site_name (as a body's name when it is one: "Agence
     régionale de santé Grand Est" is the ARS Grand Est), else the region of an ARS site's address."""
     if doc.site:
@@ -117,18 +117,8 @@ def _letterhead(blocks: list[Block]) -> list[str]:
     return out
 
 
-def _opening(blocks: list[Block]) -> list[str]:
-    out, seen = [], 0
-    for b in blocks:
-        if seen > OPENING_CHARS:
-            break
-        if text := " ".join(b.text.split()):
-            out.append(text)
-            seen += len(text)
-    return out
-
-
 def _closing(blocks: list[Block]) -> list[str]:
+    """The texts of a document's last blocks, up to CLOSING_CHARS characters."""
     out, seen = [], 0
     for b in reversed(blocks):
         if seen > CLOSING_CHARS:

@@ -5,10 +5,10 @@ A body is a head (a word that begins a body's name: data/bodies.json, or an acte
 vocabulary: ARS, IREPS, CPAM…) followed by the proper name that completes it: capitalised words,
 joined by "de", "du", "des", "d'", "de la", "de l'" ("Communauté de communes du Pays de Lure").
 A generic head needs that name ("Ville" alone names no body); "Département" and "Région" need it to
-be a place, and a capital ("en région Paca" is a territory). An acteur with one body per region
-that no region completes is named in full ("Instance régionale d'éducation et de promotion de la santé"). An acteur with one body per region is named by its label and its region: "Agence
-régionale de santé Grand Est" and "ARS Grand Est" are one body. A role names its body: "Le Maire de
-Metz" signs for the Ville de Metz.
+be a place, and a capital ("en région Paca" is a territory). An acteur with one body per region is
+named by its label and its region: "Agence régionale de santé Grand Est" and "ARS Grand Est" are one
+body; with no region to complete it, by its full name ("Instance régionale d'éducation et de promotion
+de la santé"). A role names its body: "Le Maire de Metz" signs for the Ville de Metz.
 """
 
 from __future__ import annotations
