@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from ..vocab.vocabulary import fold, stopwords
+from ..vocab.vocabulary import fold, french_words, stopwords
 from .document import HEADING, LINE, WRAPPED, Block
 from .normalise import HEADING_NUMBER, drop_boilerplate
 
@@ -54,14 +54,6 @@ def ready(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-@lru_cache(maxsize=1)
-def _french_words():
-    """pyspellchecker's French word list (140,000 forms, compounds with their hyphen)."""
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="fr", distance=1).word_frequency
-
-
 def joins_hyphenated(left: str, right: str, document_words: set[str]) -> bool:
     """Whether a word hyphenated at a line end ("promo-" + "tion") is one word without its
     hyphen, rather than a compound ("bien-" + "être", "Hauts-" + "de-France"). The
@@ -75,7 +67,7 @@ def joins_hyphenated(left: str, right: str, document_words: set[str]) -> bool:
     """
     lower_left, lower_right = left.lower(), right.lower()
     compound, joined = f"{lower_left}-{lower_right}", lower_left + lower_right
-    known = _french_words()
+    known = french_words()
     if compound in document_words:
         return False
     if joined in document_words:

@@ -30,6 +30,7 @@ FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "doctext": 1.0}
 EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0, "departement": 1.0}
 PLACES = ("region", "departement")  # facets of places: a département named is its region too
+CLOSE_WEIGHT = 0.5  # an indexed word spelt closely to an unknown typed one, against the word itself
 PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its passages get TAG_BONUS too)
 
 
@@ -70,10 +71,16 @@ class QueryCompiler:
         """Folded and elided but not stemmed (for truncated words): Whoosh skips is_morph filters."""
         return [t.text for t in self.analyzer(text, no_morph=True)]
 
-    def compile(self, clauses: Clauses) -> Compiled:
+    def compile(self, clauses: Clauses, close: dict[Word, list[str]] | None = None) -> Compiled:
         """The scoring query; the top level's side-by-side facet clauses are left to
-        `resolve_filters` (they are the search's filters, shown as selected facet values)."""
+        `resolve_filters` (they are the search's filters, shown as selected facet values).
+        `close`: typed words the index does not know, with their closest indexed spellings
+        (search/suggest.py), which they also match, below an exact word."""
         widen, extra, place_bonus, notes = self._expansions(clauses)
+        for word, found in (close or {}).items():
+            spelt = [self._fields(None, lambda f, s=s: _phrase(f, self.terms(s), 0), weight=CLOSE_WEIGHT) for s in found]
+            widen.alternatives.setdefault(word, []).extend(q for q in spelt if q is not None)
+            notes.append(f"{word.text} → {', '.join(found)} (orthographe proche)")
         query = self._clauses(clauses, widen, extra + place_bonus, top=True)
         if not widen.weights:
             return Compiled(query, notes)

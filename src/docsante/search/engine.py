@@ -27,7 +27,7 @@ from .generation import Generation
 from .highlight import Snippets, fallback_snippet
 from .parse import parse
 from .results import DocumentInfo, Hit, PassageView, Results, document_info, frozen_facets, to_hit
-from .suggest import respell
+from .suggest import close_words, respell
 from .watches import Watches
 
 # The limits of every search, wherever it comes from (API, CLI, web); the README's « Limites » lists them.
@@ -147,7 +147,8 @@ class Index:
         if given > MAX_FILTERS:
             raise QueryError(f"Trop de filtres ({given} ; {MAX_FILTERS} au plus).")
         selected = resolve_filters(parsed, **facets)
-        compiled = self._compiler.compile(parsed)
+        close = close_words(parsed, g.searcher, self._compiler)
+        compiled = self._compiler.compile(parsed, close)
         scoring = compiled.query
         flt = to_filter(selected)
         if scoring is None:
@@ -169,12 +170,12 @@ class Index:
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
-                       did_you_mean=self._did_you_mean(g, query, parsed, flt, len(docs)),
+                       did_you_mean=self._did_you_mean(g, query, close, flt, len(docs)),
                        expansions=tuple(compiled.notes))
 
-    def _did_you_mean(self, g: Generation, query, parsed, flt, total) -> str | None:
+    def _did_you_mean(self, g: Generation, query, close, flt, total) -> str | None:
         """A respelt query, offered only when it finds more passages than the query typed."""
-        corrected = respell(query, parsed, g.searcher, self._compiler)
+        corrected = respell(query, close)
         if corrected is None:
             return None
         q = self._compiler.compile(parse(corrected)).query

@@ -1,8 +1,9 @@
 """What a query names: dispositifs and acteurs (by acronym or full name) and places.
 
-Typed words are matched with the same token trie as the tagger, but acronyms
-are case-insensitive here ("cls" is CLS) and place names need no context
-("la Meuse", "13" and "PACA" are places when a user types them).
+Typed words are matched with the same token trie as the tagger, but acronyms are
+case-insensitive here ("cls" is CLS). Places are read by the tagger's own rules
+(vocab/mentions.py, query_places): never an ordinary word in small letters
+("quartiers nord", "centre de santé"), never a bare number ("CLS 13").
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..vocab.match import Matcher, tokens
+from ..vocab.mentions import text_mentions
 from ..vocab.vocabulary import Vocabulary, acronym_table, vocabulary
 
 ACRONYM, NAME = "acronym", "name"
@@ -42,25 +44,14 @@ class QueryVocabulary:
                 self.expansions[acronym] = expansion
                 self.table.add(acronym, (acronym, ACRONYM))
                 self.table.add(expansion, (acronym, NAME))
-        self.places = Matcher(exact_acronyms=False)  # values: (region, département code or "")
-        self.cities = Matcher(proper=True)  # préfectures, capitalised: "Metz", never "tulle" the fabric
-        for e in vocab.entries["region"].values():
-            for f in (*e.forms, *e.context_forms):
-                if len(f) > 2 or f.isupper():
-                    self.places.add(f, (e.id, ""))
-        for d in vocab.departments:
-            for f in (*d.forms, d.code):
-                self.places.add(f, (d.region, d.code))
-            for city in d.cities:
-                self.cities.add(city, (d.region, d.code))
 
     def mentions(self, text: str) -> list[Mention]:
         toks = tokens(text)
         found = [Mention(facet, d, i, j, via) for i, j, (facet, d, via) in self.dispositifs.find(toks)]
-        for i, j, (region, code) in [*self.places.find(toks), *self.cities.find(toks)]:
-            found.append(Mention("region", region, i, j))
-            if code:  # a département: its passages first, then its region's
-                found.append(Mention("departement", code, i, j))
+        for i, j, place in text_mentions().query_places(text):
+            found.append(Mention("region", place.region, i, j))
+            if place.departement:  # a département: its passages first, then its region's
+                found.append(Mention("departement", place.departement, i, j))
         found += [Mention(TABLE, a, i, j, via) for i, j, (a, via) in self.table.find(toks)]
         return found
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .match import REMEMBERED_CHARS, Matcher, Tok, tokens
-from .vocabulary import Vocabulary, fold, vocabulary
+from .vocabulary import Vocabulary, fold, place_words, vocabulary
 
 REGION_CONTEXT = frozenset({"ars", "region", "ex"})  # keys that make a short region form a place: "ARS Centre"
 # words before a person's name: "Mme Paris", "Dr Vienne" are people (an initial, "A. Martin", also says so)
@@ -79,6 +79,30 @@ def _names_a_person(text: str, before: Tok) -> bool:
     return initial or fold(before.text) in CIVILITIES
 
 
+DATELINE = re.compile(r"\s*\([A-Z][A-Za-z]{1,11}\)\s*[-–—]")  # "Paris (AFP) – ": where a wire was filed
+
+
+def _is_dateline(text: str, last: Tok) -> bool:
+    """Whether a place is a press agency's dateline ("Paris (AFP) – …"), not what the text is about."""
+    return bool(DATELINE.match(text, last.end))
+
+
+def _inside_a_longer_name(text: str, first: Tok, last: Tok) -> bool:
+    """Whether a name is part of a longer hyphenated one: "Saint-Martin" in "Saint-Martin-d'Hères"."""
+    return text[last.end:last.end + 1] == "-" or text[max(0, first.start - 1):first.start] == "-"
+
+
+def _names_in_small_letters(form: str) -> bool:
+    """Whether a place's name still names it typed in small letters: a name of several words that
+    does not start with an article ("grand est", "pays de la loire"; not "la réunion"), or a word that
+    is no ordinary French word ("martinique", "metz"; not "nord", "vienne", "centre")."""
+    toks = tokens(form)
+    if len(toks) > 1 and toks[0].whole not in ("le", "la", "les", "l"):
+        return True
+    return all(t.whole in place_words() or t.whole in ("le", "la", "les", "l") for t in toks) and any(
+        t.whole in place_words() for t in toks)
+
+
 def _acronym_forms(acronym: str) -> list[str]:
     """An acronym as written, and in title case when it is long enough not to be a word."""
     forms = [acronym]
@@ -103,8 +127,7 @@ class TextMentions:
         self.vocab = vocab or vocabulary()
         self.regions, self.named = Matcher(proper=True), Matcher()
         # a region of one département (Guadeloupe, La Réunion…) names it too
-        departements = Counter(d.region for d in self.vocab.departments)
-        only = {d.region: d.code for d in self.vocab.departments if departements[d.region] == 1}
+        only = {r: codes[0] for r, codes in self.vocab.region_departements.items() if len(codes) == 1}
         for e in self.vocab.entries["region"].values():
             for f in e.forms:
                 self.regions.add(f, Place(PlaceKind.REGION, e.id, only.get(e.id, "")))
@@ -130,6 +153,16 @@ class TextMentions:
                     self.named.add(form, DispositifMention(sure, e.id, acronym))
                 self.acronym_ids.setdefault(acronym, set()).add(e.id)
         self.dep_codes = {d.code: Place(PlaceKind.DEPARTMENT, d.region, d.code) for d in self.vocab.departments}
+        # names a query may type in small letters (query_places)
+        self.lowercase_places = Matcher()
+        for e in self.vocab.entries["region"].values():
+            for f in e.forms:
+                if _names_in_small_letters(f):
+                    self.lowercase_places.add(f, Place(PlaceKind.REGION, e.id, only.get(e.id, "")))
+        for d in self.vocab.departments:
+            for f in (*d.forms, *d.cities):
+                if _names_in_small_letters(f):
+                    self.lowercase_places.add(f, Place(PlaceKind.DEPARTMENT, d.region, d.code))
         self._places_in = lru_cache(maxsize=64)(lambda text: tuple(self._places(text, tokens(text))))
         # a document's type: words of its title (a kind of document first, then a dispositif that is one),
         # cues of its opening (two distinct ones are needed), the format it was read as
@@ -161,10 +194,27 @@ class TextMentions:
         return self._places(text, toks)
 
     def _places(self, text: str, toks: Sequence[Tok]) -> list[Place]:
+        return [place for _, _, place in self.place_spans(text, toks)]
+
+    def query_places(self, text: str) -> list[tuple[int, int, Place]]:
+        """The places a query names, as (first token, end token, place) over tokens(text): as in a
+        text, and also a capitalised one-word département name alone ("ASV Gard": a query gives
+        no context), and a name in small letters when none of its words is an ordinary word
+        ("cls martinique", "pays de la loire"; never "quartiers nord", "centre de santé")."""
+        toks = tokens(text)
+        spans = [*self.place_spans(text, toks, query=True),
+                 *((i, j, p) for i, j, p in self.lowercase_places.find(toks)
+                   if not _is_dateline(text, toks[j - 1]) and not _inside_a_longer_name(text, toks[i], toks[j - 1]))]
+        once = {(i, j, p.region, p.departement): (i, j, p) for i, j, p in spans}
+        return [once[k] for k in sorted(once)]
+
+    def place_spans(self, text: str, toks: Sequence[Tok], query: bool = False) -> list[tuple[int, int, Place]]:
+        """The places named in `text`, with their token spans; `query`: read as a query (see query_places)."""
         found = []
         for i, j, place in self.regions.find(toks):
             kind = place.kind
-            if i and _names_a_person(text, toks[i - 1]):
+            if i and _names_a_person(text, toks[i - 1]) or _is_dateline(text, toks[j - 1]) \
+                    or _inside_a_longer_name(text, toks[i], toks[j - 1]):
                 continue
             prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
             if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):
@@ -178,22 +228,22 @@ class TextMentions:
                     else 2 if prev[-2:] == ["de", "la"] else 0
                 after_de = de and fold(toks[i - de - 1].text) not in GEOGRAPHY if i > de else bool(de)
                 if not written[:1].isupper() or not (
-                        (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan") or after_de
-                        or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
+                        query or (prev and prev[-1] in ("en", "dan")) or (len(prev) >= 2 and prev[-2] == "dan")
+                        or after_de or any(p.startswith("departement") for p in prev) or re.match(r"\s*\(\d", after)):
                     continue
-            found.append(place)
+            found.append((i, j, place))
         for i, t in enumerate(toks):  # a number is a département only in a place's frame, never alone
             if not t.text[0].isdigit():
                 continue
             if len(t.text) == 5 and t.text.isdigit():  # a postal code before its city: "57000 Metz"
                 if i + 1 < len(toks) and toks[i + 1].text[:1].isupper():
                     place = self.dep_codes.get(_postal_department(t.text))
-                    found += [place] if place else []
+                    found += [(i, i + 1, place)] if place else []
                 continue
             place = self.dep_codes.get(t.text)
             before, after = text[max(0, t.start - 1):t.start], text[t.end:t.end + 1]
             if place and ((before == "(" and after == ")") or (i and toks[i - 1].whole in DEPARTMENT_WORDS)):
-                found.append(place)
+                found.append((i, i + 1, place))
         return found
 
     # -- dispositifs

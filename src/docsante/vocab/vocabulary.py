@@ -100,11 +100,41 @@ def acronym_table() -> list[Acronym]:
     return [Acronym(*line.split("\t")) for line in data_text("acronyms.tsv").splitlines()[1:] if line.strip()]
 
 
+ORDINARY_MIN = 200  # a word this frequent in the French word list is an ordinary word ("réunion", "centre", "jura")
+
+
+@lru_cache(maxsize=1)
+def french_words():
+    """pyspellchecker's French word list (140,000 forms with their frequencies, compounds with their hyphen)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="fr", distance=1).word_frequency
+
+
+def is_ordinary(word: str) -> bool:
+    """Whether a word is an ordinary French word, not only a name: "réunion", "nord", "vienne" (a verb)
+    are; "martinique", "moselle", "gard" are not."""
+    word = word.lower().replace("’", "'")
+    return fold(word) in stopwords() or french_words()[word] >= ORDINARY_MIN
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """The words of place names (regions, départements, préfectures and sous-préfectures) that are
+    no ordinary French word, folded: "martinique", "moselle", "bretagne". The stemmer leaves them
+    whole ("Martinique" is not "martin" of Saint-Martin), and a query may name them in small letters."""
+    names = [f for r in _load("regions")["regions"] for f in (r["label"], *r["aliases"])]
+    names += [f for d in _load("departments")["departments"]
+              for f in (d["label"], *d["aliases"], *d["cities"], *d["sous_prefectures"])]
+    words = {w for name in names for w in re.findall(r"[^\W\d_]+", name.replace("’", "'"))}
+    return frozenset(fold(w) for w in words if len(w) > 2 and not w.isupper() and not is_ordinary(w))
+
+
 @lru_cache(maxsize=1)
 def protected_words() -> frozenset[str]:
     """Words the stemmer leaves whole, folded: acronyms (dispositifs, regions written in
-    capitals, the acronym table) and "France"."""
-    words = {"france"}
+    capitals, the acronym table), "France" and the place words that are no ordinary word."""
+    words = {"france", *place_words()}
     for d in _load("dispositifs")["dispositifs"]:
         words.update(a for a in d["acronyms"] if " " not in a)
     for r in _load("regions")["regions"]:
@@ -138,8 +168,10 @@ def alias_key(text: str) -> str:
 class Vocabulary:
     def __init__(self):
         self.entries: dict[str, dict[str, Entry]] = {f.name: {} for f in TAGGED}
+        self.region_departements: dict[str, tuple[str, ...]] = {}  # a region's départements (not its collectivities)
         for r in _load("regions")["regions"]:
             self._add(Entry("region", r["id"], r["label"], tuple(r["aliases"]), tuple(r["context_aliases"])))
+            self.region_departements[r["id"]] = tuple(r["departments"])
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]),
                                        d["needs_context"], (*d["cities"], *d["sous_prefectures"]))
                             for d in _load("departments")["departments"]]
