@@ -98,10 +98,11 @@ def test_indexed_content_and_query_are_escaped(client):
     assert 'href="javascript:' not in passage and "javascript:alert(4)" in passage
 
 
-def test_empty_result_gives_advice_and_did_you_mean(client):
+def test_a_misspelt_query_finds_the_close_spelling_and_offers_it_and_an_empty_one_gives_advice(client):
     page = client.get("/", params={"q": "adictologie"}).text
-    assert "Vouliez-vous dire" in page and "q=addictologie" in page
-    assert "Vérifiez l&#39;orthographe" in page or "Vérifiez l'orthographe" in page
+    assert "Vouliez-vous dire" in page and "q=addictologie" in page and "<mark>" in page
+    empty = client.get("/", params={"q": "xqzwvk"}).text
+    assert "Vérifiez l&#39;orthographe" in empty or "Vérifiez l'orthographe" in empty
 
 
 # ---------------------------------------------------------------- a real browser

@@ -170,18 +170,17 @@ class Index:
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
-                       did_you_mean=self._did_you_mean(g, query, close, flt, len(docs)),
+                       did_you_mean=self._did_you_mean(g, query, close, flt),
                        expansions=tuple(compiled.notes))
 
-    def _did_you_mean(self, g: Generation, query, close, flt, total) -> str | None:
-        """A respelt query, offered only when it finds more passages than the query typed."""
+    def _did_you_mean(self, g: Generation, query, close, flt) -> str | None:
+        """The query respelt with the closest indexed spellings of the words the index does not
+        know, when it finds passages: the query the closest spellings already widened, to run as typed."""
         corrected = respell(query, close)
         if corrected is None:
             return None
         q = self._compiler.compile(parse(corrected)).query
-        if q is None:
-            return None
-        return corrected if len(self._evaluate(g, q, flt).ids) > total else None
+        return corrected if q is not None and len(self._evaluate(g, q, flt).ids) else None
 
     @staticmethod
     def _topic(g: Generation, compiled) -> np.ndarray | None:
