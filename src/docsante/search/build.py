@@ -3,7 +3,8 @@
 Named dispositifs and places widen and re-rank the query:
 - a typed acronym also matches its full name as a phrase ("CLS" finds
   "contrat local de santé"), at half weight;
-- a typed full name also matches its acronym, at half weight;
+- a typed full name also matches its acronym, at half weight (an ambiguous one too: the name
+  typed says which it is);
 - passages tagged with a named dispositif, region or département get a constant bonus
   (a département named is its region too: its passages first, then its region's).
 Ambiguous acronyms (CPS, ETP…) typed alone get only the tag bonus, since tags
@@ -126,7 +127,7 @@ class QueryCompiler:
             if m.via == ACRONYM and not entry.ambiguous:
                 out.append(self._expansion(entry.names[0]))
                 notes.append(f"{entry.label} → « {entry.names[0]} »")
-            elif m.via == NAME and not entry.ambiguous and entry.acronyms:
+            elif m.via == NAME and entry.acronyms:  # an ambiguous acronym too: the name says which it is
                 out.append(self._expansion(entry.acronyms[0]))
                 notes.append(f"« {entry.names[0]} » → {entry.acronyms[0]}")
             else:
