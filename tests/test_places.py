@@ -94,3 +94,14 @@ def test_a_misspelt_word_finds_its_closest_spelling_and_explain_says_so(pages):
     assert first(results) == "hpv.md"
     assert "papilomavirus → papillomavirus (orthographe proche)" in results.expansions
     assert not [e for e in pages.search("papillomavirus").expansions if "orthographe" in e]  # a known word stays
+
+
+def test_an_ars_sites_address_gives_its_region_and_its_issuer(tmp_path):
+    import json
+
+    from docsante.corpus.readers import read_sources
+    records = tmp_path / "pages.jsonl"
+    records.write_text(json.dumps({"id": "p", "url": "https://www.paca.ars.sante.fr/cls",
+                                   "text": "Les contrats locaux de santé, comme à Lille et en Bretagne."}) + "\n", "utf-8")
+    [doc] = read_sources([records])
+    assert (doc.tags["region"], doc.issuer) == (["provence-alpes-cote-d-azur"], "ARS Provence-Alpes-Côte d'Azur")

@@ -9,7 +9,7 @@ per question, before it is chunked and tagged.
   its file's creation date, else a year on its first page (see _date).
 - Territory (its tags' regions and départements): its metadata's, else the places its title
   names, else those it names most (at most two of each, else none: a national review names
-  many as often each).
+  many as often each); an ARS site's page is its region's.
 - Type: see vocab/mentions.py's document_type.
 - Corrections: a row of its folder's metadonnees.csv overrides all of the above (corrections.py).
 - Issuer: see issuer.py.
@@ -28,7 +28,7 @@ from .blocks import OPENING_CHARS, first_title, opening, ready, title_from_name
 from .dates import iso_date, year_in
 from .document import HEADING, Block, Document
 from .corrections import FACET_COLUMNS, TABLE_NAME
-from .issuer import issuer
+from .issuer import ars_site_region, issuer
 
 MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often each, is about none of them
 # dates an author gives as metadata (the readers' date_source); a file's creation date is not one of them
@@ -162,8 +162,16 @@ def _territory(doc: Document, read: _Read) -> tuple[list[str], list[str]]:
         vocab = vocabulary()
         return sorted({r for r in (vocab.try_resolve("region", m) for m in doc.regions) if r}), []
     if named := mentions.places(read.title):
-        return _most_named(named)
-    return _most_named(read.places(), passing=True)
+        regions, departements = _most_named(named)
+    else:
+        regions, departements = _most_named(read.places(), passing=True)
+    if site := ars_site_region(doc.url):  # an ARS site's page is its region's, whatever else it names
+        return [site], [d for d in departements if _region_of(d) == site]
+    return regions, departements
+
+
+def _region_of(departement: str) -> str:
+    return next(d.region for d in vocabulary().departments if d.code == departement)
 
 
 def _most_named(places: list[Place], passing: bool = False) -> tuple[list[str], list[str]]:

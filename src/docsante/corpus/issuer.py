@@ -87,15 +87,20 @@ def _site_owner(doc: Document) -> str:
     if doc.site:
         named = bodies(doc.site)
         return named[0].name if len(named) == 1 and named[0].start == 0 else " ".join(doc.site.split())
-    host = urlsplit(doc.url).hostname or ""
-    if m := ARS_SITE.match(host):
+    if region := ars_site_region(doc.url):
         vocab = vocabulary()
-        written = m[1].replace("-", "")  # "grand-est", "iledefrance", "lareunion"
-        region = next((e.id for e in vocab.entries["region"].values()
-                       for form in (e.id, e.label, *e.forms) if alias_key(form).replace(" ", "") == written), None)
-        if region:
-            return f"{vocab.entries['acteur']['ars'].label} {vocab.label('region', region)}"
+        return f"{vocab.entries['acteur']['ars'].label} {vocab.label('region', region)}"
     return ""
+
+
+def ars_site_region(url: str) -> str | None:
+    """The region of an ARS site's address ("https://www.grand-est.ars.sante.fr/…": grand-est), else None."""
+    m = ARS_SITE.match(urlsplit(url).hostname or "") if url else None
+    if not m:
+        return None
+    written = m[1].replace("-", "")  # "grand-est", "iledefrance", "lareunion"
+    return next((e.id for e in vocabulary().entries["region"].values()
+                 for form in (e.id, e.label, *e.forms) if alias_key(form).replace(" ", "") == written), None)
 
 
 def _join(named: list[Body]) -> str:
