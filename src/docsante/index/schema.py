@@ -8,6 +8,7 @@ from ..facets import FACETS
 from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
+FOCUSED_REGIONS = 2  # a passage tagged with more regions than this is about none of them (the `places` field)
 DATE_FIELDS = ("date", "first_indexed", "changed")  # ISO strings, indexed so that they filter and sort
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)
@@ -41,4 +42,7 @@ def build_schema() -> Schema:
         doctext=FrenchText(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
         words=WordCounts(),  # WORDS entries only
         **{f.name: KEYWORD(**facet) for f in FACETS},  # the year's is the year of `date`
+        # a passage's regions and départements ("region:bretagne", "departement:29") when it is about few:
+        # what a place named in a query lifts (a page that names five regions is about none of them)
+        places=KEYWORD(commas=True, scorable=False, lowercase=False),
     )

@@ -6,7 +6,8 @@ Named dispositifs and places widen and re-rank the query:
 - a typed full name also matches its acronym, at half weight (an ambiguous one too: the name
   typed says which it is);
 - passages tagged with a named dispositif, region or département get a constant bonus
-  (a département named is its region too: its passages first, then its region's).
+  (a département named is its region too: its passages first, then its region's); a place's
+  bonus goes to the passages about few places (the `places` field), not to a page naming many.
 Ambiguous acronyms (CPS, ETP…) typed alone get only the tag bonus, since tags
 were given with context at index time.
 """
@@ -32,7 +33,7 @@ EXPANSION_WEIGHT = 0.5  # what an expansion weighs against one typed term
 TAG_BONUS = {"dispositif": 2.0, "acteur": 2.0, "region": 1.0, "departement": 1.0}
 PLACES = ("region", "departement")  # facets of places: a département named is its region too
 CLOSE_WEIGHT = 0.5  # an indexed word spelt closely to an unknown typed one, against the word itself
-PLACE_WEIGHT = 0.25  # a place name's words, against other typed words (its passages get TAG_BONUS too)
+PLACE_WEIGHT = 0.5  # a place name, against one other typed word, shared by its words (its passages get TAG_BONUS too)
 
 
 class Widening(NamedTuple):
@@ -106,8 +107,8 @@ class QueryCompiler:
                 continue  # "CLS CLS CLS…": a repeated word is widened once (linear, not quadratic)
             seen.add((m.facet, m.value, m.via, covered))
             alternatives = self._alternatives(m, notes)
-            if m.facet in PLACES:  # a place prefers its passages; its words must not outweigh the rarer ones
-                widen.weights.update((w, PLACE_WEIGHT) for w in covered)
+            if m.facet in PLACES:  # a place counts as one typed word, its words sharing that weight
+                widen.weights.update((w, PLACE_WEIGHT / len(covered)) for w in covered)
                 place_bonus.extend(alternatives)
             elif len(covered) == 1 and m.via == ACRONYM:
                 widen.alternatives.setdefault(covered[0], []).extend(alternatives)
@@ -118,8 +119,9 @@ class QueryCompiler:
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
         out = []
-        if m.facet in PLACES:
-            out.append(self._tagged(m.facet, m.value))
+        if m.facet in PLACES:  # passages about that place, not those that name it among many
+            if "region" in self.tag_bonus:
+                out.append(wq.ConstantScoreQuery(wq.Term("places", f"{m.facet}:{m.value}"), self.tag_bonus[m.facet]))
             notes.append(f"{'lieu' if m.facet == 'region' else 'département'} : {vocab.label(m.facet, m.value)}")
         elif m.facet in ("dispositif", "acteur"):
             entry = vocab.entries[m.facet][m.value]
