@@ -262,12 +262,18 @@ def report_documents(docs, decided, part, errors: bool) -> None:
     print("| facet | precision | recall | documents exactly right | labels | target (test half) |")
     print("|---|---|---|---|---|---|")
     for facet, c in counts.items():
-        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        p, r = precision_recall(c)
         tp, tr = DOCUMENT_TARGETS[facet]
         met = " ✓" if p >= tp and r >= tr else " ✗"
         print(f"| {facet} | {p:.3f} | {r:.3f} | {c['right']}/{c['docs']} | {c['tp'] + c['fn']} | P ≥ {tp}"
               + (f", R ≥ {tr}" if tr else "") + (met if part in (2, "fresh") else "") + " |")
+
+
+def precision_recall(c: Counter) -> tuple[float, float]:
+    """Precision and recall of true positives, false positives and false negatives counted (1.0 when empty)."""
+    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    return p, r
 
 
 def report(labels, predicted, part, errors: bool) -> None:
@@ -284,8 +290,7 @@ def report(labels, predicted, part, errors: bool) -> None:
     print("| facet | precision | recall | F1 | labels | target (test half) |")
     print("|---|---|---|---|---|---|")
     for facet, c in counts.items():
-        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        p, r = precision_recall(c)
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         tp, tr = TARGETS[facet]
         met = " ✓" if p >= tp and r >= tr else " ✗"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -139,3 +140,14 @@ def segmented_index(tmp_path_factory) -> Path:
     (folder / "fiche-900.txt").write_text("Une dernière fiche de santé mentale et de prévention.\n", "utf-8")
     docsante.build_index([folder], root / "ix")
     return root / "ix"
+
+
+@contextlib.contextmanager
+def indexed_folder(tmp_path_factory, name: str, files: dict[str, str]):
+    """A real index of a folder of text files ({file name: text}), open for searching."""
+    folder = tmp_path_factory.mktemp(name)
+    for file, text in files.items():
+        (folder / file).write_text(text, "utf-8")
+    docsante.build_index([folder], folder / "ix")
+    with docsante.open_index(folder / "ix") as ix:
+        yield ix

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import docsante
+from conftest import indexed_folder
 from docsante.vocab.mentions import text_mentions
 
 PAGES = {
@@ -34,11 +34,7 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pages")
-    for name, text in PAGES.items():
-        (folder / name).write_text(text, "utf-8")
-    docsante.build_index([folder], folder / "ix")
-    with docsante.open_index(folder / "ix") as ix:
+    with indexed_folder(tmp_path_factory, "pages", PAGES) as ix:
         yield ix
 
 

@@ -200,12 +200,8 @@ TERRITORIES = {
 
 @pytest.fixture(scope="module")
 def territories(tmp_path_factory):
-    import docsante
-    folder = tmp_path_factory.mktemp("territoires")
-    for name, text in TERRITORIES.items():
-        (folder / name).write_text(text, "utf-8")
-    docsante.build_index([folder], folder / "ix")
-    with docsante.open_index(folder / "ix") as ix:
+    from conftest import indexed_folder
+    with indexed_folder(tmp_path_factory, "territoires", TERRITORIES) as ix:
         yield ix
 
 

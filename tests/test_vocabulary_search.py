@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-import docsante
+from conftest import indexed_folder
 from docsante.vocab.vocabulary import vocabulary
 
 ENTRIES = [e for facet in ("dispositif", "acteur") for e in vocabulary().entries[facet].values() if e.acronyms]
@@ -21,15 +21,12 @@ def slug(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("vocabulaire")
+    pages = {}
     for e in ENTRIES:  # "le" before the name: never the start of a sentence, where a capital would count
-        (folder / f"{slug(e.id)}-sigle.txt").write_text(f"Les équipes travaillent avec le {e.acronyms[0]} du territoire.\n",
-                                                       "utf-8")
         name = e.names[0][0].lower() + e.names[0][1:]  # as written in a sentence: "l'ARS" keeps its capitals
-        (folder / f"{slug(e.id)}-nom.txt").write_text(f"Les équipes travaillent avec le {name} du territoire.\n",
-                                                     "utf-8")
-    docsante.build_index([folder], folder / "ix")
-    with docsante.open_index(folder / "ix") as ix:
+        pages[f"{slug(e.id)}-sigle.txt"] = f"Les équipes travaillent avec le {e.acronyms[0]} du territoire.\n"
+        pages[f"{slug(e.id)}-nom.txt"] = f"Les équipes travaillent avec le {name} du territoire.\n"
+    with indexed_folder(tmp_path_factory, "vocabulaire", pages) as ix:
         yield ix
 
 
