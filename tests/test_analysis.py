@@ -111,3 +111,26 @@ def test_comment_lines_of_word_lists_are_not_words():
     assert not {"the", "list", "forms", "French"} & stopwords()
     assert not {"question", "words", "not", "what"} & question_words()
     assert {"comment", "quelles", "pourquoi"} <= question_words()
+
+
+ORDINARY_MIN = 200  # a word this frequent in pyspellchecker's French list is an ordinary word ("réunion", "jura")
+
+
+def test_place_words_are_the_words_of_place_names_that_are_no_ordinary_word():
+    """data/place_words.txt is the rule's result: the words (three letters or more, not acronyms) of
+    the regions', départements' and cities' names whose French word frequency is under ORDINARY_MIN
+    and that are no stopword. A change to the place data must change the list with it."""
+    import json
+    import re
+
+    from docsante.vocab.vocabulary import data_text, fold, french_words, place_words
+
+    regions, departments = (json.loads(data_text(f"{n}.json")) for n in ("regions", "departments"))
+    names = [f for r in regions["regions"] for f in (r["label"], *r["aliases"])]
+    names += [f for d in departments["departments"]
+              for f in (d["label"], *d["aliases"], *d["cities"], *d["sous_prefectures"])]
+    words = {w for name in names for w in re.findall(r"[^\W\d_]+", name.replace("’", "'"))}
+    ordinary = {w for w in words if fold(w) in stopwords() or french_words()[w.lower()] >= ORDINARY_MIN}
+    expected = {fold(w) for w in words - ordinary if len(w) > 2 and not w.isupper()}
+    assert place_words() == expected, (sorted(expected - place_words()), sorted(place_words() - expected))
+    assert {"martinique", "moselle", "bretagne"} <= place_words() and not {"reunion", "nord", "centre"} & place_words()

@@ -100,9 +100,6 @@ def acronym_table() -> list[Acronym]:
     return [Acronym(*line.split("\t")) for line in data_text("acronyms.tsv").splitlines()[1:] if line.strip()]
 
 
-ORDINARY_MIN = 200  # a word this frequent in the French word list is an ordinary word ("réunion", "centre", "jura")
-
-
 @lru_cache(maxsize=1)
 def french_words():
     """pyspellchecker's French word list (140,000 forms with their frequencies, compounds with their hyphen)."""
@@ -111,23 +108,13 @@ def french_words():
     return SpellChecker(language="fr", distance=1).word_frequency
 
 
-def is_ordinary(word: str) -> bool:
-    """Whether a word is an ordinary French word, not only a name: "réunion", "nord", "vienne" (a verb)
-    are; "martinique", "moselle", "gard" are not."""
-    word = word.lower().replace("’", "'")
-    return fold(word) in stopwords() or french_words()[word] >= ORDINARY_MIN
-
-
 @lru_cache(maxsize=1)
 def place_words() -> frozenset[str]:
     """The words of place names (regions, départements, préfectures and sous-préfectures) that are
-    no ordinary French word, folded: "martinique", "moselle", "bretagne". The stemmer leaves them
-    whole ("Martinique" is not "martin" of Saint-Martin), and a query may name them in small letters."""
-    names = [f for r in _load("regions")["regions"] for f in (r["label"], *r["aliases"])]
-    names += [f for d in _load("departments")["departments"]
-              for f in (d["label"], *d["aliases"], *d["cities"], *d["sous_prefectures"])]
-    words = {w for name in names for w in re.findall(r"[^\W\d_]+", name.replace("’", "'"))}
-    return frozenset(fold(w) for w in words if len(w) > 2 and not w.isupper() and not is_ordinary(w))
+    no ordinary French word, folded: "martinique", "moselle", "bretagne" (data/place_words.txt). The
+    stemmer leaves them whole ("Martinique" is not "martin" of Saint-Martin), and a query may name them
+    in small letters."""
+    return word_list("place_words.txt")
 
 
 @lru_cache(maxsize=1)
