@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import docsante
 from docsante.cli import cli
 from docsante.facets import NAMES
+from docsante.indexer.write import lock_path
 from docsante.location import sample_corpus
 
 
@@ -56,8 +57,8 @@ def test_a_second_writer_gives_up_cleanly_after_its_wait(tmp_path):
     index_dir = tmp_path / "ix"
     index_dir.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, os, sys, time\n"
-        f"fd = os.open({str(index_dir)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "import time\nfrom filelock import FileLock\n"
+        f"lock = FileLock({str(lock_path(index_dir))!r}); lock.acquire()\n"
         "print('locked', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -80,7 +81,7 @@ def test_rebuild_keeps_the_old_index_until_it_has_read_something(tmp_path):
     assert passages(index_dir) == before
     r = CliRunner().invoke(cli, ["search", "santé", "--index", str(index_dir)])
     assert r.exit_code == 0 and "passages pour" in r.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]  # nothing left beside it
+    assert {p.name for p in tmp_path.iterdir()} - {".ix.lock"} == {"ix"}  # nothing beside it but its write lock
 
 
 def test_searches_during_a_rebuild_see_the_old_index(tmp_path):
@@ -93,7 +94,7 @@ def test_searches_during_a_rebuild_see_the_old_index(tmp_path):
         assert old.search("psychosociales").total > 0  # its open files survive the swap
     with docsante.open_index(index_dir) as new:
         assert new.search("psychosociales").total == 0 and new.stats()["passages"] == 50
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix", "r.jsonl"]
+    assert {p.name for p in tmp_path.iterdir()} - {".ix.lock"} == {"ix", "r.jsonl"}
 
 
 def test_an_index_where_everything_failed_still_answers(tmp_path):

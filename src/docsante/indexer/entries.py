@@ -32,6 +32,7 @@ from .tag import Tagger
 WORKERS = os.cpu_count() or 1  # one per core: the writing process waits on them much of the time
 TASK_DOCUMENTS = 32  # documents sent to a worker at once
 TASKS_PER_WORKER = 4  # tasks queued ahead of the writer, per worker
+START_METHOD_VAR = "DOCSANTE_START_METHOD"  # "fork" or "spawn": how worker processes start (see start_method)
 
 
 @dataclass
@@ -94,7 +95,7 @@ def entries_in_workers(documents: Iterable[tuple[Document, str]], schema) -> Ite
     done = False
     try:
         for n, task in enumerate(iter(lambda: list(islice(documents, TASK_DOCUMENTS)), [])):
-            workers = workers or [_Worker(Tagger(), schema) for _ in range(WORKERS)]
+            workers = workers or [_Worker(schema) for _ in range(WORKERS)]
             worker = workers[n % len(workers)]
             worker.tasks.put(task)
             queued.append(worker)
@@ -114,11 +115,11 @@ class _Worker:
     result, shows as the end of its pipe: ProcessPoolExecutor instead waits forever for
     the rest of a result its killed worker was sending."""
 
-    def __init__(self, tagger: Tagger, schema):
-        context = multiprocessing.get_context("fork")
+    def __init__(self, schema):
+        context = multiprocessing.get_context(start_method())
         self.tasks = context.Queue()
         self.results, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_work, args=(self.tasks, writer, tagger, schema), daemon=True)
+        self.process = context.Process(target=_work, args=(self.tasks, writer, schema), daemon=True)
         self.process.start()
         writer.close()  # the worker's end: closed here, so that its death ends the pipe
 
@@ -144,10 +145,16 @@ class _Worker:
         self.results.close()
 
 
-def _work(tasks, results, tagger: Tagger, schema) -> None:
+def start_method() -> str:
+    """How worker processes start: by fork where the system has it (they start at once, the vocabularies
+    already read), else by spawn (Windows); DOCSANTE_START_METHOD chooses (the tests run both)."""
+    return os.environ.get(START_METHOD_VAR) or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _work(tasks, results, schema) -> None:
     """A worker's life: the entries of each task it is given, until None."""
     global _worker
-    _worker = (tagger, schema)
+    _worker = (Tagger(), schema)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the indexing process to handle
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     while (task := tasks.get()) is not None:

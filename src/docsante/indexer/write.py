@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import glob
 import os
 import shutil
@@ -17,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
@@ -156,39 +156,33 @@ def _clean_after_failure(index_dir: Path) -> None:
             temp.unlink(missing_ok=True)
 
 
+def lock_path(index_dir: Path) -> Path:
+    """The index's write lock: a file beside its folder, which a rebuild replaces, not its neighbours."""
+    return index_dir.parent / f".{index_dir.name}.lock"
+
+
 @contextlib.contextmanager
 def write_lock(index_dir: Path, wait: float, on_wait: Callable[[], None] | None = None):
-    """Hold the index folder's write lock (an flock on the folder itself, freed by the system
-    even after kill -9) for a whole run, so that no other run reads the list of known
-    documents before this one has written. A folder replaced by a rebuild while we waited
-    is locked again under its new identity."""
+    """Hold the index's write lock for a whole run, so that no other run reads the list of known
+    documents before this one has written: filelock's lock on lock_path (the system's lock, freed
+    even after kill -9, on Linux, macOS and Windows alike). A second run calls `on_wait` once,
+    waits `wait` seconds at most, then gives up with IndexBusy."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    deadline, warned = time.monotonic() + wait, False
-    while True:
-        fd = os.open(index_dir, os.O_RDONLY)
+    lock = FileLock(lock_path(index_dir))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait()
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(f"L'index {index_dir} est en cours d'écriture par une autre indexation depuis "
-                                        f"plus de {wait:.0f} s ; réessayez quand elle sera finie.") from None
-                    if not warned and on_wait:
-                        on_wait()
-                    warned = True
-                    time.sleep(LOCK_POLL)
-            if os.path.exists(index_dir) and os.fstat(fd).st_ino == os.stat(index_dir).st_ino:
-                break
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
+            lock.acquire(timeout=wait, poll_interval=LOCK_POLL)
+        except Timeout:
+            raise IndexBusy(f"L'index {index_dir} est en cours d'écriture par une autre indexation depuis "
+                            f"plus de {wait:.0f} s ; réessayez quand elle sera finie.") from None
     try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def _siblings(index_dir: Path) -> list[Path]:

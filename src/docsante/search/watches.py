@@ -3,11 +3,10 @@ under a name beside the index, run again to see only the passages of documents a
 changed since the last run.
 
 The file is `<index>.veille.json`, next to the index folder (a rebuild replaces the folder,
-not its neighbours), rewritten whole and atomically under a lock."""
+not its neighbours), rewritten whole and atomically under a lock (filelock's, beside it)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
@@ -16,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
+
+from filelock import FileLock
 
 from ..errors import DocsanteError, WatchNotFound
 from ..facets import BY_NAME
@@ -132,9 +133,8 @@ class Watches:
         """The saved searches, to change in place: written back atomically when the block
         ends without error, one writer at a time."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        folder = os.open(self.path.parent, os.O_RDONLY)  # the lock is the folder's: the file itself is replaced
-        try:
-            fcntl.flock(folder, fcntl.LOCK_EX)
+        # the lock is a file of its own: the saved searches' file itself is replaced
+        with FileLock(self.path.parent / f".{self.path.name}.lock"):
             watches = self._read()
             yield watches
             data = {"version": 1, "watches": [asdict(w) for w in watches.values()]}
@@ -148,8 +148,6 @@ class Watches:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        finally:
-            os.close(folder)  # closing releases the lock
 
 
 def _now() -> str:
