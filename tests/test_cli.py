@@ -218,3 +218,13 @@ def test_a_slide_deck_is_searched_slide_by_slide(tmp_path):
     assert "Unplugged" in hit["text"] and "Bilan présenté par la DD 13." in hit["text"]
     assert "Programme" not in hit["text"]  # the next slide is the next passage
     assert (hit["date"], hit["year"]) == ("2024", 2024)  # from the title: python-pptx's template date is not the deck's
+
+
+def test_a_bare_command_helps_and_a_mistyped_one_is_named_with_the_closest():
+    for args, usage in (([], "Utilisation : docsante [OPTIONS] COMMANDE"), (["veille"], "Utilisation : docsante veille")):
+        r = CliRunner().invoke(cli, args, prog_name="docsante")
+        assert r.exit_code == 0 and r.output.startswith(usage), args
+    r = CliRunner().invoke(cli, ["serach", "santé"])
+    assert r.exit_code == 2 and "commande inconnue : « serach » ; vouliez-vous dire « search » ?" in r.stderr
+    r = CliRunner().invoke(cli, ["veille", "rn"])
+    assert r.exit_code == 2 and "vouliez-vous dire « run » ?" in r.stderr

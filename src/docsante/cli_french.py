@@ -7,6 +7,8 @@ never from click's English text, which the user would otherwise see.
 
 from __future__ import annotations
 
+import difflib
+
 import click
 
 
@@ -32,7 +34,11 @@ def french_usage(e: click.UsageError) -> FrenchUsageError:
     elif isinstance(e, click.BadParameter):
         message = f"valeur invalide pour {_name(e.param) if e.param else e.param_hint} : {_expected(e.param)}"
     elif e.message.startswith("No such command"):
-        message = f"commande inconnue : {e.message.split(' ', 3)[-1].strip('.')}"
+        typed = e.message.split(" ", 3)[-1].strip(".").strip("'\"")
+        message = f"commande inconnue : « {typed} »"
+        group = e.ctx.command if e.ctx is not None else None
+        if isinstance(group, click.Group) and (close := difflib.get_close_matches(typed, group.list_commands(e.ctx), n=1)):
+            message += f" ; vouliez-vous dire « {close[0]} » ?"
     elif e.message.startswith("Got unexpected extra argument"):
         message = f"argument(s) en trop : {e.message.partition('(')[2].rstrip(')')}"
     else:
@@ -114,6 +120,12 @@ class FrenchGroup(FrenchCommand, click.Group):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]...")
         super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx, args):
+        if not args:  # the group alone ("docsante", "docsante veille"): its help, as asked
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def format_commands(self, ctx, formatter):
         rows = [(name, cmd.get_short_help_str(formatter.width)) for name in self.list_commands(ctx)
