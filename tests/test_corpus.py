@@ -451,3 +451,23 @@ def test_odp_slides_are_read_as_headed_pages(tmp_path):
         ("paragraph", "12 mars 2024", 1), ("heading", "Cellule de cas complexes", 2),
         ("paragraph", "27 situations examinées", 2), ("paragraph", "9 risques d'expulsion", 2),
         ("paragraph", "Bailleurs | 4", 2), ("paragraph", "Chiffres du bilan 2023.", 2)]
+
+
+def test_a_jsonl_is_read_a_line_at_a_time_and_only_a_line_is_bounded(tmp_path):
+    import json
+
+    from docsante.corpus.readers import MAX_FILE_BYTES, MAX_LINE_BYTES, Failure, read_sources
+    records = tmp_path / "export.jsonl"
+    with records.open("w", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "a", "text": "Le CLS de Metz."}) + "\n")
+        f.write(json.dumps({"id": "long", "text": "x" * MAX_LINE_BYTES}) + "\n")  # over the bound, alone
+        f.write(json.dumps({"id": "b", "text": "Le CLSM de Dole. Mise à jour \u2028 le 4 mars."}) + "\n")
+        f.write(json.dumps({"id": "c", "text": "Écrit en UTF-8."}, ensure_ascii=False) + "\n")
+    with records.open("ab") as f:  # a line saved by another tool, in Windows-1252
+        f.write(json.dumps({"id": "d", "text": "Équipe mobile"}, ensure_ascii=False).encode("cp1252") + b"\n")
+    items = list(read_sources([records]))
+    assert [i.doc_id for i in items if not isinstance(i, Failure)] == ["a", "b", "c", "d"]
+    [failure] = [i for i in items if isinstance(i, Failure)]
+    assert failure.where.endswith("export.jsonl:2") and "ligne trop longue" in failure.reason
+    assert items[-1].blocks[0].text == "Équipe mobile"
+    assert MAX_LINE_BYTES < MAX_FILE_BYTES  # a file is bounded by its lines only, not by MAX_FILE_BYTES

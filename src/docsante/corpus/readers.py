@@ -135,11 +135,11 @@ def _read_file(path: Path, corrections: dict[Path, Corrections]) -> Iterator[Doc
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise SourceError("fichier spécial (tube, périphérique ou socket), ignoré")
-        if st.st_size > MAX_FILE_BYTES:
-            raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
-        if suffix == ".jsonl":
+        if suffix == ".jsonl":  # read a line at a time: only a line's size is bounded
             yield from _read_jsonl(path)
             return
+        if st.st_size > MAX_FILE_BYTES:
+            raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
         document = READERS.get(suffix, _read_text)(path)
         if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
@@ -339,10 +339,14 @@ READERS = {".pdf": read_pdf, ".docx": read_docx, ".odt": read_odt,
 
 
 def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
-    """One Document per line; a bad line costs that line only, named with its number."""
-    data = read_bytes(path)
+    """One Document per line, read as a stream (a file of a million records is never held whole); a
+    bad line costs that line only, named with its number, as does one over MAX_LINE_BYTES."""
     source = path_text(path.resolve())
-    for number, line in enumerate(decode(data).splitlines(), 1):
+    for number, line in _jsonl_lines(path):
+        if line is None:
+            yield Failure(f"{path_text(path)}:{number}", f"ligne trop longue ({MAX_LINE_BYTES // 2**20} Mo au plus)",
+                          origin=source)
+            continue
         if not line.strip():
             continue
         try:
@@ -357,6 +361,32 @@ def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
         if unread_date:  # the record is indexed; the user is told what it lost
             yield Failure(f"{path_text(path)}:{number}", f"date « {unread_date[:40]} » illisible "
                           "(attendu : AAAA, AAAA-MM-JJ ou JJ/MM/AAAA) ; enregistrement indexé sans date")
+
+
+MAX_LINE_BYTES = 64 * 1024 * 1024  # a JSONL line (one record) this long at most
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """A JSONL file's lines, numbered, each decoded on its own (UTF-8, else Windows-1252: a file
+    joined from several exports may mix them); None for a line over MAX_LINE_BYTES. A file in UTF-16
+    (with its BOM) is decoded whole, within MAX_FILE_BYTES."""
+    with path.open("rb") as f:
+        head = f.read(SNIFF)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise SourceError(f"fichier UTF-16 trop volumineux ({MAX_FILE_BYTES // 2**20} Mo au plus)")
+            yield from enumerate(decode(head + f.read()).splitlines(), 1)
+            return
+        if b"\x00" in head:
+            raise SourceError("fichier binaire, pas du texte")
+        f.seek(len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while (rest := f.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the long line
+                yield number, None
+                continue
+            yield number, decode(raw)
 
 
 def _record(line: str, source: str) -> tuple[Document, str]:
