@@ -155,8 +155,10 @@ def make_harsh_queries(records: list[dict], facet_values: dict[str, list[str]], 
     queries = []
     for kind, n in HARSH_KINDS.items():
         for _ in range(n):
-            facets = [f for f in FACETS if facet_values.get(f)]
-            if kind == "filtered" and facets:  # no filter to draw when no facet has a value (issue 31)
+            if kind == "filtered":
+                facets = [f for f in FACETS if facet_values.get(f)]
+                if not facets:  # no facet has a value: no filter to draw (issue 31)
+                    continue
                 facet = rng.choice(facets)
                 queries.append({"text": one(rng.choice(["word", "OR", "phrase", "truncation"])), "kind": kind,
                                 "filter": {facet: rng.choice(facet_values[facet][:5])}, "mix": "harsh"})
