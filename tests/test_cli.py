@@ -228,3 +228,15 @@ def test_a_bare_command_helps_and_a_mistyped_one_is_named_with_the_closest():
     assert r.exit_code == 2 and "commande inconnue : « serach » ; vouliez-vous dire « search » ?" in r.stderr
     r = CliRunner().invoke(cli, ["veille", "rn"])
     assert r.exit_code == 2 and "vouliez-vous dire « run » ?" in r.stderr
+
+
+def test_french_details_of_the_table(sample_index):
+    browse = run("search", "", "--region", "PACA", "--index", str(sample_index)).output
+    assert "pour «" not in browse.splitlines()[0] and browse.splitlines()[0].endswith("résultats 1 à 9")
+    plain = run("search", "compétences psychosociales", "--index", str(sample_index)).output
+    assert "score" not in plain  # a raw score means nothing to a reader
+    explained = CliRunner().invoke(cli, ["search", "compétences psychosociales", "--explain", "--index",
+                                         str(sample_index)]).stdout
+    assert re.search(r"\(score \d+,\d\d\)", explained)  # with --explain, and a decimal comma
+    assert re.search(r"^Taille : \d+,\d Mo$", run("stats", "--index", str(sample_index)).output, re.M)
+    assert "Vouliez-vous dire : « Addictologie » ?" in run("search", "Adictologie", "--index", str(sample_index)).output

@@ -84,6 +84,7 @@ def test_reindexing_a_folder_drops_the_documents_whose_file_is_gone(tmp_path):
     os.unlink(elsewhere)  # not under the folder indexed again: stays until removed
     r = run("index", folder, "--index", index_dir)
     assert r.exit_code == 0 and "1 document(s) retiré(s) de l'index : leur fichier n'existe plus ou ne les contient plus." in r.stderr
+    assert f"  retiré : {gone.resolve().as_posix()}" in r.stderr.splitlines()  # named, not only counted
     with docsante.open_index(index_dir) as ix:
         assert sorted(d.doc_id.rsplit("/", 1)[-1] for d in ix.documents()) == ["a.txt", "c.txt"]
         assert ix.search("Roubaix").total == 0

@@ -56,6 +56,8 @@ class Cli(FrenchGroup):
             raise UserError(f"erreur inattendue ({type(e).__name__}) : {e}") from e
 
 
+PRUNED_SHOWN = 20  # documents named when a run drops those whose file is gone
+
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
     help=f"Dossier de l'index (défaut : ${ENV_VAR}, sinon le dossier de données de l'utilisateur).")
@@ -158,14 +160,19 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
     for failure in report.failures:
         click.echo(f"ignoré : {failure}", err=True)
     if report.pruned:
-        click.echo(f"{report.pruned} document(s) retiré(s) de l'index : leur fichier n'existe plus ou ne les contient plus.", err=True)
+        click.echo(f"{report.pruned} document(s) retiré(s) de l'index : leur fichier n'existe plus ou ne les "
+                   "contient plus.", err=True)
+        for doc_id in report.pruned_ids[:PRUNED_SHOWN]:
+            click.echo(f"  retiré : {doc_id}", err=True)
+        if report.pruned > PRUNED_SHOWN:
+            click.echo(f"  … et {report.pruned - PRUNED_SHOWN} autre(s)", err=True)
     if default and (report.documents or report.unchanged):
         _retire_sample(index_dir, paths)
     if not quiet:
         rate = report.passages / report.seconds if report.seconds else 0
         click.echo(f"{report.documents} document(s) indexé(s), {report.passages} passage(s), "
                    f"{report.unchanged} inchangé(s), {report.failed} en échec — "
-                   f"{report.seconds:.1f} s ({rate:.0f} passages/s) → {index_dir}")
+                   f"{text.french_number(report.seconds)} s ({rate:.0f} passages/s) → {index_dir}")
     if report.failed and not (report.documents or report.unchanged):
         sys.exit(1)
     if report.failed:
@@ -287,7 +294,7 @@ def search(query, index_dir, limit, offset, fmt, explain, **scope):
         for note in results.expansions:
             click.echo(f"  élargie : {note}", err=True)
     style = (lambda s: click.style(s, bold=True, underline=True)) if sys.stdout.isatty() else text.bracketed
-    emit(results, fmt, lambda r: text.results(r, style=style))
+    emit(results, fmt, lambda r: text.results(r, style=style, scores=explain))
 
 
 @cli.group(cls=FrenchGroup)

@@ -44,6 +44,7 @@ class IndexReport:
     unchanged: int = 0          # documents skipped because their content did not change
     pruned: int = 0             # documents dropped: their file, under a folder indexed again, is gone,
                                 # or a JSONL file read whole no longer holds their record
+    pruned_ids: list[str] = field(default_factory=list)  # their ids
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -53,7 +54,7 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return {"documents": self.documents, "passages": self.passages, "unchanged": self.unchanged,
-                "pruned": self.pruned,
+                "pruned": self.pruned, "pruned_ids": self.pruned_ids,
                 "failed": self.failed, "failures": [str(f) for f in self.failures], "seconds": round(self.seconds, 3)}
 
 
@@ -124,7 +125,8 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, cre
                     writer, now = _writer(ix), _stamp()
                 if on_progress:
                     on_progress(report, doc.doc_id)
-        report.pruned = _prune(writer, paths, known, read)
+        report.pruned_ids = _prune(writer, paths, known, read)
+        report.pruned = len(report.pruned_ids)
         _commit(writer, words)
         write_missing(ix, on_arrays)
     except BaseException:
@@ -297,7 +299,7 @@ def _known_documents(writer) -> dict[str, Known]:
             for f in writer.reader().all_stored_fields() if f.get("position") == 0}
 
 
-def _prune(writer, paths, known: dict[str, Known], read: ReadSoFar) -> int:
+def _prune(writer, paths, known: dict[str, Known], read: ReadSoFar) -> list[str]:
     """Delete the documents whose file, under a folder being indexed, no longer exists, and the
     records a JSONL file read whole in this run no longer holds (not when one of its lines
     could not be read: nothing indexed is lost to a damaged line)."""
@@ -308,7 +310,7 @@ def _prune(writer, paths, known: dict[str, Known], read: ReadSoFar) -> int:
             and ((k.origin.startswith(folders) and not file_of(k.origin).exists()) or k.origin in whole_files)]
     for doc_id in gone:
         writer.delete_by_term("doc_id", doc_id)
-    return len(gone)
+    return gone
 
 
 def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wait: float = LOCK_WAIT) -> int:

@@ -56,16 +56,24 @@ def moment(stamp: str) -> str:
     return f"{stamp[:16].replace('T', ' à ')} (UTC)"
 
 
-def results(found: Results, style=bracketed, width: int | None = None) -> str:
+def french_number(value: float, decimals: int = 1) -> str:
+    """A number as French writes it: a decimal comma ("0,3")."""
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def results(found: Results, style=bracketed, width: int | None = None, scores: bool = False) -> str:
+    """A page of results for a terminal; `scores`: with each passage's score (`--explain`)."""
     width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
     lines = []
+    asked = f" à « {found.query} »" if found.query.strip() else ""
     if found.total == 0:
-        lines.append(f"Aucun passage ne correspond à « {found.query} ».")
+        lines.append(f"Aucun passage ne correspond{asked}.")
         if found.did_you_mean:
             lines.append(f"Essayez : « {found.did_you_mean} »")
         return "\n".join(lines)
     first, last = found.offset + 1, found.offset + len(found.hits)
-    head = f"{found.total} passage{'s' if found.total > 1 else ''} pour « {found.query} »"
+    head = f"{found.total} passage{'s' if found.total > 1 else ''}" + (
+        f" pour « {found.query} »" if found.query.strip() else "")
     lines.append(head + (f" — résultats {first} à {last}" if found.hits else ""))
     if found.did_you_mean:
         lines.append(f"Vouliez-vous dire : « {found.did_you_mean} » ?")
@@ -74,9 +82,8 @@ def results(found: Results, style=bracketed, width: int | None = None) -> str:
         heading = " — ".join(x for x in (hit.section, hit.title) if x) or hit.doc_id
         lines += textwrap.wrap(f"{n:>2}. {heading}", width, subsequent_indent="    ")
         tags = " · ".join(", ".join(values) for values in hit.tags.values() if values)
-        score = f"score {hit.score:.2f}"
-        lines += textwrap.wrap(f"{tags}  ({score})" if tags else f"({score})", width,
-                               initial_indent="    ", subsequent_indent="    ")
+        shown = "  ".join(x for x in (tags, f"(score {french_number(hit.score, 2)})" if scores else "") if x)
+        lines += textwrap.wrap(shown, width, initial_indent="    ", subsequent_indent="    ")
         lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
                                initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
         cited = " — ".join(x for x in (french_date(hit.date), hit.issuer) if x)
@@ -135,7 +142,7 @@ def documents(docs: tuple[DocumentInfo, ...]) -> str:
 def stats(s: dict) -> str:
     """What an index holds (`docsante stats`)."""
     lines = [f"Index : {s['index']}", f"Documents : {s['documents']}", f"Passages : {s['passages']}",
-             f"Taille : {s['size_bytes'] / 1e6:.1f} Mo"]
+             f"Taille : {french_number(s['size_bytes'] / 1e6)} Mo"]
     for facet in FACETS:
         values, labels = s["facets"][facet.name], s["facet_labels"][facet.name]
         first = ", ".join(f"{labels[v]} ({n})" for v, n in list(values.items())[:5])

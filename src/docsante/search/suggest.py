@@ -33,5 +33,6 @@ def respell(query: str, close: dict[Word, list[str]]) -> str | None:
     """The query with each unknown word replaced by its closest indexed word; None when there is none."""
     corrected = query
     for word, found in close.items():
-        corrected = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", found[0], corrected, count=1)
+        respelt = found[0].capitalize() if word.text[:1].isupper() else found[0]  # « Montpellier » stays capitalised
+        corrected = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", respelt, corrected, count=1)
     return corrected if close else None
