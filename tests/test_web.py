@@ -4,6 +4,7 @@ import csv
 import io
 import os
 import shutil
+import re
 import socket
 import threading
 import time
@@ -212,3 +213,16 @@ def test_openapi_says_what_the_api_does(client):
     assert client.get("/api/search.csv", params={"q": "CLS"}).headers["content-type"].startswith("text/csv")
     assert client.get("/api/search.ris", params={"q": "CLS"}).headers["content-type"].startswith(
         "application/x-research-info-systems")
+
+
+def test_the_api_documentation_opens_without_any_other_host(client):
+    """/api/docs on an intranet that reaches no other host: Swagger UI's files are docsante's own."""
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assert re.findall(r"https?://", page.text) == []  # no CDN, no validator
+    assets = re.findall(r'"(/api/docs/assets/[^"]+)"', page.text)
+    assert {a.rsplit("/", 1)[1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200 and served.content, asset
+    assert client.get("/api/openapi.json").json()["info"]["title"] == "docsante"

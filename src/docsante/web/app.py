@@ -15,22 +15,30 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from ..errors import DocsanteError, IndexDamaged, IndexNotFound, PassageNotFound
 from ..search.engine import open_index
 from . import api, pages
 
 SERVE_INDEX = "DOCSANTE_SERVE_INDEX"
+DOCS_ASSETS = "/api/docs/assets"
 log = logging.getLogger(__name__)
 
 
 def create_app(index_dir: str | Path) -> FastAPI:
     """The application over one index (opened once, refreshed when it changes)."""
     app = FastAPI(title="docsante", description="Recherche de passages dans les documents de santé publique.",
-                  version=version("docsante"), docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  version=version("docsante"), docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.index = open_index(index_dir)
+    # the API's documentation page with Swagger UI's files served from the package swagger-ui-bundle:
+    # it opens on an intranet that reaches no other host
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="api-docs-assets")
+    app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.add_exception_handler(DocsanteError, _docsante_error)
@@ -39,6 +47,14 @@ def create_app(index_dir: str | Path) -> FastAPI:
     app.add_exception_handler(Exception, _unexpected)
     app.openapi = lambda: _openapi(app)
     return app
+
+
+async def _api_docs(request: Request):
+    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="docsante — API",
+                               swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                               swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+                               swagger_ui_parameters={"validatorUrl": None})  # no call to swagger.io's validator
 
 
 def create_app_from_env() -> FastAPI:
