@@ -39,7 +39,7 @@ def storage(index_dir: Path) -> FileStorage:
     """The index's files, read with plain reads rather than mapped into memory: a search or a
     merge reads a small part of a large segment, and mapped pages, once touched, stay counted
     in the process's memory. The price: many short reads, such as a truncation's rare words on
-    several segments, are slower (README, Measured speed, gives both figures)."""
+    several segments, are slower (docs/measures.md, Measured speed, gives both figures)."""
     return FileStorage(str(index_dir), supports_mmap=False)
 
 

@@ -164,7 +164,7 @@ class DocsanteBM25F(scoring.BM25F):
         """Robertson–Spärck Jones idf, as Lucene's BM25 has it: log(1 + (N − n + 0.5) / (n + 0.5)),
         N all index entries as Whoosh counts them. Whoosh's own, log(N / (n + 1)) + 1, weighs a
         word found in half the passages a sixth of a word found once; this one, a thirteenth, which
-        ranks better on both halves of the spf passages (README, Measured quality)."""
+        ranks better on both halves of the spf passages (docs/measures.md, Measured quality)."""
         parent = searcher.get_parent()
         n, entries = parent.doc_frequency(fieldname, text), parent.doc_count_all()
         return log(1 + (entries - n + 0.5) / (n + 0.5))

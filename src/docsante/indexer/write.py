@@ -29,7 +29,7 @@ from ..index.store import index_exists, open_or_create
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced
 from .entries import entries_in_workers
 
-BATCH_PASSAGES = 20_000  # passages per commit: larger batches mean fewer merges (README, Measured speed)
+BATCH_PASSAGES = 20_000  # passages per commit: larger batches mean fewer merges (docs/measures.md, Measured speed)
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
 MERGED_SEGMENT_PASSAGES = BATCH_PASSAGES  # no merge makes a larger segment: a full batch's segment is never rewritten
@@ -265,7 +265,7 @@ def merge_small_segments(writer, segments):
     the smallest are merged into one; a larger segment, a full batch's, is never rewritten (unless
     deletions shrink it). Merges cost: Whoosh's own policy ends up merging every segment into one,
     rewriting the whole index, and its memory, at some late commit. Searches pay a little for many
-    segments (README, Measured speed, gives both costs)."""
+    segments (docs/measures.md, Measured speed, gives both costs)."""
     group, total = [], 0
     for segment in sorted(segments, key=lambda s: s.doc_count()):
         if total + segment.doc_count() > MERGED_SEGMENT_PASSAGES:

@@ -263,7 +263,7 @@ def _constant(q):
 
 def _ranked_or(items):
     """BM25 sums the clauses that match: no coordination factor, which ranked worse on the spf passages
-    (README, Measured quality)."""
+    (docs/measures.md, Measured quality)."""
     return _any(items)
 
 

@@ -30,7 +30,7 @@ from .results import DocumentInfo, Hit, PassageView, Results, document_info, fro
 from .suggest import close_words, respell
 from .watches import Watches
 
-# The limits of every search, wherever it comes from (API, CLI, web); the README's « Limites » lists them.
+# The limits of every search, wherever it comes from (API, CLI, web); docs/reference.md's « Limites » lists them.
 MAX_QUERY_CHARS = 1000  # characters of a query
 MAX_LIMIT = 1000        # hits in one answer
 MAX_OFFSET = 10_000     # hits skipped (pagination)

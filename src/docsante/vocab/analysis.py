@@ -72,7 +72,7 @@ def _singular_stem(stem: Callable[[str], str], word: str) -> str:
     """Snowball's stem, with two plurals it leaves apart from their singular brought back to it:
     -issions, which it strips as a verb's ending ("commissions" → comm, like "comme"; now
     commiss, like "commission"), and -eux, which it keeps ("milieux", "enjeux" → milieu, enjeu;
-    "anxieux", "anxieuse" → anxieu). Other plurals it misses were measured and left (README,
+    "anxieux", "anxieuse" → anxieu). Other plurals it misses were measured and left (docs/measures.md,
     Measured quality: each brought more wrong matches than right ones)."""
     if word.endswith("issions"):
         word = word[:-1]
