@@ -471,3 +471,13 @@ def test_a_jsonl_is_read_a_line_at_a_time_and_only_a_line_is_bounded(tmp_path):
     assert failure.where.endswith("export.jsonl:2") and "ligne trop longue" in failure.reason
     assert items[-1].blocks[0].text == "Équipe mobile"
     assert MAX_LINE_BYTES < MAX_FILE_BYTES  # a file is bounded by its lines only, not by MAX_FILE_BYTES
+
+
+def test_programs_are_found_where_their_windows_installers_put_them(tmp_path, monkeypatch):
+    from docsante.corpus.convert import program
+    installed = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    installed.parent.mkdir(parents=True)
+    installed.write_bytes(b"")
+    monkeypatch.setenv("ProgramFiles", str(tmp_path))
+    assert program(("docsante-no-such-program",), r"LibreOffice\program\soffice.exe") == str(installed)
+    assert program(("docsante-no-such-program",), r"Tesseract-OCR\tesseract.exe") is None

@@ -7,6 +7,7 @@ two docsante processes never share one, and is stopped after CONVERSION_TIMEOUT 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -34,7 +35,18 @@ KINDS = {".doc": Kind((OLE2, RTF), "docx", "ancien format Word (.doc)", "libreof
 
 def soffice() -> str | None:
     """LibreOffice's command, when it is installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return program(("soffice", "libreoffice"), r"LibreOffice\program\soffice.exe")
+
+
+def program(names: tuple[str, ...], windows_path: str) -> str | None:
+    """A program's command: on the PATH under one of its names, else where its Windows installer
+    puts it, under a Program Files folder (LibreOffice and Tesseract do not add themselves to the PATH)."""
+    found = next((p for p in map(shutil.which, names) if p), None)
+    if found:
+        return found
+    roots = (os.environ.get(v) for v in ("ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA"))
+    candidates = (Path(root, *windows_path.split("\\")) for root in roots if root)
+    return next((str(c) for c in candidates if c.is_file()), None)
 
 
 def read_converted(path: Path, read: Callable[[Path], object]):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .convert import program
+
 LANGUAGE = "fra"
 DPI = 300  # Tesseract's accuracy drops under 300 dots per inch
 MAX_PIXELS = 40_000_000  # an A4 page at 300 dpi is 8.7 million; a poster-sized page is rendered coarser
@@ -37,6 +39,8 @@ def available() -> bool:
     try:
         import pytesseract
 
+        if command := program(("tesseract",), r"Tesseract-OCR\tesseract.exe"):
+            pytesseract.pytesseract.tesseract_cmd = command
         return LANGUAGE in pytesseract.get_languages(config="")
     except (ImportError, OSError, RuntimeError):  # no pytesseract, no tesseract (OSError), or it failed
         return False
