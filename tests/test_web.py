@@ -226,3 +226,53 @@ def test_the_api_documentation_opens_without_any_other_host(client):
         served = client.get(asset)
         assert served.status_code == 200 and served.content, asset
     assert client.get("/api/openapi.json").json()["info"]["title"] == "docsante"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no system Chromium on this machine")
+def test_every_page_passes_axe_core_and_the_keyboard_follows_the_eye_on_a_phone(server, web_index):
+    """RGAA 4.1 / WCAG 2.1 AA as axe-core checks it, on every kind of page; on a phone-sized screen, Tab goes
+    down the page as it is seen, reaching the first result before the filters."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+    assert CHROMIUM, "CI must install Debian's chromium (see .ci/run)"
+    with docsante.open_index(web_index) as ix:
+        passage = ix.search("santé mentale").hits[0].id
+    pages = ["/", "/?q=sant%C3%A9+mentale", "/?q=sant%C3%A9+mentale&region=hauts-de-france&page=2",
+             "/?q=xqzwvk", "/?q=sant%C3%A9&since=2022-13", f"/passage/{passage}", "/accessibilite", "/api/docs"]
+    axe = Axe()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        for path in pages:
+            page.goto(server + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("h1").count() == 1 or path == "/api/docs", path
+            found = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                                    "wcag21aa"]}})
+            assert found.violations_count == 0, (path, found.generate_report())
+        # a date typed wrong: said beside its field, what was typed and the search kept
+        page.goto(server + "/?q=sant%C3%A9&since=2022-13")
+        assert page.get_attribute("#since", "aria-invalid") == "true" and page.input_value("#since") == "2022-13"
+        assert "2022-13" in page.text_content("#err-since") and page.locator("ol.hits li").count() > 0
+        # the page's title says the query, the count, the page and the filters
+        page.goto(server + "/?q=sant%C3%A9+mentale&region=hauts-de-france&page=2")
+        assert re.fullmatch(r"« santé mentale » — \d+ passages, page 2 — Hauts-de-France — docsante", page.title())
+        phone = browser.new_page(viewport={"width": 360, "height": 740})
+        phone.goto(server + "/?q=sant%C3%A9+mentale")
+        stops = []
+        for _ in range(40):
+            phone.keyboard.press("Tab")
+            stops.append(phone.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+                return [r.top + window.scrollY, e.closest('aside') !== null, e.closest('ol.hits') !== null,
+                        e.getAttribute('href') || e.tagName]; }"""))
+        tops = [top for top, *_ in stops]
+        assert all(b >= a - 2 for a, b in zip(tops, tops[1:])), stops  # never back up the page
+        first_result = next(i for i, s in enumerate(stops) if s[2])
+        assert not any(s[1] for s in stops[:first_result]) and first_result < 12, stops
+        phone.goto(server + "/?q=sant%C3%A9+mentale")
+        phone.keyboard.press("Tab")
+        phone.keyboard.press("Enter")  # the skip link
+        assert phone.evaluate("document.activeElement.id") == "resultats"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # reflows at 360 px
+        browser.close()

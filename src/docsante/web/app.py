@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
@@ -50,11 +50,12 @@ def create_app(index_dir: str | Path) -> FastAPI:
 
 
 async def _api_docs(request: Request):
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="docsante — API",
+    page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="docsante — API",
                                swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
                                swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
                                swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
                                swagger_ui_parameters={"validatorUrl": None})  # no call to swagger.io's validator
+    return HTMLResponse(bytes(page.body).decode("utf-8").replace("<html>", '<html lang="fr">', 1))  # its language
 
 
 def create_app_from_env() -> FastAPI:

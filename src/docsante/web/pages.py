@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from ..errors import DocsanteError
+from ..errors import DocsanteError, QueryError
 from ..facets import FACETS
 from ..render.text import french_date
+from ..search.dates import period
 from ..search.engine import MAX_OFFSET, Index
 from .state import SearchState, chips, http_url, page_url, params, passage_url, search_state
 
@@ -42,7 +43,14 @@ def search_page(request: Request, state: SearchState = Depends(search_state), pa
     if page < 1 or (page - 1) * PAGE_SIZE > MAX_OFFSET:
         raise BadRequest(f"« page » doit être entre 1 et {MAX_OFFSET // PAGE_SIZE + 1}.")
     current = state.as_dict()
-    results = index.search(state.q, **state.scope(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    date_errors = {}  # a date that reads as none: said beside its field, the search run without it
+    for name, value in state.dates.items():
+        try:
+            period(**{name: value or None})
+        except QueryError as e:
+            date_errors[name] = str(e)
+    scope = {**state.scope(), **{name: None for name in date_errors}}
+    results = index.search(state.q, **scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     last_page = max(1, -(-results.total // PAGE_SIZE))
     return templates.TemplateResponse(request, "search.html", {
         "results": results, "state": current, "page": page, "last_page": last_page,
@@ -50,7 +58,12 @@ def search_page(request: Request, state: SearchState = Depends(search_state), pa
         "passage_url": passage_url, "safe": Markup, "export": urlencode(params(current)),
         "feed": urlencode(params({**current, "sort": "pertinence"})), "sorts": SORTS_FR,
         "hidden": lambda without: [(k, v) for k, v in params(current) if k not in without],
-        "chips": chips(current)})
+        "chips": chips(current), "date_errors": date_errors})
+
+
+@router.api_route("/accessibilite", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def accessibility_page(request: Request):
+    return templates.TemplateResponse(request, "accessibilite.html", {})
 
 
 @router.api_route("/passage/{passage_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
