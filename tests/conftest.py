@@ -8,6 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import hide_fcntl
+
+hide_fcntl.install()  # before anything imports filelock: DOCSANTE_TEST_HIDE_FCNTL runs the tests as on Windows
+
 import docx
 import pytest
 from pypdf import PdfReader, PdfWriter

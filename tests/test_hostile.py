@@ -56,8 +56,9 @@ def test_two_indexing_runs_at_once_never_store_a_passage_twice(tmp_path):
 def test_a_second_writer_gives_up_cleanly_after_its_wait(tmp_path):
     index_dir = tmp_path / "ix"
     index_dir.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time\nfrom filelock import FileLock\n"
+    holder = subprocess.Popen([sys.executable, "-c", (  # the same lock as this process's (see hide_fcntl.py)
+        f"import sys, time\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import hide_fcntl\nhide_fcntl.install()\nfrom filelock import FileLock\n"
         f"lock = FileLock({str(lock_path(index_dir))!r}); lock.acquire()\n"
         "print('locked', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     try:
