@@ -199,3 +199,14 @@ def test_the_documents_csv_is_the_metadata_table_it_reads_back(tmp_path):
     assert docs["ireps-bretagne-rapport-2022.docx"]["title"] == "Rapport d'activité 2022 (corrigé)"
     assert docs["cls-metz-2023-2027.pdf"]["type"] == ["Convention"]
     assert run("documents", "--index", tmp_path / "ix", "--format", "csv").stdout_bytes.count(b"\r\n") == len(rows) + 1
+
+
+def test_the_title_is_not_repeated_in_heading_paths(folder_index):
+    _, ix = folder_index
+    [hit] = [h for h in hits(ix, "agglomération") if h["doc_id"].endswith("cls-epinal-2022-2026.md")]
+    assert hit["section"] == "Contrat local de santé d'Épinal 2022-2026 › Article 1 - Objet"  # the data keeps it
+    table = run("search", "agglomération Épinal", "--index", ix).stdout
+    assert "Article 1 - Objet — Contrat local de santé d'Épinal 2022-2026" in " ".join(table.split())
+    assert "2022-2026 › Article" not in table
+    page = TestClient(create_app(ix)).get("/", params={"q": "agglomération Épinal"}).text
+    assert ">Article 1 - Objet</a></h3>" in page

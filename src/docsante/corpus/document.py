@@ -13,6 +13,18 @@ HEADING = "heading"
 PARAGRAPH = "paragraph"
 LINE = "line"        # plain-text line: whether it is a heading is decided later
 WRAPPED = "wrapped"  # a printed line of running text (PDF): never a heading, may continue on the next line
+SECTION_SEPARATOR = " › "  # between the headings of a passage's section path
+
+
+def heading_of(section: str, title: str) -> str:
+    """A passage's section path as shown beside its document's title: without the title where the
+    path repeats it ("CLS de Metz › Article 1" under "CLS de Metz": "Article 1"; "" when it is all).
+
+    >>> heading_of("CLS de Metz › Article 1", "CLS de Metz"), heading_of("CLS de Metz", "CLS de Metz")
+    ('Article 1', '')
+    """
+    title = " ".join(title.split())
+    return SECTION_SEPARATOR.join(p for p in section.split(SECTION_SEPARATOR) if " ".join(p.split()) != title)
 
 
 # lone surrogates (undecodable file names, "\ud800" in JSON, broken PDF font maps) and Unicode non-characters

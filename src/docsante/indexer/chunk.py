@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..corpus.document import HEADING, Block, Document
+from ..corpus.document import HEADING, SECTION_SEPARATOR, Block, Document
 
 MAX_CHARS = 800       # a passage is at most this long, unless one sentence is longer
 HARD_MAX = 2000       # a "sentence" longer than this (no punctuation at all) is cut at a space
 ABBREVIATIONS = ("M.", "Mme.", "Mlle.", "Dr.", "Pr.", "art.", "Art.", "cf.", "p.", "ex.", "n°.", "St.", "av.", "bd.", "etc.", "env.", "min.", "max.", "vol.", "éd.")
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?\s*[A-ZÀ-ÖØ-Ý0-9])")
-SECTION_SEPARATOR = " › "
 
 
 @dataclass

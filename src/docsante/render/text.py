@@ -79,7 +79,7 @@ def results(found: Results, style=bracketed, width: int | None = None, scores: b
         lines.append(f"Vouliez-vous dire : « {found.did_you_mean} » ?")
     for n, hit in enumerate(found.hits, first):
         lines.append("")
-        heading = " — ".join(x for x in (hit.section, hit.title) if x) or hit.doc_id
+        heading = " — ".join(x for x in (hit.heading, hit.title) if x) or hit.doc_id
         lines += textwrap.wrap(f"{n:>2}. {heading}", width, subsequent_indent="    ")
         tags = " · ".join(", ".join(values) for values in hit.tags.values() if values)
         shown = "  ".join(x for x in (tags, f"(score {french_number(hit.score, 2)})" if scores else "") if x)

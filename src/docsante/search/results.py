@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from ..corpus.document import heading_of
 from ..facets import DOCUMENT_FACETS, FACETS, NAMES, TAGGED
 from ..vocab.vocabulary import vocabulary
 from .facets import FacetCount
@@ -39,6 +40,11 @@ class Hit:
     first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
     changed: str | None = None
     issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
+
+    @property
+    def heading(self) -> str:
+        """The section as shown beside the document's title, which it does not repeat."""
+        return heading_of(self.section, self.title)
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         """A facet's labels by the facet's key: hit.region, hit.dispositifs, hit.themes…"""
