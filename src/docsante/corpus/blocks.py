@@ -11,7 +11,6 @@ list item) when something follows it.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..vocab.vocabulary import fold, french_words, stopwords
