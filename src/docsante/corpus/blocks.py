@@ -131,12 +131,12 @@ def title_from_name(doc_id: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def opening(blocks: list[Block]) -> list[str]:
-    """The texts of a document's first blocks, spaces folded, up to the one that reaches
-    OPENING_CHARS characters."""
+def opening(blocks: list[Block], chars: int = OPENING_CHARS) -> list[str]:
+    """The texts of a document's first blocks, spaces folded, up to the one that reaches `chars`
+    characters (its end: opening(blocks[::-1], n)[::-1])."""
     out, seen = [], 0
     for b in blocks:
-        if seen > OPENING_CHARS:
+        if seen > chars:
             break
         if text := " ".join(b.text.split()):
             out.append(text)

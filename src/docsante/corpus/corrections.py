@@ -38,11 +38,10 @@ def is_table(path: Path) -> bool:
     return alias_key(path.name) == alias_key(TABLE_NAME)
 
 
-def tables_below(root: Path) -> list[Path]:
-    """The metadata tables of a folder and its subfolders, or of a file's folder."""
-    if root.is_dir():
-        return sorted(p for p in root.rglob("*.[cC][sS][vV]") if is_table(p))
-    return [p for p in root.parent.glob("*.[cC][sS][vV]") if is_table(p)]
+def tables_beside(file: Path) -> list[Path]:
+    """The metadata table of a file's folder, for a file indexed on its own (a folder's tables are
+    met as its files are walked)."""
+    return [p for p in file.parent.glob("*.[cC][sS][vV]") if is_table(p)]
 
 
 def read_table(table: Path, decode) -> tuple[dict[Path, Corrections], list[tuple[str, str]]]:

@@ -77,9 +77,7 @@ def _corrected(doc: Document) -> Document:
         if facet in row:
             tags[facet] = list(row[facet])
     if "departement" in row and "region" not in row:
-        vocab = vocabulary()
-        regions = {d.code: d.region for d in vocab.departments}
-        tags["region"] = sorted({regions[code] for code in row["departement"]})
+        tags["region"] = sorted({vocabulary().region_of_departement[code] for code in row["departement"]})
     return replace(doc, title=row.get("titre", doc.title), url=row.get("url", doc.url),
                    issuer=row.get("emetteur", doc.issuer), tags=tags,
                    **({"date": row["date"], "date_source": TABLE_NAME} if "date" in row else {}))
@@ -166,12 +164,9 @@ def _territory(doc: Document, read: _Read) -> tuple[list[str], list[str]]:
     else:
         regions, departements = _most_named(read.places(), passing=True)
     if site := ars_site_region(doc.url):  # an ARS site's page is its region's, whatever else it names
-        return [site], [d for d in departements if _region_of(d) == site]
+        return [site], [d for d in departements if vocabulary().region_of_departement[d] == site]
     return regions, departements
 
-
-def _region_of(departement: str) -> str:
-    return next(d.region for d in vocabulary().departments if d.code == departement)
 
 
 def _most_named(places: list[Place], passing: bool = False) -> tuple[list[str], list[str]]:

@@ -58,7 +58,7 @@ def issuer(doc: Document, blocks: list[Block], title: str, kind: str, regions: l
     if doc.issuer:
         return doc.issuer
     region = regions[0] if len(regions) == 1 else None
-    first, closing = opening(blocks), _closing(blocks)
+    first, closing = opening(blocks), opening(blocks[::-1], CLOSING_CHARS)[::-1]
     if kind in CONTRACT_TYPES or CONTRACT_TYPES & {k for _, _, k in text_mentions().title_kinds(title)}:
         parties = [b for text in first if (m := PARTIES.search(text)) for b in bodies(text, region) if b.start >= m.end()]
         parties += [b for text in closing if SIGNATURE_LINE.match(text) for b in bodies(text, region)[:1]]
@@ -120,15 +120,3 @@ def _letterhead(blocks: list[Block]) -> list[str]:
         if text := " ".join(b.text.split()):
             out.append(text)
     return out
-
-
-def _closing(blocks: list[Block]) -> list[str]:
-    """The texts of a document's last blocks, up to CLOSING_CHARS characters."""
-    out, seen = [], 0
-    for b in reversed(blocks):
-        if seen > CLOSING_CHARS:
-            break
-        if text := " ".join(b.text.split()):
-            out.append(text)
-            seen += len(text)
-    return out[::-1]

@@ -24,7 +24,7 @@ from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, vali
 from .finish import finish
 from .ocr import unread_reason
 from .convert import read_converted
-from .corrections import Corrections, is_table, read_table, tables_below
+from .corrections import Corrections, is_table, read_table, tables_beside
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
 
@@ -73,15 +73,17 @@ def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failu
         if not root.exists():
             yield Failure(path_text(root), "chemin introuvable")
             continue
+        # the documentalist's metadata tables (corrections.py): a folder's come before its files
         corrections: dict[Path, Corrections] = {}
-        for table in tables_below(root):  # the documentalist's metadata tables (corrections.py)
-            found, errors = read_table(table, decode)
-            corrections.update(found)
-            yield from (Failure(where, reason) for where, reason in errors)
-        for item in _walk(root) if root.is_dir() else [root]:
+        items = _walk(root) if root.is_dir() else [root] if is_table(root) else [*tables_beside(root), root]
+        for item in items:
             if isinstance(item, Failure):
                 yield item
-            elif not is_table(item):
+            elif is_table(item):
+                found, errors = read_table(item, decode)
+                corrections.update(found)
+                yield from (Failure(where, reason) for where, reason in errors)
+            else:
                 yield from _read_file(item, corrections)
 
 
@@ -90,8 +92,9 @@ SAVED_PAGE_ASSETS = ("_files", "_fichiers")
 
 
 def _walk(root: Path) -> Iterator[Path | Failure]:
-    """Every file below root, following links but never the same folder twice; a file
-    or folder that will not be read comes out as a Failure saying why."""
+    """Every file below root, following links but never the same folder twice, a folder's
+    metadata table before its other files; a file or folder that will not be read comes out
+    as a Failure saying why."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -101,7 +104,7 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
             if (st.st_dev, st.st_ino) in seen:
                 continue
             seen.add((st.st_dev, st.st_ino))
-            entries = sorted(folder.iterdir(), key=lambda p: p.name)
+            entries = sorted(folder.iterdir(), key=lambda p: (not is_table(p), p.name))
         except OSError as e:
             yield Failure(path_text(folder), f"dossier illisible ({e.strerror or e})")
             continue
@@ -163,9 +166,14 @@ def _read_file(path: Path, corrections: dict[Path, Corrections]) -> Iterator[Doc
 
 def read_bytes(path: Path) -> bytes:
     data = path.read_bytes()
-    if b"\x00" in data[:SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SourceError("fichier binaire, pas du texte")
+    _check_text(data)
     return data
+
+
+def _check_text(head: bytes) -> None:
+    """Raise SourceError when a file's first bytes hold a NUL outside UTF-16: a binary file."""
+    if b"\x00" in head[:SNIFF] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError("fichier binaire, pas du texte")
 
 
 def decode(data: bytes) -> str:
@@ -372,13 +380,12 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | None]]:
     (with its BOM) is decoded whole, within MAX_FILE_BYTES."""
     with path.open("rb") as f:
         head = f.read(SNIFF)
+        _check_text(head)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise SourceError(f"fichier UTF-16 trop volumineux ({MAX_FILE_BYTES // 2**20} Mo au plus)")
             yield from enumerate(decode(head + f.read()).splitlines(), 1)
             return
-        if b"\x00" in head:
-            raise SourceError("fichier binaire, pas du texte")
         f.seek(len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
         for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):

@@ -9,6 +9,11 @@ from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
 FOCUSED_REGIONS = 2  # a passage tagged with more regions than this is about none of them (the `places` field)
+
+
+def place_term(facet: str, value: str) -> str:
+    """A value of the `places` field: "region:bretagne", "departement:29"."""
+    return f"{facet}:{value}"
 DATE_FIELDS = ("date", "first_indexed", "changed")  # ISO strings, indexed so that they filter and sort
 TEXT_FIELDS = ("text", "section", "title")
 DOCUMENT_FIELDS = ("doctext",)

@@ -24,7 +24,7 @@ from ..corpus.document import Document
 from ..corpus.finish import finish
 from ..errors import DocsanteError
 from ..facets import DOCUMENT_FACETS
-from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE
+from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, place_term
 from ..index.whoosh_adapter import Indexed
 from .chunk import chunk
 from .tag import Tagger
@@ -73,8 +73,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
                if p is passages[0] else {}),
             # a facet without a value is left out, rather than indexed empty: the writer's time goes by field
             **{name: ",".join(values) for name, values in p.tags.items() if values},
-            **({"places": ",".join([*(f"region:{r}" for r in p.tags["region"]),
-                                    *(f"departement:{d}" for d in p.tags["departement"])])}
+            **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
                if 0 < len(p.tags["region"]) <= FOCUSED_REGIONS else {}),
             **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))

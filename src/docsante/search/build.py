@@ -22,7 +22,7 @@ from whoosh import query as wq
 from ..vocab.analysis import french_analyzer
 from ..vocab.vocabulary import fold, question_words, vocabulary
 from ..facets import NAMES
-from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, PASSAGE, TEXT_FIELDS
+from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, PASSAGE, TEXT_FIELDS, place_term
 from ..index.whoosh_adapter import ConstantPrefix
 from ..vocab.match import tokens
 from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
@@ -119,9 +119,8 @@ class QueryCompiler:
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
         out = []
-        if m.facet in PLACES:  # passages about that place, not those that name it among many
-            if "region" in self.tag_bonus:
-                out.append(wq.ConstantScoreQuery(wq.Term("places", f"{m.facet}:{m.value}"), self.tag_bonus[m.facet]))
+        if m.facet in PLACES:
+            out.append(self._tagged(m.facet, m.value))
             notes.append(f"{'lieu' if m.facet == 'region' else 'département'} : {vocab.label(m.facet, m.value)}")
         elif m.facet in ("dispositif", "acteur"):
             entry = vocab.entries[m.facet][m.value]
@@ -154,10 +153,12 @@ class QueryCompiler:
         return subs[0] if len(subs) == 1 else wq.Or(subs)
 
     def _tagged(self, facet: str, value: str):
-        """A constant bonus for passages tagged with `value`."""
-        if facet in self.tag_bonus:
-            return wq.ConstantScoreQuery(wq.Term(facet, value), self.tag_bonus[facet])
-        return None
+        """A constant bonus for passages tagged with `value`; a place's, for the passages about it (the
+        `places` field), not those that name it among many."""
+        if facet not in self.tag_bonus:
+            return None
+        term = wq.Term("places", place_term(facet, value)) if facet in PLACES else wq.Term(facet, value)
+        return wq.ConstantScoreQuery(term, self.tag_bonus[facet])
 
     def _expansion(self, text: str):
         """`text` as a phrase in every field, weighing like one typed term times EXPANSION_WEIGHT

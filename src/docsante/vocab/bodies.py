@@ -110,10 +110,10 @@ def bodies(line: str, region: str | None = None) -> list[Body]:
         kind, acteur = heads.kinds.get(fold(written), ("", ""))
         if not kind:
             continue
-        name_words = _name(m["name"])
+        name_words, reach = _name(m["name"])
         name = " ".join(name_words)
         places = mentions.places(name) if name else []
-        end = m.start("name") + _reach(m["name"], len(name_words))
+        end = m.start("name") + reach
         if acteur:
             entry = vocab.entries["acteur"][acteur]
             if entry.regional:  # its region: named after it, or in the form itself ("IREPS Pays de la Loire")
@@ -143,22 +143,17 @@ def _introduced(before: str) -> bool:
     return not words or fold(words[-1]).rstrip("'") in INTRODUCERS
 
 
-def _name(text: str) -> list[str]:
+def _name(text: str) -> tuple[list[str], int]:
     """The words of a head's name, each with its particle ("du Pays", "de Morlaix"), up to a
-    service's word or NAME_WORDS words."""
-    out = []
+    service's word or NAME_WORDS words, and where the last of them ends in `text`."""
+    out, end = [], 0
     for m in re.finditer(rf"\s*({PARTICLE}?)({NAME_WORD})", text):
         if fold(m[2]) in SERVICE or len(out) == NAME_WORDS:
             break
         particle = " ".join(m[1].split()).replace("’", "'")
         out.append(f"{particle}{'' if particle.endswith(chr(39)) else ' ' if particle else ''}{m[2]}")
-    return out
-
-
-def _reach(text: str, words: int) -> int:
-    """Where the first `words` words of a head's name end in `text`."""
-    ends = [m.end() for m in re.finditer(rf"\s*{PARTICLE}?{NAME_WORD}", text)]
-    return ends[words - 1] if words else 0
+        end = m.end()
+    return out, end
 
 
 PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "et"})

@@ -79,17 +79,16 @@ def _names_a_person(text: str, before: Tok) -> bool:
     return initial or fold(before.text) in CIVILITIES
 
 
+ARTICLES = frozenset({"le", "la", "les", "l"})  # folded, before a place's name: "La Réunion"
 DATELINE = re.compile(r"\s*\([A-Z][A-Za-z]{1,11}\)\s*[-–—]")  # "Paris (AFP) – ": where a wire was filed
 
 
-def _is_dateline(text: str, last: Tok) -> bool:
-    """Whether a place is a press agency's dateline ("Paris (AFP) – …"), not what the text is about."""
-    return bool(DATELINE.match(text, last.end))
-
-
-def _inside_a_longer_name(text: str, first: Tok, last: Tok) -> bool:
-    """Whether a name is part of a longer hyphenated one: "Saint-Martin" in "Saint-Martin-d'Hères"."""
-    return text[last.end:last.end + 1] == "-" or text[max(0, first.start - 1):first.start] == "-"
+def _not_a_place_here(text: str, first: Tok, last: Tok) -> bool:
+    """Whether a place's name, found from `first` to `last`, is a press agency's dateline ("Paris (AFP)
+    – …": not what the text is about) or part of a longer hyphenated name ("Saint-Martin" in
+    "Saint-Martin-d'Hères")."""
+    return bool(DATELINE.match(text, last.end)) or text[last.end:last.end + 1] == "-" \
+        or text[max(0, first.start - 1):first.start] == "-"
 
 
 def _names_in_small_letters(form: str) -> bool:
@@ -97,9 +96,9 @@ def _names_in_small_letters(form: str) -> bool:
     does not start with an article ("grand est", "pays de la loire"; not "la réunion"), or a word that
     is no ordinary French word ("martinique", "metz"; not "nord", "vienne", "centre")."""
     toks = tokens(form)
-    if len(toks) > 1 and toks[0].whole not in ("le", "la", "les", "l"):
+    if len(toks) > 1 and toks[0].whole not in ARTICLES:
         return True
-    return all(t.whole in place_words() or t.whole in ("le", "la", "les", "l") for t in toks) and any(
+    return all(t.whole in place_words() or t.whole in ARTICLES for t in toks) and any(
         t.whole in place_words() for t in toks)
 
 
@@ -204,7 +203,7 @@ class TextMentions:
         toks = tokens(text)
         spans = [*self.place_spans(text, toks, query=True),
                  *((i, j, p) for i, j, p in self.lowercase_places.find(toks)
-                   if not _is_dateline(text, toks[j - 1]) and not _inside_a_longer_name(text, toks[i], toks[j - 1]))]
+                   if not _not_a_place_here(text, toks[i], toks[j - 1]))]
         once = {(i, j, p.region, p.departement): (i, j, p) for i, j, p in spans}
         return [once[k] for k in sorted(once)]
 
@@ -213,8 +212,7 @@ class TextMentions:
         found = []
         for i, j, place in self.regions.find(toks):
             kind = place.kind
-            if i and _names_a_person(text, toks[i - 1]) or _is_dateline(text, toks[j - 1]) \
-                    or _inside_a_longer_name(text, toks[i], toks[j - 1]):
+            if i and _names_a_person(text, toks[i - 1]) or _not_a_place_here(text, toks[i], toks[j - 1]):
                 continue
             prev = [t.key for t in toks[max(0, i - CONTEXT_WORDS):i]]
             if kind is PlaceKind.REGION_IN_CONTEXT and not (prev and prev[-1] in REGION_CONTEXT):

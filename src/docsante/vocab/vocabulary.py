@@ -162,6 +162,7 @@ class Vocabulary:
         self.departments = [Department(d["code"], d["label"], d["region"], tuple([d["label"], *d["aliases"]]),
                                        d["needs_context"], (*d["cities"], *d["sous_prefectures"]))
                             for d in _load("departments")["departments"]]
+        self.region_of_departement = {d.code: d.region for d in self.departments}
         for d in self.departments:
             self._add(Entry("departement", d.code, d.label, (*d.forms, *d.cities)))
         self.document_types = _load("types")["types"]  # with what names each in a title or an opening (mentions.py)
