@@ -5,6 +5,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 import docsante
+from docsante.index.whoosh_adapter import Near
 from docsante.search.build import resolve_filters, to_filter
 from docsante.search.evaluate import Evaluator
 from docsante.search.parse import parse
@@ -71,7 +72,7 @@ def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, option
 
 def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
     """Phrases drawn from the indexed text (in order, reversed, with repeated words, with slop,
-    with a boost), in every text field: the same documents and scores as Whoosh's own matcher."""
+    with a boost, ordered or not), in every text field: the same documents and scores as Whoosh's own matcher."""
     import random
 
     rng = random.Random(7)
@@ -93,7 +94,8 @@ def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
             if rng.random() < 0.3:  # words apart: only a slop as wide as the gap finds them
                 picked = [words[start], words[start + rng.choice([2, 3])]]
             field = rng.choice(["text", "section", "title"])
-            q = wq.Phrase(field, picked, slop=rng.choice([1, 1, 2, 3, 5]), boost=rng.choice([1.0, 0.5, 2.0]))
+            kind = rng.choice([wq.Phrase, Near])  # Near: in any order (a typed "…"~N)
+            q = kind(field, picked, slop=rng.choice([1, 1, 2, 3, 5]), boost=rng.choice([1.0, 0.5, 2.0]))
             expected = {}
             m = q.matcher(searcher)
             while m.is_active():

@@ -10,7 +10,8 @@ has a test per dependency:
    and `W3PerDocReader.has_column`, which a segment writer asks once per posting
    (`WriteCodec` remembers its answers).
 3. `Prefix._btexts(reader)`: the indexed words a prefix expands to (`prefix_words`).
-4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher.
+4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher; `SpanNear2(…, ordered=False)`
+   and `matching.WrappingMatcher(m, boost=…)`: `Near`'s, as `Phrase.matcher` builds its ordered one.
 5. `highlight.Formatter._text(text)`: how a formatter writes the text between matches
    (`MarkFormatter` escapes it).
 6. `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`: read to score with numpy exactly as Whoosh
@@ -130,6 +131,19 @@ class ConstantPrefix(wq.Prefix):
         if not ids:
             return matching.NullMatcher()
         return matching.ListMatcher(sorted(ids), all_weights=self.boost)
+
+
+class Near(wq.Phrase):
+    """A sloppy phrase, Lucene's `"a b"~N`: the words in any order, each at most `slop` positions
+    from the span the others already cover (Whoosh's unordered SpanNear2). Scored as a phrase is:
+    the sum of its words' scores, times its boost."""
+
+    def matcher(self, searcher, context=None):
+        if self.fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        terms = [wq.Term(self.fieldname, word) for word in self.words]
+        m = wq.SpanNear2(terms, slop=self.slop, ordered=False, mindist=1).matcher(searcher, context)
+        return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
 # -- 5, 7. highlighting ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..vocab.analysis import french_analyzer
 from ..vocab.vocabulary import fold, question_words, vocabulary
 from ..facets import NAMES
 from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, PASSAGE, TEXT_FIELDS, place_term
-from ..index.whoosh_adapter import ConstantPrefix
+from ..index.whoosh_adapter import ConstantPrefix, Near
 from ..vocab.match import tokens
 from .mentions import ACRONYM, NAME, TABLE, Mention, query_vocabulary
 from .parse import Any, Clauses, Filter, Not, Phrase, Word
@@ -273,11 +273,12 @@ def _is_question_word(item) -> bool:
 
 
 def _phrase(fieldname, words, slop):
+    """Words next to each other in order, or (`slop`: a typed "…"~N) in any order within N positions."""
     if not words:
         return None
     if len(words) == 1:
         return wq.Term(fieldname, words[0])
-    return wq.Phrase(fieldname, words, slop=max(1, slop))
+    return Near(fieldname, words, slop=slop) if slop else wq.Phrase(fieldname, words)
 
 
 def to_filter(filters: dict[str, list[str]]) -> wq.Query | None:

@@ -25,7 +25,7 @@ import numpy as np
 from whoosh import query as wq
 
 from ..index.frequent import FrequentPostings, segment_id
-from ..index.whoosh_adapter import ConstantPrefix, bm25_parameters, position_keys, posting_arrays, prefix_words
+from ..index.whoosh_adapter import ConstantPrefix, Near, bm25_parameters, position_keys, posting_arrays, prefix_words
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -203,8 +203,11 @@ class Evaluator:
             if not len(ends):
                 return Evaluation.empty()
         documents = ends >> 32  # sorted: each document once
-        docs = documents[np.concatenate(([True], documents[1:] != documents[:-1]))]
-        total = np.zeros(len(docs))
+        return self._phrase_scores(q, words, documents[np.concatenate(([True], documents[1:] != documents[:-1]))])
+
+    def _phrase_scores(self, q, words: list[bytes], docs: np.ndarray) -> Evaluation:
+        """A phrase's score in each of the documents `docs`: its words' scores added up, times its boost."""
+        field, total = q.fieldname, np.zeros(len(docs))
         for word in words:
             ids, tf = self.postings(field, word)
             scores = self._bm25(field, word, ids, tf)
@@ -212,6 +215,30 @@ class Evaluator:
                 return self._fallback(q)
             total += scores[np.searchsorted(ids, docs)]
         return Evaluation(docs, total * q.boost)
+
+    def _near(self, q: Near) -> Evaluation:
+        """Whoosh's unordered SpanNear2: spans (first, last position) grown word after word, each
+        word at 1 to `slop` positions outside the span so far, on either side. Scored as a phrase."""
+        field = q.fieldname
+        words = [self._bytes(field, w) for w in q.words]
+        if not words or any(w is None or (field, w) not in self.reader for w in words):
+            return Evaluation.empty()
+        if not self.searcher.schema[field].format.supports("positions"):
+            return self._fallback(q)
+        starts = ends = self.positions(field, words[0])
+        for word in words[1:]:
+            keys = self.positions(field, word)
+            low = np.searchsorted(keys, starts - q.slop, "left")
+            counts = np.searchsorted(keys, ends + q.slop, "right") - low
+            span = np.repeat(np.arange(len(starts)), counts)
+            found = keys[low[span] + np.arange(len(span)) - np.repeat(np.cumsum(counts) - counts, counts)]
+            outside = (found < starts[span]) | (found > ends[span])
+            span, found = span[outside], found[outside]
+            grown = np.unique(np.stack([np.minimum(starts[span], found), np.maximum(ends[span], found)]), axis=1)
+            starts, ends = grown[0], grown[1]
+            if not len(starts):
+                return Evaluation.empty()
+        return self._phrase_scores(q, words, np.unique(starts >> 32))
 
     def _or(self, q: wq.Or) -> Evaluation:
         parts = [self.evaluate(s) for s in q.subqueries]
@@ -296,7 +323,7 @@ class Evaluator:
         order = np.argsort(ids_a, kind="stable")
         return Evaluation(ids_a[order], np.asarray(scores, np.float64)[order])
 
-    METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe, wq.Phrase: _phrase,
+    METHODS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndMaybe: _and_maybe, wq.Phrase: _phrase, Near: _near,
                wq.ConstantScoreQuery: _constant_score, ConstantPrefix: _constant_prefix}
 
 

@@ -7,7 +7,7 @@ from html import escape
 from whoosh import highlight
 from whoosh import query as wq
 
-from ..index.whoosh_adapter import MarkFormatter, merge_matched_tokens
+from ..index.whoosh_adapter import MarkFormatter, Near, merge_matched_tokens
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -28,7 +28,8 @@ class Snippets:
         self.analyzer = analyzer
         leaves = [leaf for leaf in q.leaves() if getattr(leaf, "fieldname", None) == field]
         self.words = frozenset(leaf.text for leaf in leaves if isinstance(leaf, wq.Term))
-        self.phrases = [(leaf.words, leaf.slop) for leaf in leaves if isinstance(leaf, wq.Phrase)]
+        self.phrases = [(leaf.words, leaf.slop, _near_at if isinstance(leaf, Near) else _phrase_at)
+                        for leaf in leaves if isinstance(leaf, wq.Phrase)]
         self.prefixes = tuple(leaf.text for leaf in leaves if isinstance(leaf, wq.Prefix))
 
     def __call__(self, text: str) -> str:
@@ -56,10 +57,10 @@ class Snippets:
             if not t.stopped:
                 words.append((n, t.text))
         texts = [w for _, w in words]
-        for phrase, slop in self.phrases:
+        for phrase, slop, found_at in self.phrases:
             for start, word in enumerate(texts):
                 if word == phrase[0]:
-                    places.update(words[i][0] for i in _phrase_at(texts, start, phrase, slop))
+                    places.update(words[i][0] for i in found_at(texts, start, phrase, slop))
         return places
 
 
@@ -73,6 +74,20 @@ def _phrase_at(words: list[str], start: int, phrase: list[str], slop: int) -> li
         if step is None:
             return []
         found.append(step)
+    return found
+
+
+def _near_at(words: list[str], start: int, phrase: list[str], slop: int) -> list[int]:
+    """The positions of a sloppy phrase (Near) whose first word is at `start`: each other word, in
+    any order, the nearest at 1 to `slop` positions outside the span found so far; none when one is missing."""
+    found = [start]
+    for word in phrase[1:]:
+        low, high = min(found), max(found)
+        around = [i for i in range(max(0, low - slop), min(len(words), high + slop + 1))
+                  if (i < low or i > high) and words[i] == word]
+        if not around:
+            return []
+        found.append(min(around, key=lambda i: min(abs(i - low), abs(i - high))))
     return found
 
 
