@@ -294,7 +294,13 @@ def search(query, index_dir, limit, offset, fmt, explain, **scope):
         for note in results.expansions:
             click.echo(f"  élargie : {note}", err=True)
     style = (lambda s: click.style(s, bold=True, underline=True)) if sys.stdout.isatty() else text.bracketed
-    emit(results, fmt, lambda r: text.results(r, style=style, scores=explain))
+    unfiltered = _unfiltered_command(results, index_dir) if results.unfiltered_total else ""
+    emit(results, fmt, lambda r: text.results(r, style=style, scores=explain, unfiltered=unfiltered))
+
+
+def _unfiltered_command(results, index_dir: Path | None) -> str:
+    """The command that runs the same search without its filters (the options, and those typed in the query)."""
+    return f'docsante search "{results.query_without_filters}"' + (f' --index "{index_dir}"' if index_dir else "")
 
 
 @cli.group(cls=FrenchGroup)

@@ -61,20 +61,47 @@ def french_number(value: float, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
 
 
-def results(found: Results, style=bracketed, width: int | None = None, scores: bool = False) -> str:
-    """A page of results for a terminal; `scores`: with each passage's score (`--explain`)."""
+def count_line(found: Results) -> str:
+    """How many passages match, told honestly: a word like « santé » is in most of them, so those
+    holding every word typed are counted apart from those holding some.
+
+    >>> from docsante.search.parse import parse
+    >>> count_line(Results("santé mentale", parse("santé mentale"), 230, 0, 10, (), total_all_words=12))
+    '12 passages contiennent tous les mots, 218 autres en contiennent une partie'
+    """
+    total, every = found.total, found.total_all_words
+    if every >= total:
+        return _count(total, "passage", "passages")
+    rest = _count(total - every, "autre en contient", "autres en contiennent") + " une partie"
+    if not every:
+        return f"Aucun passage ne contient tous les mots ; {rest.replace('autre', 'passage')}"
+    return f"{_count(every, 'passage contient', 'passages contiennent')} tous les mots, {rest}"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def results(found: Results, style=bracketed, width: int | None = None, scores: bool = False,
+            unfiltered: str = "") -> str:
+    """A page of results for a terminal; `scores`: with each passage's score (`--explain`);
+    `unfiltered`: the command that searches without the filters, said when they leave nothing."""
     width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
     lines = []
     asked = f" à « {found.query} »" if found.query.strip() else ""
     if found.total == 0:
-        lines.append(f"Aucun passage ne correspond{asked}.")
+        lines += textwrap.wrap(f"Aucun passage ne correspond{asked}"
+                               + (f" avec {_filters_named(found)}." if found.filtered_by else "."), width)
+        if found.unfiltered_total:
+            lines.append(f"Sans {'eux' if len(found.filtered_by) > 1 else 'lui'}, "
+                         f"{_count(found.unfiltered_total, 'passage correspond', 'passages correspondent')}"
+                         + (f" :\n    {unfiltered}" if unfiltered else "."))
         if found.did_you_mean:
             lines.append(f"Essayez : « {found.did_you_mean} »")
         return "\n".join(lines)
     first, last = found.offset + 1, found.offset + len(found.hits)
-    head = f"{found.total} passage{'s' if found.total > 1 else ''}" + (
-        f" pour « {found.query} »" if found.query.strip() else "")
-    lines.append(head + (f" — résultats {first} à {last}" if found.hits else ""))
+    head = (f"« {found.query} » : " if found.query.strip() else "") + count_line(found)
+    lines += textwrap.wrap(head + (f" — résultats {first} à {last}" if found.hits else ""), width)
     if found.did_you_mean:
         lines.append(f"Vouliez-vous dire : « {found.did_you_mean} » ?")
     for n, hit in enumerate(found.hits, first):
@@ -95,6 +122,12 @@ def results(found: Results, style=bracketed, width: int | None = None, scores: b
     text = text.replace("\x00", "").replace("\x01", "")
     counts = facets_line(found, width)
     return text + ("\n\n" + counts if counts else "")
+
+
+def _filters_named(found: Results) -> str:
+    """« le filtre région : Hauts-de-France », « les filtres région : Bretagne ; depuis le 2024-01-01 »."""
+    named = " ; ".join(found.filtered_by)
+    return f"les filtres {named}" if len(found.filtered_by) > 1 else f"le filtre {named}"
 
 
 def facets_line(found: Results, width: int = 80) -> str:

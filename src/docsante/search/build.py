@@ -54,6 +54,9 @@ class Compiled:
     # the query without the places it names: what a passage must match for its document to lift it
     # (a sibling that only shares the place is not about the query); None when no place is named
     topic: wq.Query | None = None
+    # every typed word required, a full name typed and its acronym counting as one word: what
+    # `total_all_words` counts; None when fewer than two words are ranked (then it is the query itself)
+    every_word: wq.Query | None = None
 
 
 class QueryCompiler:
@@ -78,29 +81,45 @@ class QueryCompiler:
         `resolve_filters` (they are the search's filters, shown as selected facet values).
         `close`: typed words the index does not know, with their closest indexed spellings
         (search/suggest.py), which they also match, below an exact word."""
-        widen, extra, place_bonus, notes = self._expansions(clauses)
+        widen, extra, place_bonus, notes, names = self._expansions(clauses)
         for word, found in (close or {}).items():
             spelt = [self._fields(None, lambda f, s=s: _phrase(f, self.terms(s), 0), weight=CLOSE_WEIGHT) for s in found]
             widen.alternatives.setdefault(word, []).extend(q for q in spelt if q is not None)
             notes.append(f"{word.text} → {', '.join(found)} (orthographe proche)")
         query = self._clauses(clauses, widen, extra + place_bonus, top=True)
+        every_word = self._every_word(clauses, widen, names)
         if not widen.weights:
-            return Compiled(query, notes)
+            return Compiled(query, notes, every_word=every_word)
         topic = self._clauses(clauses, widen._replace(dropped=frozenset(widen.weights)), extra, top=True)
-        return Compiled(query, notes, topic)
+        return Compiled(query, notes, topic, every_word)
+
+    def _every_word(self, c: Clauses, widen: Widening, names: list[tuple[tuple[Word, ...], str]]):
+        """The query with its ranked words all required. `names`: full names typed (their words) with
+        their acronym, which stands for all of them."""
+        ranked = _ranked_items(c)
+        if len(ranked) < 2:
+            return None
+        units, grouped = [], set()
+        for covered, acronym in names:
+            if len(covered) > 1 and set(covered) <= set(ranked) - grouped:
+                units.append(Any((Clauses(required=covered), Word(acronym))))
+                grouped.update(covered)
+        units += [i for i in ranked if i not in grouped]
+        every = Clauses(required=(*c.required, *units), excluded=c.excluded, restrictions=c.restrictions)
+        return self._clauses(every, widen._replace(weights={}), [], top=True)
 
     def _expansions(self, c: Clauses):
         """How typed words are widened and weighed, extra optional clauses, the places' bonuses, and notes."""
         words = c.free_words()
         if not words:
-            return NO_WIDENING, [], [], []
+            return NO_WIDENING, [], [], [], []
         spans, pos = [], 0
         for w in words:
             n = len(tokens(w.text))
             spans.append((pos, pos + n))
             pos += n
         widen = Widening({}, {})
-        extra, place_bonus, notes, seen = [], [], [], set()
+        extra, place_bonus, notes, names, seen = [], [], [], [], set()
         for m in query_vocabulary().mentions(" ".join(w.text for w in words)):
             covered = tuple(w for w, (a, b) in zip(words, spans) if a < m.end and b > m.start)
             if (m.facet, m.value, m.via, covered) in seen:
@@ -114,7 +133,9 @@ class QueryCompiler:
                 widen.alternatives.setdefault(covered[0], []).extend(alternatives)
             else:
                 extra.extend(alternatives)
-        return widen, extra, place_bonus, notes
+                if m.via == NAME and (acronym := _acronym(m)):
+                    names.append((covered, acronym))
+        return widen, extra, place_bonus, notes, names
 
     def _alternatives(self, m: Mention, notes: list[str]) -> list:
         vocab = vocabulary()
@@ -169,7 +190,7 @@ class QueryCompiler:
     def _clauses(self, c: Clauses, widen, extra, top: bool = False):
         """Required (ET), optional (ranked OR) and excluded clauses, and restrictions; interrogative
         words ("comment", "quelles"…) are dropped from the optional ones unless nothing else is left."""
-        optional_items = [i for i in c.optional if not _is_question_word(i)] or list(c.optional)
+        optional_items = _ranked_items(c)
         restrictions = [q for q in (self._item(i, widen) for i in c.restrictions) if q is not None]
         if not top and c.filters:  # "(CLS region:PACA) OU CPTS": the group's own filters
             restrictions.append(_constant(to_filter(resolve_filters(Clauses(filters=c.filters)))))
@@ -266,6 +287,19 @@ def _ranked_or(items):
     """BM25 sums the clauses that match: no coordination factor, which ranked worse on the spf passages
     (docs/measures.md, Measured quality)."""
     return _any(items)
+
+
+def _ranked_items(c: Clauses) -> list:
+    """The optional clauses that rank: interrogative words left out, unless nothing else is left."""
+    return [i for i in c.optional if not _is_question_word(i)] or list(c.optional)
+
+
+def _acronym(m: Mention) -> str | None:
+    """The acronym of a dispositif, acteur or expansion named in full (`m.via == NAME`), if it has one."""
+    if m.facet == TABLE:
+        return m.value
+    entry = vocabulary().entries.get(m.facet, {}).get(m.value)
+    return entry.acronyms[0] if entry is not None and entry.acronyms else None
 
 
 def _is_question_word(item) -> bool:

@@ -15,9 +15,10 @@ from whoosh import query as wq
 
 from ..corpus.document import valid_text
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
-from ..facets import FACETS, NAMES
+from ..facets import BY_NAME, FACETS, NAMES
 from ..index.schema import PASSAGE
 from ..index.store import DAMAGE, check_version, damaged_message, index_exists, open_whoosh
+from ..vocab.vocabulary import vocabulary
 from .build import QueryCompiler, resolve_filters, to_filter
 from .dates import SORTS, check_sort, period
 from .documents import rank_documents
@@ -155,11 +156,12 @@ class Index:
             if query.strip() and not parsed.filters:
                 return Results(query, parsed, 0, offset, limit, ())  # only stopwords or punctuation
             scoring = EVERY_PASSAGE  # an empty query (or filters only) browses every passage
-        found = self._evaluate(g, scoring, flt)
-        if bounds:
-            keep = g.dates.within(found.ids, bounds)
-            found = Evaluation(found.ids[keep], found.scores[keep])
+        found = self._within(g, self._evaluate(g, scoring, flt), bounds)
         docs = found.ids
+        every_word = len(docs) if compiled.every_word is None or not len(docs) \
+            else len(self._within(g, self._evaluate(g, compiled.every_word, flt), bounds).ids)
+        filtered_by = _filtered_by(selected, bounds)
+        unfiltered = len(self._evaluate(g, scoring, None).ids) if filtered_by and not len(docs) else None
         counts = g.facets.count(docs, selected=selected, size=facet_size)
         hits = []
         if limit and len(docs) > offset:
@@ -171,7 +173,16 @@ class Index:
                        facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
                        did_you_mean=self._did_you_mean(g, query, close, flt),
-                       expansions=tuple(compiled.notes))
+                       expansions=tuple(compiled.notes), total_all_words=every_word,
+                       filtered_by=filtered_by, unfiltered_total=unfiltered)
+
+    @staticmethod
+    def _within(g: Generation, found: Evaluation, bounds) -> Evaluation:
+        """The passages of `found` whose documents' dates are within `bounds`."""
+        if not bounds:
+            return found
+        keep = g.dates.within(found.ids, bounds)
+        return Evaluation(found.ids[keep], found.scores[keep])
 
     def _did_you_mean(self, g: Generation, query, close, flt) -> str | None:
         """The query respelt with the closest indexed spellings of the words the index does not
@@ -318,6 +329,15 @@ def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_
         raise QueryError(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
     if not 0 <= facet_size <= MAX_FACET_SIZE:
         raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
+
+
+def _filtered_by(selected: dict[str, list[str]], bounds) -> tuple[str, ...]:
+    """The filters of a search as a reader names them: "région : Hauts-de-France", "depuis le 2022-01-01"."""
+    vocab = vocabulary()
+    named = [f"{BY_NAME[f].one} : {', '.join(vocab.label(f, v) for v in values)}" for f, values in selected.items() if values]
+    named += [f"{label} {value[:10]}" for label, value in (("depuis le", bounds.since), ("jusqu'au", bounds.until),
+                                                         ("ajoutés depuis le", bounds.new_since)) if value]
+    return tuple(named)
 
 
 def _valid_values(values):

@@ -8,7 +8,7 @@ tagged facet of facets.py, also read as attributes by the facet's key (`hit.disp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.document import heading_of
@@ -148,6 +148,14 @@ class Results:
     facets_truncated: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(NAMES, False)))
     did_you_mean: str | None = None
     expansions: tuple[str, ...] = ()  # how the query was widened, in French
+    total_all_words: int = 0  # of the `total` passages, those holding every word typed (an acronym or its full name)
+    filtered_by: tuple[str, ...] = ()  # the search's filters (facets, dates) as a reader names them, in French
+    unfiltered_total: int | None = None  # when filters leave nothing: the passages matching without them
+
+    @property
+    def query_without_filters(self) -> str:
+        """The query without the facet clauses typed in it ("region:PACA"): what searches without the filters."""
+        return str(replace(self.parsed, filters=())) if self.parsed.filters else self.query
 
     def to_dict(self) -> dict:
         """The one JSON shape used by the CLI, the API and the HTTP server."""
@@ -156,6 +164,9 @@ class Results:
             "interpreted": str(self.parsed),
             "expansions": list(self.expansions),
             "total": self.total,
+            "total_all_words": self.total_all_words,
+            "filtered_by": list(self.filtered_by),
+            "unfiltered_total": self.unfiltered_total,
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],

@@ -12,10 +12,10 @@ from markupsafe import Markup
 
 from ..errors import DocsanteError, QueryError
 from ..facets import FACETS
-from ..render.text import french_date
+from ..render.text import count_line, french_date
 from ..search.dates import period
 from ..search.engine import MAX_OFFSET, Index
-from .state import SearchState, chips, http_url, page_url, params, passage_url, search_state
+from .state import DATE_PARAMS, SearchState, chips, http_url, page_url, params, passage_url, search_state
 
 PAGE_SIZE = 10
 SORTS_FR = {"pertinence": "pertinence", "date": "date du document", "ajout": "date d'ajout"}
@@ -23,6 +23,7 @@ SORTS_FR = {"pertinence": "pertinence", "date": "date du document", "ajout": "da
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
 templates.env.filters["date_fr"] = french_date
+templates.env.globals["count_line"] = count_line
 
 
 class BadRequest(DocsanteError):
@@ -58,7 +59,13 @@ def search_page(request: Request, state: SearchState = Depends(search_state), pa
         "passage_url": passage_url, "safe": Markup, "export": urlencode(params(current)),
         "feed": urlencode(params({**current, "sort": "pertinence"})), "sorts": SORTS_FR,
         "hidden": lambda without: [(k, v) for k, v in params(current) if k not in without],
-        "chips": chips(current), "date_errors": date_errors})
+        "chips": chips(current), "date_errors": date_errors, "unfiltered_url": unfiltered_url(current, results)})
+
+
+def unfiltered_url(state: dict, results) -> str:
+    """The same search without its filters: the facets and dates chosen, and those typed in the query."""
+    return page_url({**state, **{f.name: [] for f in FACETS}, **dict.fromkeys(DATE_PARAMS, "")},
+                    q=results.query_without_filters)
 
 
 @router.api_route("/accessibilite", methods=["GET", "HEAD"], response_class=HTMLResponse)

@@ -1,0 +1,104 @@
+"""Issue 33's folder, as a documentalist reads its results: a copied subfolder, the national
+definition of a CLS copied by three ARS pages (another region's name, one word changed), and a
+city's report in DOCX with its outline. Duplicates fold, documents group, the document and its
+original are one click away, counts are honest and an empty result says why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import docx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from docsante.cli import cli
+from docsante.web import create_app
+
+DEFINITION = ("Le contrat local de santé est un outil porté conjointement par l'agence régionale de santé "
+              "{region} et une collectivité territoriale pour réduire les inégalités territoriales et sociales "
+              "de santé. Il s'appuie sur un diagnostic local partagé, associe les habitants, les professionnels "
+              "et les associations, et décline le projet régional de santé au plus près des territoires, "
+              "dans une logique de {word} des politiques publiques.")
+
+
+def write_folder(folder):
+    folder.mkdir()
+    for name, region, word in (("grand-est", "Grand Est", "coordination"), ("bretagne", "Bretagne", "coordination"),
+                               ("occitanie", "Occitanie", "cohérence")):
+        (folder / f"cls-{name}.md").write_text(
+            f"# Les contrats locaux de santé en {region}\n\n## Définition\n\n{DEFINITION.format(region=region, word=word)}"
+            f"\n\n## En {region}\n\nL'agence accompagne les collectivités de {region} qui signent un contrat.\n", "utf-8")
+    report = docx.Document()
+    report.add_heading("Conseil local de santé mentale de Lorient – rapport 2023", level=0)
+    report.add_heading("Accès aux soins", level=1)
+    report.add_paragraph("Chaque patient suivi doit pouvoir désigner un médecin traitant dans la commune.")
+    report.add_heading("Prévention du suicide", level=1)
+    report.add_paragraph("La prévention du suicide passe par la formation des sentinelles du territoire.")
+    report.add_heading("Partenaires", level=2)
+    report.add_paragraph("Le centre hospitalier et les associations d'usagers coordonnent leurs actions.")
+    report.save(folder / "clsm-lorient-2023.docx")
+    (folder / "copie").mkdir()
+    shutil.copy(folder / "clsm-lorient-2023.docx", folder / "copie" / "clsm-lorient-2023.docx")
+    return folder
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def folder_index(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("resultats")
+    folder = write_folder(tmp / "dossier")
+    assert run("index", folder, "--index", tmp / "ix", "-q").exit_code == 0
+    return folder, tmp / "ix"
+
+
+def search_json(index_dir, *args):
+    r = run("search", *args, "--index", index_dir, "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_proximity_matches_the_words_in_any_order_a_plain_phrase_in_order(folder_index):
+    _, ix = folder_index
+    found = search_json(ix, '"traitant médecin"~2')
+    assert found["total"] == 2 and all("médecin traitant" in h["text"] for h in found["hits"])
+    assert "<mark>médecin</mark> <mark>traitant</mark>" in found["hits"][0]["snippet"]
+    # the passage and, by its heading path, the subsection under it, in both copies of the report
+    assert search_json(ix, '"suicide prévention"~5')["total"] == 4
+    assert search_json(ix, '"traitant médecin"')["total"] == 0  # a plain phrase stays ordered
+    assert search_json(ix, '"médecin traitant"')["total"] == 2
+    assert search_json(ix, '"patient traitant"~2')["total"] == 0  # « suivi doit pouvoir désigner un médecin » apart
+
+
+def test_counts_tell_passages_with_every_word_from_those_with_some(folder_index):
+    _, ix = folder_index
+    found = search_json(ix, "prévention sentinelles")
+    assert found["total"] > found["total_all_words"] == 2  # the two copies of the report say both
+    assert search_json(ix, "sentinelles")["total_all_words"] == search_json(ix, "sentinelles")["total"]
+    # an acronym and its full name count as one word: « CLS collectivités » = « contrat local de santé collectivités »
+    acronym, name = search_json(ix, "CLS collectivité"), search_json(ix, "contrat local de santé collectivité")
+    assert acronym["total_all_words"] == name["total_all_words"] == 3
+    r = run("search", "prévention sentinelles", "--index", ix)
+    assert " ".join(r.output.split()).startswith(f"« prévention sentinelles » : 2 passages contiennent tous les "
+                                                 f"mots, {found['total'] - 2} autres en contiennent une partie — résultats 1 à")
+
+
+def test_an_empty_result_names_its_filters_and_the_way_out(folder_index):
+    _, ix = folder_index
+    found = search_json(ix, "sentinelles", "--region", "HDF")
+    assert (found["total"], found["filtered_by"], found["unfiltered_total"]) == (0, ["région : Hauts-de-France"], 2)
+    r = run("search", "sentinelles", "dispositif:CLS", "--region", "HDF", "--since", "2020", "--index", ix)
+    assert r.exit_code == 0
+    assert " ".join(r.output.split()) == (
+        "Aucun passage ne correspond à « sentinelles dispositif:CLS » avec les filtres région : Hauts-de-France ; "
+        f'dispositif : CLS ; depuis le 2020-01-01. Sans eux, 2 passages correspondent : docsante search "sentinelles" '
+        f'--index "{ix}"')
+    assert r.output.splitlines()[-1] == f'    docsante search "sentinelles" --index "{ix}"'  # on a line of its own
+    assert run("search", "sentinelles", "--index", ix).output.startswith("« sentinelles » : 2 passages")
+    page = TestClient(create_app(ix)).get("/", params={"q": "sentinelles", "region": "HDF"}).text
+    assert "avec le filtre région : Hauts-de-France" in page
+    assert '<a href="/?q=sentinelles">Retirer le filtre</a> : 2 passages correspondent sans lui.' in page
