@@ -400,11 +400,17 @@ def test_exports_cannot_carry_formulas_or_extra_records(tmp_path):
     client = TestClient(create_app(index_dir))
     import csv
     import io
-    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv", params={"q": "vaccination"}).text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv", params={"q": "vaccination"}).content
+                                       .decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(rows) == 2
     for cell in rows[1]:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert "'=HYPERLINK(\"http://x\")" in rows[1] and "'+cmd|' /C calc'!A0" in rows[1]
+    assert "'=HYPERLINK(\"http://x\")#p0" in rows[1] and "'+cmd|' /C calc'!A0" in rows[1]
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/api/search.xlsx", params={"q": "vaccination"}).content))
+    cells = {c.value: c.data_type for c in book.active[2] if c.value}
+    # written as text, as typed: a spreadsheet shows them and never runs them
+    assert cells['=HYPERLINK("http://x")#p0'] == cells["+cmd|' /C calc'!A0"] == cells["-2+3 la vaccination en Bretagne."] == "s"
     ris = client.get("/api/search.ris", params={"q": "vaccination"}).text
     assert ris.count("TY  - ") == 1 and ris.count("ER  - ") == 1
     assert all(line[:2].isupper() and line[2:6] == "  - " for line in ris.splitlines() if line), ris

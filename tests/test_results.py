@@ -102,3 +102,25 @@ def test_an_empty_result_names_its_filters_and_the_way_out(folder_index):
     page = TestClient(create_app(ix)).get("/", params={"q": "sentinelles", "region": "HDF"}).text
     assert "avec le filtre région : Hauts-de-France" in page
     assert '<a href="/?q=sentinelles">Retirer le filtre</a> : 2 passages correspondent sans lui.' in page
+
+
+def test_spreadsheets_open_with_french_headers_and_the_cli_and_web_give_the_same_csv(folder_index):
+    import io
+
+    import openpyxl
+    _, ix = folder_index
+    headers = ["titre du document", "section", "passage", "date", "émetteur", "type", "région", "département",
+               "dispositifs", "acteurs", "thèmes", "page", "lien", "référence"]
+    r = CliRunner().invoke(cli, ["search", "médecin traitant", "--index", str(ix), "--format", "xlsx"])
+    assert r.exit_code == 0
+    sheet = openpyxl.load_workbook(io.BytesIO(r.stdout_bytes)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == headers and len(rows) == 3
+    assert rows[1][0] == "Conseil local de santé mentale de Lorient – rapport 2023" and rows[1][1] == "Accès aux soins"
+    assert "médecin traitant" in rows[1][2] and rows[1][12].startswith("file:///") and rows[1][12].endswith(".docx")
+    web = TestClient(create_app(ix)).get("/api/search.xlsx", params={"q": "médecin traitant"})
+    assert web.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(web.content)).active.iter_rows()] == rows
+    cli_csv = CliRunner().invoke(cli, ["search", "médecin traitant", "--index", str(ix), "--format", "csv"]).stdout_bytes
+    web_csv = TestClient(create_app(ix)).get("/api/search.csv", params={"q": "médecin traitant", "limit": 10}).content
+    assert cli_csv == web_csv and cli_csv.startswith(("\ufeff" + ";".join(headers) + "\r\n").encode())

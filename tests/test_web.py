@@ -55,7 +55,8 @@ def test_filters_are_repeatable_and_accept_aliases(client):
 def test_exports(client):
     r = client.get("/api/search.csv", params={"q": "CLS"})
     assert r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert r.content.startswith("\ufefftitre du document;section;passage;date;".encode())  # as French Excel opens it
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert rows and rows[0]["section"] == "Contrats Locaux de Santé" and "CLS" in rows[0]["dispositifs"]
     ris = client.get("/api/search.ris", params={"q": "CLS"}).text
     records = [r for r in ris.split("ER  - ") if r.strip()]

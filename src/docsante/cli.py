@@ -16,7 +16,7 @@ from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, 
 from .location import ENV_VAR, default_index_dir, ensure_default_index, sample_corpus
 from .render import text
 from .render.data import to_json, to_jsonl
-from .render.files import to_csv, to_ris
+from .render.files import to_csv, to_ris, to_xlsx
 from .search.dates import SORTS
 from .search.engine import MAX_LIMIT, MAX_OFFSET, Index, open_index
 from .search.watches import RUN_LIMIT
@@ -64,7 +64,9 @@ index_option = click.option(
 
 
 OUTPUTS = {"text": "texte lisible", "json": "JSON", "jsonl": "JSON Lines, une ligne par élément",
-           "csv": "tableur", "ris": "Zotero, EndNote"}
+           "csv": "tableur, séparateur « ; »", "xlsx": "classeur Excel", "ris": "Zotero, EndNote"}
+FILES = {"csv": lambda value: to_csv(value).encode("utf-8"), "ris": lambda value: to_ris(value).encode("utf-8"),
+         "xlsx": to_xlsx}  # formats written as bytes: the same files as the web's exports, on every system
 
 
 def output_option(*extra: str):
@@ -82,8 +84,13 @@ def emit(value, fmt: str, as_text) -> None:
     elif fmt == "jsonl":
         if output := to_jsonl(value):
             click.echo(output)
-    elif fmt in ("csv", "ris"):
-        click.echo((to_csv if fmt == "csv" else to_ris)(value), nl=False)
+    elif fmt in FILES:
+        if fmt == "xlsx" and sys.stdout.isatty():
+            raise UserError("un classeur xlsx ne s'affiche pas dans un terminal : redirigez la sortie "
+                            "vers un fichier (… --format xlsx > resultats.xlsx).")
+        stream = click.get_binary_stream("stdout")
+        stream.write(FILES[fmt](value))
+        stream.flush()
     else:
         click.echo(as_text(value))
 
@@ -274,7 +281,7 @@ class QueryCommand(FrenchCommand):
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(0, MAX_LIMIT), help="Nombre de passages.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
               help="Passages à sauter (pagination).")
-@output_option("jsonl", "csv", "ris")
+@output_option("jsonl", "csv", "xlsx", "ris")
 @scope_options
 @click.option("--sort", type=click.Choice(list(SORTS)), default="pertinence", show_default=True,
               help="Ordre : pertinence, date (du document, plus récent d'abord) ou ajout (dernier indexé d'abord).")

@@ -1,41 +1,93 @@
 """Result exports: CSV for spreadsheets, RIS for reference managers (Zotero, EndNote),
-Atom for feed readers (a saved search followed without an e-mail server)."""
+XLSX workbooks, Atom for feed readers (a saved search followed without an e-mail server)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from feedgen.feed import FeedGenerator
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from ..corpus.corrections import COLUMNS as TABLE_COLUMNS, FACET_COLUMNS
 from ..corpus.document import file_of
 from ..corpus.issuer import ISSUERS_JOIN
-from ..facets import SUBJECTS, TAGGED
-from ..search.results import DocumentInfo, Results
+from ..facets import SUBJECTS
+from ..search.results import DocumentInfo, Hit, Results
 from .text import plain_snippet
 
-CSV_COLUMNS = ["id", "doc_id", "title", "section", "page", "date", "issuer", "source", "url", "score",
-               *(f.key for f in TAGGED), "text"]
+def _labels(facet: str) -> Callable[[Hit], str]:
+    return lambda hit: ", ".join(hit.tags.get(facet, ()))
+
+
+def link(hit: Hit) -> str:
+    """Where a passage's document is read: its web address, else its file's address (file:///…)."""
+    return hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")
+
+
+# One row per passage, the same columns in the CSV and the workbook: (French header, value of a hit)
+PASSAGE_COLUMNS: tuple[tuple[str, Callable[[Hit], str | int | None]], ...] = (
+    ("titre du document", lambda h: h.title), ("section", lambda h: h.heading), ("passage", lambda h: h.text),
+    ("date", lambda h: h.date), ("émetteur", lambda h: h.issuer), ("type", _labels("type")),
+    ("région", _labels("region")), ("département", _labels("departement")), ("dispositifs", _labels("dispositif")),
+    ("acteurs", _labels("acteur")), ("thèmes", _labels("theme")), ("page", lambda h: h.page), ("lien", link),
+    ("référence", lambda h: h.id))
+
+
+def _rows(results: Results) -> list[list]:
+    return [[value(hit) for _, value in PASSAGE_COLUMNS] for hit in results.hits]
 
 
 def to_csv(value: Results | tuple[DocumentInfo, ...]) -> str:
-    """Passages found, one row each; or documents (`docsante documents`) as a metadata table."""
+    """Passages found, one row each (PASSAGE_COLUMNS); or documents (`docsante documents`) as a metadata
+    table. Both as French Excel opens them: `;`-separated, with a BOM, CRLF line ends."""
     if not isinstance(value, Results):
         return metadata_table(value)
-    results = value
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for hit in results.hits:
-        d = hit.to_dict()
-        writer.writerow([_cell(" ; ".join(d[c]) if isinstance(d[c], list) else "" if d[c] is None else d[c])
-                         for c in CSV_COLUMNS])
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header for header, _ in PASSAGE_COLUMNS])
+    writer.writerows([_cell("" if v is None else v) for v in row] for row in _rows(value))
+    return "\ufeff" + out.getvalue()
+
+
+def to_xlsx(results: Results) -> bytes:
+    """The passages found as an Excel workbook (openpyxl): the CSV's columns, headers in bold, frozen
+    and filterable; full dates as dates; a text that starts like a formula stays text."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Passages"
+    sheet.append([header for header, _ in PASSAGE_COLUMNS])
+    for row in _rows(results):
+        sheet.append([_day(v) if header == "date" else v for (header, _), v in zip(PASSAGE_COLUMNS, row)])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # openpyxl reads a string starting with "=" as a formula: never here
+                cell.data_type = "s"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD/MM/YYYY"
+    for column, (header, _) in enumerate(PASSAGE_COLUMNS, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = XLSX_WIDTHS.get(header, 18)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
+
+
+XLSX_WIDTHS = {"titre du document": 40, "section": 30, "passage": 80, "date": 12, "page": 6, "lien": 40}
+
+
+def _day(value: str | None) -> date | str | None:
+    """A document's full date ("2023-06-14") as a date cell; a year alone stays as written."""
+    return date.fromisoformat(value) if value and len(value) == 10 else value
 
 
 def metadata_table(docs: tuple[DocumentInfo, ...]) -> str:
@@ -83,7 +135,7 @@ def to_ris(results: Results) -> str:
             fields.append(("DA", hit.date.replace("-", "/")))
         if hit.page:
             fields.append(("SP", str(hit.page)))
-        url = hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")
+        url = link(hit)
         if url:
             fields.append(("UR", url))
         fields += [("KW", kw) for f in SUBJECTS for kw in hit.tags.get(f.name, ())]

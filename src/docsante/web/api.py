@@ -1,5 +1,5 @@
 """The HTTP API: searches, facets and passages as JSON (the CLI's JSON contract), and the same
-searches as files: CSV, RIS (Zotero) and Atom feeds."""
+searches as files: CSV, XLSX, RIS (Zotero) and Atom feeds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ..facets import NAMES
 from ..search.engine import MAX_LIMIT, MAX_OFFSET, Index
-from ..render.files import to_atom, to_csv, to_ris
+from ..render.files import to_atom, to_csv, to_ris, to_xlsx
 from .pages import PAGE_SIZE, index_of
 from .state import SearchState, chips, page_url, params, passage_url, search_state
 
@@ -20,6 +20,10 @@ FEED_SIZE = 50  # entries in an Atom feed unless `limit` says otherwise
 
 class CsvResponse(Response):
     media_type = "text/csv"  # Starlette adds "; charset=utf-8" to text types
+
+
+class XlsxResponse(Response):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AtomResponse(Response):
@@ -68,8 +72,15 @@ def api_passage(passage_id: str, index: Index = Depends(index_of)):
 @get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=CsvResponse)
 def api_csv(state: SearchState = Depends(search_state), limit: int = Query(EXPORT_SIZE, ge=0, le=MAX_LIMIT),
             offset: int = Query(0, ge=0, le=MAX_OFFSET), index: Index = Depends(index_of)):
-    return CsvResponse("\ufeff" + to_csv(_search(index, state, limit, offset)),
+    return CsvResponse(to_csv(_search(index, state, limit, offset)),
                        headers={"Content-Disposition": 'attachment; filename="docsante.csv"'})
+
+
+@get("/api/search.xlsx", summary="Exporter les résultats en classeur Excel (xlsx)", response_class=XlsxResponse)
+def api_xlsx(state: SearchState = Depends(search_state), limit: int = Query(EXPORT_SIZE, ge=0, le=MAX_LIMIT),
+             offset: int = Query(0, ge=0, le=MAX_OFFSET), index: Index = Depends(index_of)):
+    return XlsxResponse(to_xlsx(_search(index, state, limit, offset)),
+                        headers={"Content-Disposition": 'attachment; filename="docsante.xlsx"'})
 
 
 @get("/api/search.ris", summary="Exporter les résultats en RIS (Zotero)", response_class=RisResponse)
