@@ -420,7 +420,7 @@ def test_exports_cannot_carry_formulas_or_extra_records(tmp_path):
     (["serch", "x"], "Erreur : commande inconnue : « serch » ; vouliez-vous dire « search » ?"),
     (["search"], "Erreur : argument manquant : REQUÊTE"),
     (["search", "x", "--limit", "beaucoup"], "Erreur : valeur invalide pour --limit : un nombre entier de 0 à"),
-    (["search", "x", "--format", "xml"], "Erreur : valeur invalide pour --format : choisir parmi text, json, jsonl, csv, ris, table"),
+    (["search", "x", "--format", "xml"], "Erreur : valeur invalide pour --format : choisir parmi text, json, jsonl, csv, xlsx, ris, table"),
     (["search", "x", "--limit"], "Erreur : l'option --limit demande une valeur"),
     (["--bogus"], "Erreur : option inconnue : --bogus"),
     (["index", "x", "--rebuilt"], "Erreur : option inconnue : --rebuilt (vouliez-vous dire "),
