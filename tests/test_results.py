@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from docsante.cli import cli
+from docsante.index.store import is_current
+from docsante.location import ensure_default_index
 from docsante.web import create_app
 
 DEFINITION = ("Le contrat local de santé est un outil porté conjointement par l'agence régionale de santé "
@@ -124,3 +126,32 @@ def test_spreadsheets_open_with_french_headers_and_the_cli_and_web_give_the_same
     cli_csv = CliRunner().invoke(cli, ["search", "médecin traitant", "--index", str(ix), "--format", "csv"]).stdout_bytes
     web_csv = TestClient(create_app(ix)).get("/api/search.csv", params={"q": "médecin traitant", "limit": 10}).content
     assert cli_csv == web_csv and cli_csv.startswith(("\ufeff" + ";".join(headers) + "\r\n").encode())
+
+
+def test_veille_announces_only_the_section_added_and_nothing_after_a_rebuild(tmp_path):
+    folder = tmp_path / "veille"
+    folder.mkdir()
+    sections = [f"## {name}\n\nLa CPTS organise une action de prévention ({name}) pour les patients du secteur.\n"
+                for name in ("Vaccination", "Dépistage des cancers", "Nutrition", "Activité physique", "Tabac")]
+    page = folder / "cpts-actions.md"
+    page.write_text("# Actions de la CPTS\n\n" + "\n".join(sections), "utf-8")
+    ix = tmp_path / "ix"
+    assert run("index", folder, "--index", ix, "-q").exit_code == 0
+    assert run("veille", "add", "cpts", "prévention", "--index", ix).exit_code == 0
+    first = json.loads(run("veille", "run", "--index", ix, "--format", "json").stdout)[0]
+    assert first["first_run"] and first["total"] == 5
+    page.write_text("# Actions de la CPTS\n\n" + "\n".join(sections[:3] + [
+        "## Action nouvelle\n\nLa CPTS ouvre une action de prévention du diabète avec les pharmacies.\n"] + sections[3:]),
+        "utf-8")
+    assert run("index", folder, "--index", ix, "-q").exit_code == 0
+    news = json.loads(run("veille", "run", "--index", ix, "--format", "json").stdout)[0]
+    assert [h["section"] for h in news["hits"]] == ["Actions de la CPTS › Action nouvelle"]
+    assert run("index", folder, "--index", ix, "--rebuild", "-q").exit_code == 0
+    assert json.loads(run("veille", "run", "--index", ix, "--format", "json").stdout)[0]["total"] == 0
+    meta = ix / "docsante.json"  # as if an older docsante had written it: rebuilt by itself on first use
+    meta.write_text(json.dumps({**json.loads(meta.read_text("utf-8")), "schema_version": 1}), "utf-8")
+    ensure_default_index(ix)
+    assert is_current(ix)
+    assert json.loads(run("veille", "run", "--index", ix, "--format", "json").stdout)[0]["total"] == 0
+    table = run("veille", "run", "--index", ix).stdout
+    assert ": 0 passage(s)" in table and "(UTC)" not in table  # times in local time, in French

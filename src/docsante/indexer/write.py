@@ -24,8 +24,8 @@ from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, documents_as_read
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
-from ..index.schema import WORDS
-from ..index.store import index_exists, open_or_create
+from ..index.schema import DOCUMENT, PASSAGE, WORDS
+from ..index.store import index_exists, open_or_create, open_whoosh
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced
 from .entries import entries_in_workers
 
@@ -88,7 +88,8 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
             shutil.rmtree(leftover, ignore_errors=True)
         staging = index_dir.with_name(f".{index_dir.name}.rebuild-{os.getpid()}")
         try:
-            report = _update(paths, staging, batch_size, on_progress, on_arrays, create=True)
+            with _earlier(index_dir) as earlier:
+                report = _update(paths, staging, batch_size, on_progress, on_arrays, earlier=earlier)
             if report.documents or report.unchanged:
                 _replace(index_dir, staging)
             return report
@@ -96,8 +97,10 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, create: bool = False) -> IndexReport:
-    ix = open_or_create(index_dir, rebuild=create)
+def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, earlier=None) -> IndexReport:
+    """Index `paths` into `index_dir`; `earlier`: for a rebuild (a new index), a reader of the index it
+    replaces, whose passages keep their stamps in the new one."""
+    ix = open_or_create(index_dir, rebuild=earlier is not None)
     report = IndexReport()
     started = time.perf_counter()
     writer = _writer(ix)
@@ -110,11 +113,14 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, cre
         changed = _changed_documents(paths, known, report, on_progress, read)
         with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
             for doc in documents:
-                first = known[doc.doc_id].first_indexed if doc.doc_id in known else now
+                before = _stamps(earlier if earlier is not None else writer.reader(), doc.doc_id) \
+                    if earlier is not None or doc.doc_id in known else {}
                 if doc.doc_id in known:
                     writer.delete_by_term("doc_id", doc.doc_id)
                 for fields in doc.entries:
-                    writer.add_document(**fields, first_indexed=first, changed=now)
+                    first, changed = (before.get(fields.get("_stored_text")) or before.get((DOCUMENT, fields["doc_hash"]))
+                                      or (before.get(DOCUMENT, now), now))
+                    writer.add_document(**fields, first_indexed=first, changed=changed)
                 words.update(doc.words)
                 pending += doc.passages
                 report.passages += doc.passages
@@ -138,6 +144,42 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, cre
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stamps(reader, doc_id: str) -> dict:
+    """For each passage text of a document as indexed, when it was first indexed and when it last
+    changed: a passage whose text is unchanged keeps them, so that saved searches and feeds announce
+    only what is new, after an edit and after a rebuild alike. Under (DOCUMENT, its content hash), the
+    whole document's: an unchanged document cut otherwise (by a newer docsante) announces nothing
+    either. Under DOCUMENT, when the document was first indexed: a new or changed passage's first
+    indexing is its document's. An unreadable older index gives none."""
+    try:
+        if ("doc_id", doc_id) not in reader:
+            return {}
+        passages = [f for n in reader.postings("doc_id", doc_id).all_ids()
+                    if (f := reader.stored_fields(n)).get("kind") == PASSAGE and f.get("first_indexed")]
+    except Exception:  # an index written by another version, or damaged: whoosh raises many types
+        return {}
+    stamps = {f.get("text"): (f["first_indexed"], f.get("changed") or f["first_indexed"]) for f in passages}
+    if passages:
+        first = min(first for first, _ in stamps.values())
+        stamps[(DOCUMENT, passages[0].get("doc_hash"))] = (first, max(changed for _, changed in stamps.values()))
+        stamps[DOCUMENT] = first
+    return stamps
+
+
+@contextlib.contextmanager
+def _earlier(index_dir: Path):
+    """A reader of the index a rebuild replaces, if one can be read (None otherwise)."""
+    try:
+        reader = open_whoosh(index_dir).reader() if index_exists(index_dir) else None
+    except Exception:  # damaged, or of another version: rebuilt without its stamps
+        reader = None
+    try:
+        yield reader
+    finally:
+        if reader is not None:
+            reader.close()
 
 
 def _stamp() -> str:
@@ -290,12 +332,11 @@ def _writer(ix):
 class Known(NamedTuple):
     digest: str
     origin: str  # the file it was read from
-    first_indexed: str | None
 
 
 def _known_documents(writer) -> dict[str, Known]:
     """The documents already indexed, read under the write lock."""
-    return {f["doc_id"]: Known(f["doc_hash"], f.get("origin", ""), f.get("first_indexed"))
+    return {f["doc_id"]: Known(f["doc_hash"], f.get("origin", ""))
             for f in writer.reader().all_stored_fields() if f.get("position") == 0}
 
 

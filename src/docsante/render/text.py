@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
+from datetime import datetime
 from html import unescape
 
 from ..facets import BY_NAME, FACETS
@@ -51,9 +52,15 @@ def document_line(title: str, date: str | None, issuer: str, page: int | None = 
     return " — ".join(x for x in (title + (f", p. {page}" if page else ""), french_date(date), issuer) if x)
 
 
+def local(stamp: str) -> datetime:
+    """An ISO time stored in UTC, in the reader's time zone."""
+    return datetime.fromisoformat(stamp).astimezone()
+
+
 def moment(stamp: str) -> str:
-    """An ISO time (UTC) as read in French: "2026-11-27 à 16:07 (UTC)"."""
-    return f"{stamp[:16].replace('T', ' à ')} (UTC)"
+    """An ISO time (UTC) as read in French, in local time: "27 novembre 2026 à 17:07"."""
+    when = local(stamp)
+    return f"{french_date(when.date().isoformat())} à {when:%H:%M}"
 
 
 def french_number(value: float, decimals: int = 1) -> str:
@@ -165,8 +172,8 @@ def documents(docs: tuple[DocumentInfo, ...]) -> str:
             ([french_date(d.date)] if d.date else []) + ([d.issuer] if d.issuer else []) + \
             [", ".join(labels) for labels in d.tags.values() if labels]
         if d.changed:
-            first = (d.first_indexed or d.changed)[:10]
-            details.append(f"modifié le {d.changed[:10]}" + (f", indexé le {first}" if first != d.changed[:10] else ""))
+            changed, first = (french_date(local(s).date().isoformat()) for s in (d.changed, d.first_indexed or d.changed))
+            details.append(f"modifié le {changed}" + (f", indexé le {first}" if first != changed else ""))
         lines.append(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
     lines.append(f"{len(docs)} document(s)")
     return "\n".join(lines)

@@ -37,7 +37,7 @@ class Hit:
     page: int | None = None  # first page of the passage in a paged document (PDF)
     date: str | None = None  # its document's date: ISO "YYYY-MM-DD" or "YYYY"
     date_source: str = ""    # where that date was read, in French ("titre", "métadonnées PDF"…)
-    first_indexed: str | None = None  # when its document was first indexed, and last indexed as changed (ISO, UTC)
+    first_indexed: str | None = None  # when its text was first indexed, and last indexed as changed (ISO, UTC)
     changed: str | None = None
     issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
 
@@ -86,7 +86,7 @@ class DocumentInfo:
     passages: int
     date: str = ""
     pages: int | None = None           # the last page a passage starts on (paged documents)
-    first_indexed: str | None = None   # ISO times (UTC)
+    first_indexed: str | None = None   # ISO times (UTC): its first passage's first indexing, its latest change
     changed: str | None = None
     issuer: str = ""                   # the body that issues it, when it names one
     date_source: str = ""              # where its date was read, in French
@@ -113,9 +113,11 @@ def document_info(passages: list[dict]) -> DocumentInfo:
     pages = [p["page"] for p in passages if p.get("page")]
     vocab, own = vocabulary(), first.get("doc_tags") or {}
     tags = {f.name: tuple(vocab.label(f.name, v) for v in own.get(f.name, ())) for f in DOCUMENT_FACETS}
+    firsts = [p["first_indexed"] for p in passages if p.get("first_indexed")]
+    changes = [p["changed"] for p in passages if p.get("changed")]
     return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
                         len(passages), first.get("date", ""), max(pages) if pages else None,
-                        first.get("first_indexed"), first.get("changed"), first.get("issuer", ""),
+                        min(firsts, default=None), max(changes, default=None), first.get("issuer", ""),
                         first.get("date_source") or "", MappingProxyType(tags))
 
 
