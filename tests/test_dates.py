@@ -55,7 +55,8 @@ def test_cli_exports_ris_records_with_year_and_url(tmp_path):
     page.write_text("La vaccination en 2022 dans le Nord.", "utf-8")
     index_dir = tmp_path / "ix"
     CliRunner().invoke(cli, ["index", str(records), str(page), "--index", str(index_dir), "-q"])
-    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "ris"])
+    # the same text but for a number: copies, each exported when shown
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "ris", "--show-duplicates"])
     assert r.exit_code == 0
     ris = [rec for rec in r.stdout.split("ER  - ") if rec.strip()]
     assert len(ris) == 3
@@ -64,7 +65,7 @@ def test_cli_exports_ris_records_with_year_and_url(tmp_path):
         assert tags[0] == "TY" and "PY" in tags and "UR" in tags and "KW" in tags
     r = CliRunner().invoke(cli, ["search", "Nord", "--index", str(index_dir), "--format", "ris"])
     assert f"UR  - file://{page.resolve()}" in r.stdout
-    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "csv"])
+    r = CliRunner().invoke(cli, ["search", "CPTS", "--index", str(index_dir), "--format", "csv", "--show-duplicates"])
     header, *rows = r.stdout.lstrip("\ufeff").splitlines()
     assert header.split(";")[:4] == ["titre du document", "section", "passage", "date"] and len(rows) == 3
 

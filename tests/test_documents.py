@@ -194,7 +194,7 @@ def test_web_page_and_exports_show_the_page(indexed):
     index_dir, _ = indexed
     client = TestClient(create_app(index_dir))
     page = client.get("/", params={"q": "radon perturbateurs"})
-    assert page.status_code == 200 and "Schéma régional de santé Grand Est 2023-2028, p. 2" in page.text
+    assert page.status_code == 200 and "Schéma régional de santé Grand Est 2023-2028</a>, p. 2" in page.text
     assert "SP  - 2" in client.get("/api/search.ris", params={"q": "radon perturbateurs", "limit": 1}).text
 
 

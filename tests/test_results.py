@@ -117,7 +117,7 @@ def test_spreadsheets_open_with_french_headers_and_the_cli_and_web_give_the_same
     assert r.exit_code == 0
     sheet = openpyxl.load_workbook(io.BytesIO(r.stdout_bytes)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == headers and len(rows) == 3
+    assert rows[0] == headers and len(rows) == 2  # the copy in copie/ is listed under its hit, not a row
     assert rows[1][0] == "Conseil local de santé mentale de Lorient – rapport 2023" and rows[1][1] == "Accès aux soins"
     assert "médecin traitant" in rows[1][2] and rows[1][12].startswith("file:///") and rows[1][12].endswith(".docx")
     web = TestClient(create_app(ix)).get("/api/search.xlsx", params={"q": "médecin traitant"})
@@ -155,3 +155,104 @@ def test_veille_announces_only_the_section_added_and_nothing_after_a_rebuild(tmp
     assert json.loads(run("veille", "run", "--index", ix, "--format", "json").stdout)[0]["total"] == 0
     table = run("veille", "run", "--index", ix).stdout
     assert ": 0 passage(s)" in table and "(UTC)" not in table  # times in local time, in French
+
+
+def test_a_paragraph_copied_with_another_region_s_name_is_shown_once_with_its_copies(folder_index):
+    folder, ix = folder_index
+    found = search_json(ix, "outil diagnostic local partagé")
+    definitions = [h for h in found["hits"] if "Définition" in h["section"]]
+    assert len(definitions) == 1  # three near-copies (another region, one word changed): shown once
+    copies = {c["doc_id"].rsplit("/", 1)[-1] for c in definitions[0]["duplicates"]}
+    assert copies | {definitions[0]["doc_id"].rsplit("/", 1)[-1]} == {"cls-grand-est.md", "cls-bretagne.md",
+                                                                      "cls-occitanie.md"}
+    assert {tuple(c["region"]) for c in definitions[0]["duplicates"]} < {("Grand Est",), ("Bretagne",), ("Occitanie",)}
+    shown = search_json(ix, "outil diagnostic local partagé", "--show-duplicates")
+    assert sum("Définition" in h["section"] for h in shown["hits"]) == 3 and shown["total"] == found["total"]
+    # the copied subfolder: each passage of the report once, its copy listed
+    report = search_json(ix, "médecin traitant")["hits"]
+    assert len(report) == 1 and [c["doc_id"] for c in report[0]["duplicates"]] == [str((folder / "copie" /
+                                                                                      "clsm-lorient-2023.docx").resolve())]
+    text = run("search", "outil diagnostic local partagé", "--index", ix).output
+    assert "même texte dans 2 autres documents" in " ".join(text.split())
+    page = TestClient(create_app(ix)).get("/", params={"q": "outil diagnostic local partagé"}).text
+    assert page.count("même texte dans 2 autres documents") == 1
+    # a sentence of twelve words with another region's name: a quarter of its words, no copy
+    different = [h for h in search_json(ix, "collectivités qui signent un contrat")["hits"] if "signent" in h["text"]]
+    assert len(different) == 3 and not any(h["duplicates"] for h in different)
+
+
+def test_by_document_ranks_documents_with_their_best_passages(folder_index):
+    folder, ix = folder_index
+    found = search_json(ix, "prévention suicide partenaires soins", "--by-document")
+    assert found["total_documents"] == 2 and len(found["documents"]) == 1  # the copied report folds into one
+    doc = found["documents"][0]
+    assert set(doc) >= {"doc_id", "title", "date", "type", "issuer", "region", "url", "score", "matching", "hits"}
+    assert doc["title"] == "Conseil local de santé mentale de Lorient – rapport 2023" and doc["region"] == ["Bretagne"]
+    assert doc["matching"] == 3 and 1 <= len(doc["hits"]) <= 3
+    assert [h["doc_id"] for h in found["hits"]] == [h["doc_id"] for h in doc["hits"]]
+    assert len(search_json(ix, "prévention suicide partenaires soins", "--by-document", "--show-duplicates")["documents"]) == 2
+    regional = search_json(ix, "contrats locaux de santé", "--by-document")
+    assert {d["title"] for d in regional["documents"]} >= {f"Les contrats locaux de santé en {r}"
+                                                            for r in ("Grand Est", "Bretagne", "Occitanie")}
+    text = " ".join(run("search", "prévention suicide", "--by-document", "--index", ix).output.split())
+    assert "passages, dans 2 documents — documents 1 à 1" in text and "passage(s) sur 3 correspondent" in text
+    api = TestClient(create_app(ix)).get("/api/search", params={"q": "prévention", "group": "document"}).json()
+    assert api["documents"][0]["doc_id"] == doc["doc_id"]
+    page = TestClient(create_app(ix)).get("/", params={"q": "prévention", "group": "document"}).text
+    assert 'class="hits documents"' in page and "passages sur 3 correspondent" in page
+
+
+def test_the_document_view_its_outline_and_its_original(folder_index):
+    folder, ix = folder_index
+    report = str((folder / "clsm-lorient-2023.docx").resolve())
+    client = TestClient(create_app(ix))
+    view = client.get("/api/document" + report).json()
+    assert [h["heading"] for h in view["outline"]] == ["Accès aux soins", "Prévention du suicide"]
+    assert view["outline"][1]["children"][0]["heading"] == "Partenaires"
+    assert [p["id"].rsplit("#", 1)[1] for p in view["passages"]] == ["p0", "p1", "p2"]
+    page = client.get("/document" + report)
+    assert page.status_code == 200 and '<a href="#p2">Partenaires</a>' in page.text and 'id="p2"' in page.text
+    original = client.get("/document" + report + "/original")
+    assert original.status_code == 200 and original.content == (folder / "clsm-lorient-2023.docx").read_bytes()
+    assert original.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert original.headers["x-content-type-options"] == "nosniff"
+    for probe in ("/document/%2Fetc%2Fpasswd/original", "/document/etc/passwd/original",
+                  "/document/..%2F..%2F..%2Fetc%2Fpasswd/original", f"/document{folder}/../../etc/passwd/original",
+                  "/document" + str(folder) + "/original"):
+        r = client.get(probe)
+        assert r.status_code == 404 and "passwd" not in r.text.split("<main")[-1].split("Aucun")[0], probe
+    assert run("remove", folder / "copie", "--index", ix).exit_code == 0
+    gone = str((folder / "copie" / "clsm-lorient-2023.docx").resolve())
+    assert TestClient(create_app(ix)).get("/document" + gone + "/original").status_code == 404  # removed: not served
+    text = run("show", "dossier/clsm-lorient-2023.docx#p1", "--document", "--index", ix).output
+    assert "Plan :\n  Accès aux soins  (p0)\n  Prévention du suicide  (p1)\n    Partenaires  (p2)" in text
+    assert run("index", folder / "copie", "--index", ix, "-q").exit_code == 0  # as the other tests found it
+
+
+def test_originals_that_could_run_scripts_are_sandboxed(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>CLS</h1><p>Le contrat local de santé de Brest.</p>"
+                    "<script>document.title = 'pris'</script></body></html>", "utf-8")
+    assert run("index", page, "--index", tmp_path / "ix", "-q").exit_code == 0
+    r = TestClient(create_app(tmp_path / "ix")).get(f"/document{page.resolve()}/original")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-security-policy"].startswith("sandbox") and "default-src 'none'" in r.headers["content-security-policy"]
+
+
+def test_the_passage_page_highlights_cites_and_returns_to_the_search(folder_index):
+    folder, ix = folder_index
+    client = TestClient(create_app(ix))
+    search = {"q": "sentinelles formation", "region": "Bretagne", "page": "1"}
+    results = client.get("/", params=search).text
+    link = results.split('<h3><a href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "q=sentinelles+formation" in link and "region=Bretagne" in link
+    page = client.get(link).text
+    assert "La prévention du suicide passe par la <mark>formation</mark> des <mark>sentinelles</mark>" in page
+    assert '<a href="/?q=sentinelles+formation&amp;region=Bretagne">← Retour à la recherche</a>' in page
+    assert "<time datetime=\"2023\">2023</time> — Conseil local de santé mentale de Lorient" in page
+    assert ("Conseil local de santé mentale de Lorient. Conseil local de santé mentale de Lorient – rapport 2023, "
+            "« Prévention du suicide ». 2023. Disponible sur : file://") in page
+    assert "(consulté le " in page and "TY  - GEN" in page
+    ris = client.get(page.split('href="/api/passage.ris?', 1)[0] and "/api/passage.ris?" +
+                     page.split('href="/api/passage.ris?', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
+    assert ris.status_code == 200 and "TI  - Prévention du suicide" in ris.text

@@ -13,7 +13,7 @@ from docsante.facets import NAMES, TAGGED
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
-            "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer", "date_source"}
+            "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer", "date_source", "duplicates"}
 
 
 @pytest.mark.parametrize("text", [

@@ -285,8 +285,14 @@ class QueryCommand(FrenchCommand):
 @scope_options
 @click.option("--sort", type=click.Choice(list(SORTS)), default="pertinence", show_default=True,
               help="Ordre : pertinence, date (du document, plus récent d'abord) ou ajout (dernier indexé d'abord).")
+@click.option("--by-document", is_flag=True,
+              help="Classer des documents : chacun avec ses meilleurs passages et son nombre de passages trouvés "
+                   "(--limit et --offset comptent alors des documents).")
+@click.option("--show-duplicates", is_flag=True,
+              help="Montrer chaque copie d'un même texte comme un résultat (par défaut, une copie est listée "
+                   "sous le premier résultat qui a ce texte).")
 @click.option("--explain", is_flag=True, help="Afficher la requête telle qu'elle a été comprise.")
-def search(query, index_dir, limit, offset, fmt, explain, **scope):
+def search(query, index_dir, limit, offset, fmt, explain, by_document, show_duplicates, **scope):
     """Chercher des passages.
 
     \b
@@ -295,7 +301,8 @@ def search(query, index_dir, limit, offset, fmt, explain, **scope):
     Exemple : docsante search "contrat local de santé" --region PACA --since 2022
     """
     typed = " ".join(query)
-    results = _open(index_dir).search(typed, **_scope(scope), limit=limit, offset=offset)
+    results = _open(index_dir).search(typed, **_scope(scope), limit=limit, offset=offset, by_document=by_document,
+                                      show_duplicates=show_duplicates)
     if explain:
         click.echo(f"Requête comprise : {results.parsed}", err=True)
         for note in results.expansions:
@@ -363,10 +370,17 @@ def veille_run(names, index_dir, limit, fmt):
 @cli.command()
 @click.argument("passage_id", metavar="PASSAGE")
 @index_option
+@click.option("--document", "whole", is_flag=True,
+              help="Afficher tout le document : ses métadonnées, son plan et tous ses passages.")
 @output_option()
-def show(passage_id, index_dir, fmt):
-    """Afficher un passage, ses voisins et son document."""
-    emit(_open(index_dir).passage(passage_id), fmt, text.passage)
+def show(passage_id, index_dir, whole, fmt):
+    """Afficher un passage, ses voisins et son document (un identifiant de passage, ou de document :
+    son premier passage ; la fin d'un identifiant suffit : rapport.docx#p3)."""
+    ix = _open(index_dir)
+    if whole:
+        emit(ix.document(ix.passage(passage_id, context=0).document.doc_id), fmt, text.document)
+    else:
+        emit(ix.passage(passage_id), fmt, text.passage)
 
 
 @cli.command()

@@ -34,7 +34,7 @@ NOT_TEXT = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
 
 
 def valid_text(text: str) -> str:
-    """Text that can always be encoded: what cannot be is replaced by U+FFFD.
+    r"""Text that can always be encoded: what cannot be is replaced by U+FFFD.
 
     >>> valid_text("sant\udce9 \ufffe")
     'sant\ufffd \ufffd'

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, Schema
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
 
 from ..facets import FACETS
 from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
+FINGERPRINT_BYTES = 64  # of a passage's fingerprint (indexer/copies.py), in the `fingerprint` column
 FOCUSED_REGIONS = 2  # a passage tagged with more regions than this is about none of them (the `places` field)
 
 
@@ -27,7 +29,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),  # PASSAGE; DOCUMENT: a multi-passage document's whole text; WORDS: a batch's words
-        doc_id=ID(stored=True),
+        doc_id=ID(stored=True, sortable=True),  # sortable: a column, read to group passages by document
         group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
         position=STORED,
         page=STORED,  # the passage's first page in a paged document
@@ -46,6 +48,7 @@ def build_schema() -> Schema:
         text=FrenchText(analyzer=analyzer, stored=True),
         doctext=FrenchText(analyzer=analyzer),  # a document entry's title, headings and text; passages leave it empty
         words=WordCounts(),  # WORDS entries only
+        fingerprint=COLUMN(FixedBytesColumn(FINGERPRINT_BYTES)),  # a passage's, to find its copies (zero: none)
         **{f.name: KEYWORD(**facet) for f in FACETS},  # the year's is the year of `date`
         # a passage's regions and départements ("region:bretagne", "departement:29") when it is about few:
         # what a place named in a query lifts (a page that names five regions is about none of them)

@@ -29,6 +29,9 @@ has a test per dependency:
    one float or a sequence, values); `_lastblock`, `_goto(_nextoffset)` walk them; a segment's
    postings with deletions come wrapped in a `FilterMatcher` (`child`). `posting_arrays` and
    `position_keys` read a segment's blocks whole instead of one posting at a time.
+12. `FixedBytesColumn.Reader`'s `_dbfile`, `_basepos` and `_count`: its values lie one after the other
+   from `_basepos`, the documents after the `_count` first having the default (zeros);
+   `fixed_column` reads a segment's whole column at once.
 
 Import paths of `FrenchText` and `WordCounts` are pickled into every index schema: never
 rename them; indexes written before they moved here read them through docsante/whoosh_adapter.py.
@@ -279,3 +282,17 @@ def position_keys(segment, field: str, text: bytes) -> np.ndarray:
     lists = loads(b"\x80\x02(" + joined[keep].tobytes() + b"l.")  # PROTO 2, MARK, the lists, LIST, STOP
     counts = np.fromiter(map(len, lists), np.int64, count=len(lists))
     return (np.repeat(_documents(deltas), counts) << 32) | _restarting_sums(chain.from_iterable(lists), counts)
+
+
+# -- 12. fixed-length columns ------------------------------------------------------------------
+def fixed_column(segment, field: str, width: int) -> np.ndarray:
+    """A segment's fixed-length byte column (FixedBytesColumn) as a (documents, width) array of
+    bytes, read at once; documents without a value have zeros."""
+    out = np.zeros((segment.doc_count_all(), width), np.uint8)
+    if not segment.has_column(field):
+        return out
+    column = segment.column_reader(field, translate=False)
+    count = min(column._count, len(out))
+    if count:
+        out[:count] = np.frombuffer(column._dbfile.get(column._basepos, count * width), np.uint8).reshape(count, width)
+    return out

@@ -26,7 +26,9 @@ class Passage:
 
 
 def split_sentences(text: str) -> list[str]:
-    """>>> split_sentences("Le CLS est signé. Il dure 5 ans. M. Dupont le pilote.")
+    """The sentences of a text, an abbreviation's point ending none.
+
+    >>> split_sentences("Le CLS est signé. Il dure 5 ans. M. Dupont le pilote.")
     ['Le CLS est signé.', 'Il dure 5 ans.', 'M. Dupont le pilote.']
     """
     parts, current = [], ""

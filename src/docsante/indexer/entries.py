@@ -27,6 +27,7 @@ from ..facets import DOCUMENT_FACETS
 from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, place_term
 from ..index.whoosh_adapter import Indexed
 from .chunk import chunk
+from .copies import fingerprint
 from .tag import Tagger
 
 WORKERS = os.cpu_count() or 1  # one per core: the writing process waits on them much of the time
@@ -75,7 +76,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             **{name: ",".join(values) for name, values in p.tags.items() if values},
             **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
                if 0 < len(p.tags["region"]) <= FOCUSED_REGIONS else {}),
-            **analysed(title=p.title, section=p.section, text=p.text)))
+            fingerprint=fingerprint(p.text), **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
         whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])

@@ -7,7 +7,7 @@ import csv
 import io
 import os
 from datetime import date, datetime, timezone
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
 from feedgen.feed import FeedGenerator
@@ -26,17 +26,12 @@ def _labels(facet: str) -> Callable[[Hit], str]:
     return lambda hit: ", ".join(hit.tags.get(facet, ()))
 
 
-def link(hit: Hit) -> str:
-    """Where a passage's document is read: its web address, else its file's address (file:///…)."""
-    return hit.url or (PurePosixPath(hit.source).as_uri() if hit.source.startswith("/") else "")
-
-
 # One row per passage, the same columns in the CSV and the workbook: (French header, value of a hit)
 PASSAGE_COLUMNS: tuple[tuple[str, Callable[[Hit], str | int | None]], ...] = (
     ("titre du document", lambda h: h.title), ("section", lambda h: h.heading), ("passage", lambda h: h.text),
     ("date", lambda h: h.date), ("émetteur", lambda h: h.issuer), ("type", _labels("type")),
     ("région", _labels("region")), ("département", _labels("departement")), ("dispositifs", _labels("dispositif")),
-    ("acteurs", _labels("acteur")), ("thèmes", _labels("theme")), ("page", lambda h: h.page), ("lien", link),
+    ("acteurs", _labels("acteur")), ("thèmes", _labels("theme")), ("page", lambda h: h.page), ("lien", lambda h: h.link),
     ("référence", lambda h: h.id))
 
 
@@ -118,32 +113,34 @@ def _cell(value) -> str | int | float:
     return value
 
 
-def to_ris(results: Results) -> str:
-    """One RIS record per passage: its heading as title, the document as secondary title, the
+def to_ris(value: Results | Hit) -> str:
+    """One RIS record per passage found (or for one passage)."""
+    records = [ris_record(hit) for hit in (value.hits if isinstance(value, Results) else (value,))]
+    return "\r\n".join(records) + ("\r\n" if records else "")
+
+
+def ris_record(hit: Hit) -> str:
+    """A passage's RIS record: its heading as title, the document as secondary title, the
     issuing body as author (AU, one name without a comma: Zotero keeps it whole; a contract's
     signatories one AU each), the passage
     as abstract, year (PY), page (SP), URL or file URL (UR), the subject facets' values (KW:
     regions, dispositifs, themes), section (N1)."""
-    records = []
-    for hit in results.hits:
-        fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title)]
-        fields += [("AU", body.replace(",", " ")) for body in hit.issuer.split(ISSUERS_JOIN) if body]
-        fields += [("AB", hit.text), ("DB", "docsante"), ("AN", hit.id)]
-        if hit.year:
-            fields.append(("PY", str(hit.year)))
-        if hit.date and len(hit.date) == 10:
-            fields.append(("DA", hit.date.replace("-", "/")))
-        if hit.page:
-            fields.append(("SP", str(hit.page)))
-        url = link(hit)
-        if url:
-            fields.append(("UR", url))
-        fields += [("KW", kw) for f in SUBJECTS for kw in hit.tags.get(f.name, ())]
-        if hit.section:
-            fields.append(("N1", hit.section))
-        lines = [f"{tag}  - {_one_line(value)}" for tag, value in fields] + ["ER  - "]
-        records.append("\r\n".join(lines))
-    return "\r\n".join(records) + ("\r\n" if records else "")
+    fields = [("TY", "GEN"), ("TI", hit.section or hit.title), ("T2", hit.title)]
+    fields += [("AU", body.replace(",", " ")) for body in hit.issuer.split(ISSUERS_JOIN) if body]
+    fields += [("AB", hit.text), ("DB", "docsante"), ("AN", hit.id)]
+    if hit.year:
+        fields.append(("PY", str(hit.year)))
+    if hit.date and len(hit.date) == 10:
+        fields.append(("DA", hit.date.replace("-", "/")))
+    if hit.page:
+        fields.append(("SP", str(hit.page)))
+    if hit.link:
+        fields.append(("UR", hit.link))
+    fields += [("KW", kw) for f in SUBJECTS for kw in hit.tags.get(f.name, ())]
+    if hit.section:
+        fields.append(("N1", hit.section))
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in fields] + ["ER  - "]
+    return "\r\n".join(lines)
 
 
 def _one_line(text: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
-from datetime import datetime
+from datetime import date, datetime
 from html import unescape
 
 from ..facets import BY_NAME, FACETS
 from ..search.facets import FacetCount
-from ..search.results import DocumentInfo, PassageView, Results
+from ..search.results import DocumentInfo, DocumentView, Hit, PassageView, Results
 from ..search.watches import Watch, WatchRun
 
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -106,29 +106,72 @@ def results(found: Results, style=bracketed, width: int | None = None, scores: b
         if found.did_you_mean:
             lines.append(f"Essayez : « {found.did_you_mean} »")
         return "\n".join(lines)
-    first, last = found.offset + 1, found.offset + len(found.hits)
+    shown = len(found.documents) if found.documents is not None else len(found.hits)
+    first, last = found.offset + 1, found.offset + shown
     head = (f"« {found.query} » : " if found.query.strip() else "") + count_line(found)
-    lines += textwrap.wrap(head + (f" — résultats {first} à {last}" if found.hits else ""), width)
+    if found.documents is not None:
+        head += f", dans {_count(found.total_documents, 'document', 'documents')}"
+        lines += textwrap.wrap(head + (f" — documents {first} à {last}" if shown else ""), width)
+    else:
+        lines += textwrap.wrap(head + (f" — résultats {first} à {last}" if shown else ""), width)
     if found.did_you_mean:
         lines.append(f"Vouliez-vous dire : « {found.did_you_mean} » ?")
-    for n, hit in enumerate(found.hits, first):
-        lines.append("")
-        heading = " — ".join(x for x in (hit.heading, hit.title) if x) or hit.doc_id
-        lines += textwrap.wrap(f"{n:>2}. {heading}", width, subsequent_indent="    ")
-        tags = " · ".join(", ".join(values) for values in hit.tags.values() if values)
-        shown = "  ".join(x for x in (tags, f"(score {french_number(hit.score, 2)})" if scores else "") if x)
-        lines += textwrap.wrap(shown, width, initial_indent="    ", subsequent_indent="    ")
-        lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
-                               initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-        cited = " — ".join(x for x in (french_date(hit.date), hit.issuer) if x)
-        lines += textwrap.wrap(f"réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else "")
-                               + (f" · {cited}" if cited else ""), width, initial_indent="    ",
-                               subsequent_indent="    ", break_on_hyphens=False, break_long_words=False)
+    if found.documents is not None:
+        for n, doc in enumerate(found.documents, first):
+            lines.append("")
+            info = doc.document
+            lines += textwrap.wrap(f"{n:>2}. {document_line(info.title or info.doc_id, info.date, info.issuer)}", width,
+                                   subsequent_indent="    ")
+            about = [", ".join(labels) for labels in info.tags.values() if labels]
+            lines += textwrap.wrap(" · ".join([f"{doc.matching} passage(s) sur {info.passages} correspondent"] + about),
+                                   width, initial_indent="    ", subsequent_indent="    ")
+            for hit in doc.hits:
+                lines += _hit_lines(hit, None, width, scores, indent="      ")
+    else:
+        for n, hit in enumerate(found.hits, first):
+            lines.append("")
+            lines += _hit_lines(hit, n, width, scores)
     text = "\n".join(lines)
     text = re.sub("\x00(.*?)\x01", lambda m: style(m.group(1)), text, flags=re.S)
     text = text.replace("\x00", "").replace("\x01", "")
     counts = facets_line(found, width)
     return text + ("\n\n" + counts if counts else "")
+
+
+def _hit_lines(hit: Hit, n: int | None, width: int, scores: bool, indent: str = "    ") -> list[str]:
+    """A passage found: its heading (numbered, or a dash under its document), tags, snippet, reference
+    and copies."""
+    lines = []
+    heading = " — ".join(x for x in (hit.heading, hit.title if n is not None else "") if x) or hit.doc_id
+    start = f"{n:>2}. " if n is not None else indent[:-2] + "- "
+    lines += textwrap.wrap(start + heading, width, subsequent_indent=indent)
+    tags = " · ".join(", ".join(values) for values in hit.tags.values() if values) if n is not None else ""
+    shown = "  ".join(x for x in (tags, f"(score {french_number(hit.score, 2)})" if scores else "") if x)
+    lines += textwrap.wrap(shown, width, initial_indent=indent, subsequent_indent=indent)
+    lines += textwrap.wrap(plain_snippet(hit.snippet, lambda s: f"\x00{s}\x01"), width,
+                           initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    cited = " — ".join(x for x in (french_date(hit.date), hit.issuer) if x)
+    lines += textwrap.wrap(f"réf. {short_id(hit.id)}" + (f", p. {hit.page}" if hit.page else "")
+                           + (f" · {cited}" if cited else ""), width, initial_indent=indent,
+                           subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+    if hit.duplicates:
+        lines += textwrap.wrap(f"{copies_line(hit)} : " + ", ".join(_tail(c.id) for c in hit.duplicates), width,
+                               initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False,
+                               break_long_words=False)
+    return lines
+
+
+def _tail(passage_id: str) -> str:
+    """A copy's id by its file and folder ("copie/fiche.pdf#p3"): its file's name is often the hit's own."""
+    return "/".join(passage_id.rsplit("/", 2)[-2:]) if passage_id.startswith("/") else passage_id
+
+
+def copies_line(hit: Hit) -> str:
+    """« même texte dans 2 autres documents », or in this one."""
+    others = hit.other_documents
+    if others:
+        return f"même texte dans {_count(others, 'autre document', 'autres documents')}"
+    return f"même texte {_count(len(hit.duplicates), 'autre fois', 'autres fois')} dans ce document"
 
 
 def _filters_named(found: Results) -> str:
@@ -150,6 +193,24 @@ def facets_line(found: Results, width: int = 80) -> str:
     return "\n".join(out)
 
 
+def citation(hit: Hit, consulted: date) -> str:
+    """A passage cited as French documentalists cite (after NF ISO 690): issuer, title and section,
+    date, page, address and the day it was read.
+
+    >>> from types import MappingProxyType
+    >>> hit = Hit("x#p2", "x", "x", "CLS de Metz", "CLS de Metz › Article 1", "…", "", 0.0, MappingProxyType({}),
+    ...           url="https://metz.fr/cls.pdf", page=3, date="2023-06-12", issuer="Ville de Metz")
+    >>> citation(hit, date(2026, 12, 6))
+    'Ville de Metz. CLS de Metz, « Article 1 » [en ligne]. 12 juin 2023, p. 3. Disponible sur : https://metz.fr/cls.pdf (consulté le 6 décembre 2026).'
+    """
+    online = hit.link.startswith(("http://", "https://"))
+    title = hit.title + (f", « {hit.heading} »" if hit.heading else "") + (" [en ligne]" if online else "")
+    when = ", ".join(x for x in (french_date(hit.date), f"p. {hit.page}" if hit.page else "") if x)
+    parts = [hit.issuer, title, when]
+    where = f"Disponible sur : {hit.link} (consulté le {french_date(consulted.isoformat())})" if hit.link else ""
+    return " ".join(f"{p.rstrip('.')}." for p in (*parts, where) if p)
+
+
 def passage(view: PassageView) -> str:
     """A passage between its neighbours, under its document (`docsante show`)."""
     p, doc = view.passage, view.document
@@ -162,6 +223,30 @@ def passage(view: PassageView) -> str:
     for after in view.after:
         lines.append(f"\n[{after.id}] {after.section}\n{after.text}")
     return "\n".join(lines)
+
+
+def document(view: DocumentView) -> str:
+    """A whole document: what it is, its outline, its passages (`docsante show --document`)."""
+    d = view.document
+    lines = [document_line(d.title or d.doc_id, d.date, d.issuer), d.source]
+    lines += [f"{BY_NAME[name].one.capitalize()} : {', '.join(labels)}" for name, labels in d.tags.items() if labels]
+    lines.append(f"{d.passages} passage(s)" + (f", {d.pages} page(s)" if d.pages else ""))
+    if view.outline:
+        lines.append("\nPlan :")
+        lines += _outline_lines(view.outline, "  ")
+    for p in view.passages:
+        lines.append(f"\n[{short_id(p.id)}]" + (f" p. {p.page}" if p.page else "") + (f" {p.heading}" if p.heading else ""))
+        lines.append(p.text)
+    return "\n".join(lines)
+
+
+def _outline_lines(headings, indent: str) -> list[str]:
+    lines = []
+    for h in headings:
+        where = f"  ({', '.join(short_id(pid).rsplit('#', 1)[-1] for pid in h.passages)})" if h.passages else ""
+        lines.append(f"{indent}{h.heading}{where}")
+        lines += _outline_lines(h.children, indent + "  ")
+    return lines
 
 
 def documents(docs: tuple[DocumentInfo, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from html import escape
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import wraps
@@ -13,7 +14,7 @@ from types import MappingProxyType
 import numpy as np
 from whoosh import query as wq
 
-from ..corpus.document import valid_text
+from ..corpus.document import file_of, valid_text
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
 from ..facets import BY_NAME, FACETS, NAMES
 from ..index.schema import PASSAGE
@@ -27,7 +28,8 @@ from .facets import DEFAULT_SIZE, FacetCount
 from .generation import Generation
 from .highlight import Snippets, fallback_snippet
 from .parse import parse
-from .results import DocumentInfo, Hit, PassageView, Results, document_info, frozen_facets, to_hit
+from .results import (DocumentHits, DocumentInfo, DocumentView, Hit, PassageView, Results, document_info, frozen_facets,
+                      outline, to_copy, to_hit)
 from .suggest import close_words, respell
 from .watches import Watches
 
@@ -39,6 +41,7 @@ MAX_FILTERS = 20        # facet values a search filters on, all facets together
 MAX_FACET_SIZE = 10_000  # values listed per facet
 CONTEXT_DEPTH = 1000   # passages re-ranked with their document's match
 CONTEXT_WEIGHT = 0.5   # a passage inherits this share of its document's best passage score
+MAX_DOCUMENT_HITS = 3  # passages shown under each document of a search by document
 EVERY_PASSAGE = wq.Term("kind", PASSAGE)
 FilterValues = str | int | Sequence[str | int] | None  # one facet's filter: a value or several (OR)
 
@@ -113,7 +116,7 @@ class Index:
     @_serialized
     def search(self, query: str, *, since: str | None = None, until: str | None = None, new_since: str | None = None,
                sort: str = "pertinence", limit: int = 10, offset: int = 0, facet_size: int = DEFAULT_SIZE,
-               **filters: FilterValues) -> Results:
+               by_document: bool = False, show_duplicates: bool = False, **filters: FilterValues) -> Results:
         """Ranked passages for `query`, with facet counts over all matches. An empty
         query matches every passage (to browse by facets).
 
@@ -123,6 +126,10 @@ class Index:
         `new_since` (a day or an ISO time) keeps documents indexed as new or changed since then.
         `sort`: "pertinence", "date" (the documents' dates, newest first) or "ajout"
         (the most recently indexed first).
+        A passage with the same text as a better one, or nearly (another region's name, a date, a
+        word), is not shown again: it is listed in that hit's `duplicates`; `show_duplicates=True`
+        shows every copy as its own hit. `by_document=True` ranks documents (Results.documents), each
+        with its best passages, and `limit` and `offset` count documents.
         Recent searches are answered from a cache until the index changes; the Results
         returned may be shared: do not modify them.
         Raises QueryError (query too long, bad bounds, bad dates), UnknownFacetValue, and
@@ -133,15 +140,18 @@ class Index:
         query = valid_text(query)  # a query typed with bytes that are not UTF-8
         facets = {name: _valid_values(filters.get(name)) for name in NAMES}
         bounds, sort = period(since, until, new_since), check_sort(sort)
-        key = (query, *(_cache_part(v) for v in facets.values()), bounds, sort, limit, offset, facet_size)
+        key = (query, *(_cache_part(v) for v in facets.values()), bounds, sort, limit, offset, facet_size,
+               by_document, show_duplicates)
         g = self.generation
         results = g.remembered(key)
         if results is None:
-            results = self._search(g, query, facets, bounds, sort, limit, offset, facet_size)
+            results = self._search(g, query, facets, bounds, sort, limit, offset, facet_size, by_document,
+                                   show_duplicates)
             g.remember(key, results)
         return results
 
-    def _search(self, g: Generation, query, facets, bounds, sort, limit, offset, facet_size) -> Results:
+    def _search(self, g: Generation, query, facets, bounds, sort, limit, offset, facet_size, by_document,
+                show_duplicates) -> Results:
         check_bounds(query, limit, offset, facet_size)
         parsed = parse(query)
         given = sum(len(_cache_part(v)) for v in facets.values()) + len(parsed.filters)
@@ -163,13 +173,20 @@ class Index:
         filtered_by = _filtered_by(selected, bounds)
         unfiltered = len(self._evaluate(g, scoring, None).ids) if filtered_by and not len(docs) else None
         counts = g.facets.count(docs, selected=selected, size=facet_size)
-        hits = []
-        if limit and len(docs) > offset:
-            topic = self._topic(g, compiled)
-            ranked = self._ranked(g, found, offset + limit, sort, topic)[offset:offset + limit]
-            snippets = Snippets(scoring, self._analyzer)
-            hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked]
+        hits, documents = [], None
+        snippets = Snippets(scoring, self._analyzer)
+        if by_document:
+            documents = self._documents_found(g, found, parsed, compiled, sort, offset, limit, snippets,
+                                              show_duplicates)
+            hits = [h for d in documents for h in d.hits]
+        elif limit and len(docs) > offset:
+            ranked = self._ranked(g, found, max(offset + limit, CONTEXT_DEPTH), sort, self._topic(g, compiled))
+            if not show_duplicates:
+                ranked = self._folded(g, ranked, offset + limit)
+            hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked[offset:offset + limit]]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
+                       total_documents=len(np.unique(g.evaluator.documents[docs])) if len(docs) else 0,
+                       documents=documents,
                        facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
                        did_you_mean=self._did_you_mean(g, query, close, flt),
@@ -224,16 +241,94 @@ class Index:
         return [(float(final[i]), int(ids[i])) for i in order]
 
     @staticmethod
+    def _folded(g: Generation, ranked: list[tuple[float, int]], needed: int) -> list[tuple[float, int]]:
+        """The first `needed` of the ranked passages that are no copy of a passage ranked above them."""
+        kept, hidden = [], set()
+        for score, docnum in ranked:
+            if docnum in hidden:
+                continue
+            kept.append((score, docnum))
+            if len(kept) == needed:
+                break
+            hidden.update(g.copies.of(docnum).tolist())
+        return kept
+
+    def _documents_found(self, g: Generation, found: Evaluation, parsed, compiled, sort, offset, limit,
+                         snippets, show_duplicates) -> tuple[DocumentHits, ...]:
+        """The documents of the passages found, each with its best passages and how many of its passages
+        match. A document whose best passages are all copies of a document above it (a copied folder) is
+        not shown again, unless `show_duplicates`."""
+        if not len(found.ids):
+            return ()
+        owners = g.evaluator.documents
+        ordinals, matching = np.unique(owners[found.ids], return_counts=True)
+        ranked = self._ranked(g, found, CONTEXT_DEPTH if SORTS[sort] is None else len(found.ids), sort,
+                              self._topic(g, compiled))
+        best: dict[int, list[tuple[float, int]]] = defaultdict(list)  # each document's best ranked passages
+        for score, docnum in ranked:
+            if len(passages := best[int(owners[docnum])]) < MAX_DOCUMENT_HITS:
+                passages.append((score, docnum))
+        shown, hidden = [], set()
+        for ordinal, score in self._document_order(g, found, parsed, sort, ranked, ordinals):
+            passages = best.get(ordinal) or self._best_passages(found, owners, ordinal)
+            if not show_duplicates:
+                if all(docnum in hidden for _, docnum in passages):
+                    continue
+                for _, docnum in passages:
+                    hidden.update(g.copies.of(docnum).tolist())
+            shown.append((ordinal, score, passages))
+            if len(shown) == offset + limit:
+                break
+        count = dict(zip(ordinals.tolist(), matching.tolist()))
+        out = []
+        for ordinal, score, passages in shown[offset:]:
+            hits = tuple(self._hit(g, snippets, docnum, s) for s, docnum in passages)
+            out.append(DocumentHits(self._document_info(g, hits[0].doc_id), score, count[ordinal], hits))
+        return tuple(out)
+
+    def _document_order(self, g: Generation, found: Evaluation, parsed, sort, ranked, ordinals) -> list[tuple[int, float]]:
+        """The documents of the passages found, best first: as `docsante run` ranks them (search/documents.py:
+        their best passages lifted by their context, and their whole text), or by the sort's dates; the
+        documents of passages beyond the ranked ones follow, by their best passage."""
+        owners = g.evaluator.documents
+        if SORTS[sort] is None:
+            whole_query, wanted = self._doc_compiler.compile(parsed).query, set(ordinals.tolist())
+            whole = self._evaluate(g, whole_query, None) if whole_query is not None else Evaluation.empty()
+            whole_scores = {o: float(s) for o, s in zip(owners[whole.ids].tolist(), whole.scores) if o in wanted}
+            order = rank_documents(((int(owners[d]), s) for s, d in ranked), whole_scores, len(ordinals))
+        else:  # newest first: each document where its first passage comes
+            order = list({int(owners[d]): s for s, d in reversed(ranked)}.items())[::-1]
+        top = np.zeros(owners.max() + 1)
+        np.maximum.at(top, owners[found.ids], found.scores)
+        placed = {o for o, _ in order}
+        rest = sorted(((int(o), float(top[o])) for o in ordinals if int(o) not in placed), key=lambda os: -os[1])
+        return order + rest
+
+    @staticmethod
+    def _best_passages(found: Evaluation, owners: np.ndarray, ordinal: int) -> list[tuple[float, int]]:
+        """A document's best passages among those found, by score (a document beyond the ranked passages)."""
+        mine = np.flatnonzero(owners[found.ids] == ordinal)
+        mine = mine[np.argsort(-found.scores[mine], kind="stable")][:MAX_DOCUMENT_HITS]
+        return [(float(found.scores[i]), int(found.ids[i])) for i in mine]
+
+    @staticmethod
+    def _document_info(g: Generation, doc_id: str) -> DocumentInfo:
+        return document_info(_passages_of(g.searcher, doc_id))
+
+    @staticmethod
     def _hit(g: Generation, snippets: Snippets, docnum: int, score: float) -> Hit:
         stored = g.searcher.stored_fields(docnum)
-        return to_hit(stored, score, snippets(stored["text"]))
+        copies = tuple(to_copy(g.searcher.stored_fields(int(c))) for c in g.copies.of(docnum))
+        return to_hit(stored, score, snippets(stored["text"]), copies)
 
     @_serialized
-    def passage(self, passage_id: str, *, context: int = 1) -> PassageView:
-        """A passage with its neighbours and its document. `passage_id` is a full id or a
+    def passage(self, passage_id: str, *, context: int = 1, query: str = "") -> PassageView:
+        """A passage with its neighbours, its copies and its document. `passage_id` is a full id or a
         unique end of one ("fiche.pdf#p3"), or a document's ("fiche.pdf", a record's id): its
-        first passage. Raises PassageNotFound."""
-        searcher = self.generation.searcher
+        first passage. `query`: a search whose words are marked in the passage's whole text
+        (`highlighted`). Raises PassageNotFound."""
+        g = self.generation
+        searcher = g.searcher
         stored = searcher.document(id=passage_id) or _first_passage(searcher, passage_id)
         if stored is None:
             doc_end, sep, position = passage_id.rpartition("#")
@@ -242,14 +337,42 @@ class Index:
         if stored is None:
             raise PassageNotFound(f"Aucun passage « {passage_id} » dans l'index.")
         doc_id, position = stored["doc_id"], stored["position"]
-        siblings = sorted((f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE),
-                          key=lambda f: f["position"])
+        siblings = _passages_of(searcher, doc_id)
         around = [f for f in siblings if abs(f["position"] - position) <= context]
+        docnum = searcher.document_number(id=stored["id"])
+        copies = tuple(to_copy(searcher.stored_fields(int(c))) for c in g.copies.of(docnum))
+        compiled = self._compiler.compile(parse(valid_text(query))).query if query.strip() else None
         return PassageView(
-            passage=to_hit(stored, 0.0, fallback_snippet(stored["text"])),
+            passage=to_hit(stored, 0.0, fallback_snippet(stored["text"]), copies),
             before=tuple(to_hit(f, 0.0, "") for f in around if f["position"] < position),
             after=tuple(to_hit(f, 0.0, "") for f in around if f["position"] > position),
-            document=document_info(siblings))
+            document=document_info(siblings),
+            highlighted=Snippets(compiled, self._analyzer).whole(stored["text"]) if compiled is not None
+            else escape(stored["text"], quote=False))
+
+    @_serialized
+    def document(self, doc_id: str) -> DocumentView:
+        """A whole document: what it is, its outline (the heading tree, each heading with its passages)
+        and all its passages, in order. `doc_id` is a full id or a unique end of one ("rapport.docx").
+        Raises PassageNotFound."""
+        passages = _document_passages(self.generation.searcher, doc_id)
+        hits = tuple(to_hit(f, 0.0, "") for f in passages)
+        return DocumentView(document_info(passages), outline(hits), hits)
+
+    @_serialized
+    def original(self, doc_id: str) -> Path | str:
+        """Where a document indexed can be read as it was: its file, if it was indexed from one and is
+        still there, else its web address (http or https). `doc_id` as `document` takes it. Only
+        documents in the index have one: any other id raises PassageNotFound, and so does a document
+        with neither."""
+        first = _document_passages(self.generation.searcher, doc_id)[0]
+        doc_id = first["doc_id"]
+        if first.get("origin") == doc_id and os.path.isabs(doc_id) and (file := file_of(doc_id)).is_file():
+            return file
+        if first.get("url", "").lower().startswith(("http://", "https://")):
+            return first["url"]
+        raise PassageNotFound(f"Le document « {doc_id} » n'a pas d'original consultable (fichier déplacé ou supprimé, "
+                              f"ni adresse web).")
 
     @_serialized
     def documents(self) -> tuple[DocumentInfo, ...]:
@@ -363,6 +486,18 @@ def _complete_id(searcher, end: str) -> str:
     return matches[0] if matches else end
 
 
+def _document_passages(searcher, doc_id: str) -> list[dict]:
+    """The passages of a document in the index, named by its id or a unique end of it. Raises PassageNotFound."""
+    passages = _passages_of(searcher, doc_id) or _passages_of(searcher, _complete_id(searcher, doc_id))
+    if not passages:
+        raise PassageNotFound(f"Aucun document « {doc_id} » dans l'index.")
+    return passages
+
+
+def _passages_of(searcher, doc_id: str) -> list[dict]:
+    """A document's passages' stored fields, in order."""
+    return sorted((f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE), key=lambda f: f["position"])
+
+
 def _first_passage(searcher, doc_id: str) -> dict | None:
-    passages = [f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE]
-    return min(passages, key=lambda f: f["position"], default=None)
+    return next(iter(_passages_of(searcher, doc_id)), None)

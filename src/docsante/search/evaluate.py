@@ -114,8 +114,17 @@ class Evaluator:
 
     @cached_property
     def groups(self) -> np.ndarray:
-        """For each document number, the ordinal of its document (passages of one file share it)."""
-        column = self.reader.column_reader("group")
+        """For each document number, the ordinal of its group (passages of one file share it; the records
+        of one JSONL `document`, such as the tabs of a fiche, too): its context, when passages are ranked."""
+        return self._ordinals("group")
+
+    @cached_property
+    def documents(self) -> np.ndarray:
+        """For each document number, the ordinal of its document (doc_id): what searches by document group."""
+        return self._ordinals("doc_id")
+
+    def _ordinals(self, field: str) -> np.ndarray:
+        column = self.reader.column_reader(field)
         ordinals: dict[str, int] = {}
         return np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),
                            np.int64, count=self.doc_count)

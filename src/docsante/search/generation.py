@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..index.schema import DOCUMENT
 from ..index.whoosh_adapter import DocsanteBM25F
+from .copies import Copies
 from .dates import DateColumns
 from .evaluate import Evaluator
 from .facets import FacetPostings
@@ -33,6 +34,10 @@ class Generation:
     @cached_property
     def dates(self) -> DateColumns:
         return DateColumns(self.evaluator)
+
+    @cached_property
+    def copies(self) -> Copies:
+        return Copies(self.evaluator)
 
     @property
     def current(self) -> bool:

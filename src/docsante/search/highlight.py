@@ -38,6 +38,11 @@ class Snippets:
         best = highlight.top_fragments(fragments, FRAGMENTS, self.scorer, highlight.FIRST, minscore=1)
         return self.formatter.format(best) or fallback_snippet(text)
 
+    def whole(self, text: str) -> str:
+        """The whole text, escaped, its matches marked (a passage's page)."""
+        fragments = highlight.WholeFragmenter().fragment_tokens(text, merge_matched_tokens(self._matched(text)))
+        return self.formatter.format(list(fragments)) or escape(text, quote=False)
+
     def _tokens(self, text: str):
         return self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
 

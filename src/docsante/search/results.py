@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from ..corpus.document import heading_of
+from ..corpus.document import SECTION_SEPARATOR, heading_of
 from ..facets import DOCUMENT_FACETS, FACETS, NAMES, TAGGED
 from ..vocab.vocabulary import vocabulary
 from .facets import FacetCount
@@ -19,6 +20,25 @@ from .parse import Clauses
 
 TAG_KEYS = {f.key: f.name for f in TAGGED}  # "dispositifs" -> "dispositif"
 DOCUMENT_KEYS = {f.key: f.name for f in DOCUMENT_FACETS}
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another passage with the same text, or nearly (another region's name, a date, a word): where it is."""
+    id: str
+    doc_id: str
+    title: str
+    region: tuple[str, ...]
+    url: str = ""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "doc_id": self.doc_id, "title": self.title, "region": list(self.region), "url": self.url}
+
+
+def to_copy(stored: dict) -> Copy:
+    vocab = vocabulary()
+    return Copy(stored["id"], stored["doc_id"], stored.get("title", ""),
+                tuple(vocab.label("region", v) for v in stored.get("region", "").split(",") if v), stored.get("url", ""))
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,7 @@ class Hit:
     first_indexed: str | None = None  # when its text was first indexed, and last indexed as changed (ISO, UTC)
     changed: str | None = None
     issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
+    duplicates: tuple[Copy, ...] = ()  # the other passages with the same text, or nearly, wherever they are
 
     @property
     def heading(self) -> str:
@@ -62,10 +83,21 @@ class Hit:
                 "section": self.section, "text": self.text, "snippet": self.snippet, "score": round(self.score, 4),
                 **{f.key: list(self.tags.get(f.name, ())) for f in TAGGED},
                 "url": self.url, "position": self.position, "page": self.page, "date": self.date, "date_source": self.date_source, "year": self.year,
-                "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer}
+                "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer,
+                "duplicates": [c.to_dict() for c in self.duplicates]}
+
+    @property
+    def link(self) -> str:
+        """Where its document is read: its web address, else its file's address (file:///…)."""
+        return self.url or (PurePosixPath(self.source).as_uri() if self.source.startswith("/") else "")
+
+    @property
+    def other_documents(self) -> int:
+        """How many other documents hold a copy of it."""
+        return len({c.doc_id for c in self.duplicates} - {self.doc_id})
 
 
-def to_hit(stored: dict, score: float, snippet: str) -> Hit:
+def to_hit(stored: dict, score: float, snippet: str, duplicates: tuple[Copy, ...] = ()) -> Hit:
     """A hit from a passage's stored fields."""
     vocab = vocabulary()
     tags = {f.name: tuple(vocab.label(f.name, v) for v in stored.get(f.name, "").split(",") if v) for f in TAGGED}
@@ -74,7 +106,7 @@ def to_hit(stored: dict, score: float, snippet: str) -> Hit:
                snippet=snippet, score=float(score), tags=MappingProxyType(tags), url=stored.get("url", ""),
                position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
                date_source=stored.get("date_source") or "", first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
-               issuer=stored.get("issuer", ""))
+               issuer=stored.get("issuer", ""), duplicates=duplicates)
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,22 @@ class DocumentInfo:
                 "issuer": self.issuer, **{f.key: list(self.tags.get(f.name, ())) for f in DOCUMENT_FACETS}}
 
 
+@dataclass(frozen=True)
+class DocumentHits:
+    """A document found (a search by document): its best passages, and how many of its passages match."""
+    document: DocumentInfo
+    score: float
+    matching: int             # its passages matching the query and the filters
+    hits: tuple[Hit, ...]     # its best passages, best first (MAX_DOCUMENT_HITS at most)
+
+    def to_dict(self) -> dict:
+        d = self.document
+        return {"doc_id": d.doc_id, "title": d.title, "date": d.date, "type": list(d.type), "issuer": d.issuer,
+                "region": list(d.region), "departement": list(d.departement), "url": d.url,
+                "score": round(self.score, 4), "matching": self.matching, "passages": d.passages,
+                "hits": [h.to_dict() for h in self.hits]}
+
+
 def document_info(passages: list[dict]) -> DocumentInfo:
     """A document described from its passages' stored fields, in order."""
     first = passages[0]
@@ -128,10 +176,51 @@ class PassageView:
     before: tuple[Hit, ...]
     after: tuple[Hit, ...]
     document: DocumentInfo
+    highlighted: str = ""  # the passage's whole text, escaped, with the words of the query asked for marked
 
     def to_dict(self) -> dict:
         return {"passage": self.passage.to_dict(), "before": [h.to_dict() for h in self.before],
-                "after": [h.to_dict() for h in self.after], "document": self.document.to_dict()}
+                "after": [h.to_dict() for h in self.after], "document": self.document.to_dict(),
+                "highlighted": self.highlighted}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a document's outline: its passages (ids) and the headings under it."""
+    heading: str
+    passages: tuple[str, ...]
+    children: tuple["Heading", ...]
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading, "passages": list(self.passages), "children": [c.to_dict() for c in self.children]}
+
+
+def outline(passages: tuple[Hit, ...]) -> tuple[Heading, ...]:
+    """The heading tree of a document from its passages' section paths (the title left out); the
+    passages under no heading but the title are in none."""
+    root: dict[str, tuple[list[str], dict]] = {}
+    for hit in passages:
+        ids, below = None, root
+        for part in hit.heading.split(SECTION_SEPARATOR) if hit.heading else ():
+            ids, below = below.setdefault(part, ([], {}))
+        if ids is not None:
+            ids.append(hit.id)
+
+    def frozen(level: dict) -> tuple[Heading, ...]:
+        return tuple(Heading(name, tuple(ids), frozen(below)) for name, (ids, below) in level.items())
+    return frozen(root)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A whole document (`docsante show --document`, /document/…): what it is, its outline, its passages."""
+    document: DocumentInfo
+    outline: tuple[Heading, ...]
+    passages: tuple[Hit, ...]
+
+    def to_dict(self) -> dict:
+        return {"document": self.document.to_dict(), "outline": [h.to_dict() for h in self.outline],
+                "passages": [p.to_dict() for p in self.passages]}
 
 
 def frozen_facets(facets: dict) -> Mapping[str, tuple[FacetCount, ...]]:
@@ -153,6 +242,9 @@ class Results:
     total_all_words: int = 0  # of the `total` passages, those holding every word typed (an acronym or its full name)
     filtered_by: tuple[str, ...] = ()  # the search's filters (facets, dates) as a reader names them, in French
     unfiltered_total: int | None = None  # when filters leave nothing: the passages matching without them
+    total_documents: int = 0  # the documents the `total` passages belong to
+    documents: tuple[DocumentHits, ...] | None = None  # a search by document: the documents, best first (`hits`
+    # then holds their passages, in that order)
 
     @property
     def query_without_filters(self) -> str:
@@ -169,6 +261,8 @@ class Results:
             "total_all_words": self.total_all_words,
             "filtered_by": list(self.filtered_by),
             "unfiltered_total": self.unfiltered_total,
+            "total_documents": self.total_documents,
+            "documents": None if self.documents is None else [d.to_dict() for d in self.documents],
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],

@@ -69,6 +69,18 @@ def api_passage(passage_id: str, index: Index = Depends(index_of)):
     return index.passage(passage_id).to_dict()
 
 
+@get("/api/document/{doc_id:path}", summary="Un document : ses métadonnées, son plan (titres et leurs passages) et "
+                                               "tous ses passages")
+def api_document(doc_id: str, index: Index = Depends(index_of)):
+    return index.document(doc_id).to_dict()
+
+
+@get("/api/passage.ris", summary="Un passage en RIS (Zotero)", response_class=RisResponse)
+def api_passage_ris(id: str = Query(..., description="Identifiant du passage"), index: Index = Depends(index_of)):
+    return RisResponse(to_ris(index.passage(id).passage),
+                       headers={**RisResponse.charset_header, "Content-Disposition": 'attachment; filename="passage.ris"'})
+
+
 @get("/api/search.csv", summary="Exporter les résultats en CSV", response_class=CsvResponse)
 def api_csv(state: SearchState = Depends(search_state), limit: int = Query(EXPORT_SIZE, ge=0, le=MAX_LIMIT),
             offset: int = Query(0, ge=0, le=MAX_OFFSET), index: Index = Depends(index_of)):

@@ -41,6 +41,7 @@ def create_app(index_dir: str | Path) -> FastAPI:
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.middleware("http")(_nosniff)
     app.add_exception_handler(DocsanteError, _docsante_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -61,6 +62,13 @@ async def _api_docs(request: Request):
 def create_app_from_env() -> FastAPI:
     """The factory `docsante serve --workers N` gives uvicorn: each worker process opens the index itself."""
     return create_app(os.environ[SERVE_INDEX])
+
+
+async def _nosniff(request: Request, call_next):
+    """Every answer is read as the type it says, never guessed from its bytes (an original's, an export's)."""
+    response = await call_next(request)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 async def _docsante_error(request: Request, exc: DocsanteError):

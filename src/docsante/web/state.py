@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Query
 
 from ..facets import FACETS
+from ..errors import QueryError
 from ..search.dates import SORTS
 from ..search.engine import MAX_QUERY_CHARS
 from ..vocab.vocabulary import vocabulary
@@ -22,21 +23,31 @@ DATE_HELP = {"since": "Documents datés de ce jour au moins (AAAA, AAAA-MM ou AA
              "new_since": "Documents indexés (nouveaux ou modifiés) depuis ce jour ou cette heure"}
 
 
-class SearchState:
-    """The query, filters and order every search endpoint takes (facet filters repeatable, any alias)."""
+GROUPS = {"passage": "passages", "document": "documents"}  # group=: what a search ranks
+DUPLICATES = ("fold", "show")  # duplicates=: copies listed under the first hit with their text, or each shown
 
-    def __init__(self, q: str = "", sort: str = "pertinence", **values):
-        self.q, self.sort = q, sort
+
+class SearchState:
+    """The query, filters and order every search endpoint takes (facet filters repeatable, any alias),
+    and how results are shown: passages or documents (`group`), copies folded or shown (`duplicates`)."""
+
+    def __init__(self, q: str = "", sort: str = "pertinence", group: str = "passage", duplicates: str = "fold",
+                 **values):
+        for name, value, allowed in (("group", group, GROUPS), ("duplicates", duplicates, DUPLICATES)):
+            if value not in allowed:
+                raise QueryError(f"« {name} » doit valoir {' ou '.join(allowed)}.")
+        self.q, self.sort, self.group, self.duplicates = q, sort, group, duplicates
         self.facets = {f.name: list(values.get(f.name) or []) for f in FACETS}
         self.dates = {name: values.get(name) or "" for name in DATE_PARAMS}
 
     def as_dict(self) -> dict:
-        return {"q": self.q, **self.facets, **self.dates, "sort": self.sort}
+        return {"q": self.q, **self.facets, **self.dates, "sort": self.sort, "group": self.group,
+                "duplicates": self.duplicates}
 
     def scope(self) -> dict:
-        """The keyword arguments of Index.search that choose and order passages."""
+        """The keyword arguments of Index.search that choose, order and show passages."""
         return {**{k: v or None for k, v in self.facets.items()}, **{k: v or None for k, v in self.dates.items()},
-                "sort": self.sort}
+                "sort": self.sort, "by_document": self.group == "document", "show_duplicates": self.duplicates == "show"}
 
 
 def search_state(**values) -> SearchState:
@@ -53,6 +64,12 @@ search_state.__signature__ = inspect.Signature([  # what FastAPI reads: one para
       for name, help_ in DATE_HELP.items()),
     inspect.Parameter("sort", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                       default=Query("pertinence", description="Ordre : " + ", ".join(SORTS))),
+    inspect.Parameter("group", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                      default=Query("passage", description="Classer des passages (passage) ou des documents (document), "
+                                                           "chacun avec ses meilleurs passages")),
+    inspect.Parameter("duplicates", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                      default=Query("fold", description="Copies d'un même texte : listées sous le premier résultat "
+                                                        "(fold) ou montrées chacune (show)")),
 ])
 
 
@@ -61,7 +78,9 @@ def params(state: dict) -> list[tuple[str, str]]:
     for facet in FACETS:
         out += [(facet.name, v) for v in state[facet.name]]
     out += [(name, state[name]) for name in DATE_PARAMS if state[name]]
-    return out + ([("sort", state["sort"])] if state["sort"] != "pertinence" else [])
+    out += [("sort", state["sort"])] if state["sort"] != "pertinence" else []
+    out += [("group", state["group"])] if state.get("group", "passage") != "passage" else []
+    return out + ([("duplicates", state["duplicates"])] if state.get("duplicates", "fold") != "fold" else [])
 
 
 def page_url(state: dict, toggle: tuple[str, str] | None = None, page: int | None = None, q: str | None = None,
@@ -95,8 +114,15 @@ def chips(state: dict) -> list[dict]:
     return out
 
 
-def passage_url(passage_id: str) -> str:
-    return "/passage/" + quote(passage_id, safe="/")
+def passage_url(passage_id: str, state: dict | None = None, page: int = 1) -> str:
+    """A passage's page; with the search it was found by (`state`, on its `page`), whose words it
+    highlights and to which it links back."""
+    query = urlencode(params(state) + ([("page", str(page))] if page > 1 else [])) if state else ""
+    return "/passage/" + quote(passage_id, safe="/") + (f"?{query}" if query else "")
+
+
+def document_url(doc_id: str) -> str:
+    return "/document/" + quote(doc_id, safe="/")
 
 
 def http_url(url: str) -> str | None:
