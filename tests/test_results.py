@@ -256,3 +256,14 @@ def test_the_passage_page_highlights_cites_and_returns_to_the_search(folder_inde
     ris = client.get(page.split('href="/api/passage.ris?', 1)[0] and "/api/passage.ris?" +
                      page.split('href="/api/passage.ris?', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
     assert ris.status_code == 200 and "TI  - Prévention du suicide" in ris.text
+
+
+def test_a_notice_on_every_page_lists_a_hundred_copies_and_counts_them_all(tmp_path):
+    notice = ("Mentions légales : ce site est édité par l'agence régionale de santé, directeur de la publication "
+              "le directeur général ; hébergement assuré par un prestataire situé en France.")
+    records = tmp_path / "pages.jsonl"
+    records.write_text("".join(json.dumps({"id": f"page-{n}", "text": notice}) + "\n" for n in range(105)), "utf-8")
+    assert run("index", records, "--index", tmp_path / "ix", "-q").exit_code == 0
+    [hit] = search_json(tmp_path / "ix", "mentions légales hébergement")["hits"]
+    assert (len(hit["duplicates"]), hit["duplicate_count"], hit["duplicate_documents"]) == (100, 104, 104)
+    assert "et 4 autre(s)" in " ".join(run("search", "mentions légales", "--index", tmp_path / "ix").output.split())

@@ -13,7 +13,8 @@ from docsante.facets import NAMES, TAGGED
 from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
-            "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer", "date_source", "duplicates"}
+            "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer", "date_source", "duplicates",
+            "duplicate_count", "duplicate_documents"}
 
 
 @pytest.mark.parametrize("text", [

@@ -155,7 +155,9 @@ def _hit_lines(hit: Hit, n: int | None, width: int, scores: bool, indent: str = 
                            + (f" · {cited}" if cited else ""), width, initial_indent=indent,
                            subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
     if hit.duplicates:
-        lines += textwrap.wrap(f"{copies_line(hit)} : " + ", ".join(_tail(c.id) for c in hit.duplicates), width,
+        more = hit.duplicate_count - len(hit.duplicates)
+        lines += textwrap.wrap(f"{copies_line(hit)} : " + ", ".join(_tail(c.id) for c in hit.duplicates)
+                               + (f" et {more} autre(s)" if more else ""), width,
                                initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False,
                                break_long_words=False)
     return lines
@@ -168,10 +170,9 @@ def _tail(passage_id: str) -> str:
 
 def copies_line(hit: Hit) -> str:
     """« même texte dans 2 autres documents », or in this one."""
-    others = hit.other_documents
-    if others:
-        return f"même texte dans {_count(others, 'autre document', 'autres documents')}"
-    return f"même texte {_count(len(hit.duplicates), 'autre fois', 'autres fois')} dans ce document"
+    if hit.duplicate_documents:
+        return f"même texte dans {_count(hit.duplicate_documents, 'autre document', 'autres documents')}"
+    return f"même texte {_count(hit.duplicate_count, 'autre fois', 'autres fois')} dans ce document"
 
 
 def _filters_named(found: Results) -> str:

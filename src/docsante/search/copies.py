@@ -21,9 +21,11 @@ NEAR = 0.7      # the share of fingerprint bytes copies agree on (a passage's sh
 
 
 class Copies:
-    """The copies of each passage of one index generation (read through its Evaluator)."""
+    """The copies of each passage of one index generation (read through its Evaluator); those asked
+    for are kept for the generation (a hit's are asked for when folding, then when shown)."""
 
     def __init__(self, evaluator):
+        self._found: dict[int, np.ndarray] = {}
         parts = [fixed_column(segment, "fingerprint", FINGERPRINT_BYTES) for segment, _, _ in evaluator.segments]
         self.prints = np.concatenate(parts) if parts else np.zeros((0, FINGERPRINT_BYTES), np.uint8)
         self.live = evaluator.live & self.prints.any(axis=1)  # deleted passages and other entries: none
@@ -41,6 +43,12 @@ class Copies:
 
     def of(self, docnum: int) -> np.ndarray:
         """The document numbers of the passage's copies (itself left out), in document order."""
+        found = self._found.get(docnum)
+        if found is None:
+            found = self._found[docnum] = self._copies(docnum)
+        return found
+
+    def _copies(self, docnum: int) -> np.ndarray:
         if not self.live[docnum]:
             return np.empty(0, np.int64)
         mine = self.prints[docnum:docnum + 1]
@@ -48,7 +56,9 @@ class Copies:
         for band, (keys, holders) in enumerate(self.bands):
             key = self._keys(mine, band)[0]
             found.append(holders[np.searchsorted(keys, key, "left"):np.searchsorted(keys, key, "right")])
-        candidates = np.unique(np.concatenate(found)).astype(np.int64)
+        candidates = np.concatenate(found)
         candidates = candidates[candidates != docnum]
-        agree = (self.prints[candidates] == mine).mean(axis=1)
-        return candidates[agree >= NEAR]
+        if len(candidates) > 1:
+            candidates = np.unique(candidates)
+        agree = np.count_nonzero(self.prints[candidates] == mine, axis=1)
+        return candidates[agree >= NEAR * FINGERPRINT_BYTES].astype(np.int64)

@@ -28,8 +28,8 @@ from .facets import DEFAULT_SIZE, FacetCount
 from .generation import Generation
 from .highlight import Snippets, fallback_snippet
 from .parse import parse
-from .results import (DocumentHits, DocumentInfo, DocumentView, Hit, PassageView, Results, document_info, frozen_facets,
-                      outline, to_copy, to_hit)
+from .results import (MAX_COPIES_LISTED, Copy, DocumentHits, DocumentInfo, DocumentView, Hit, PassageView, Results,
+                      document_info, frozen_facets, outline, to_copy, to_hit)
 from .suggest import close_words, respell
 from .watches import Watches
 
@@ -185,7 +185,7 @@ class Index:
                 ranked = self._folded(g, ranked, offset + limit)
             hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked[offset:offset + limit]]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
-                       total_documents=len(np.unique(g.evaluator.documents[docs])) if len(docs) else 0,
+                       total_documents=_distinct(g.evaluator.documents[docs]),
                        documents=documents,
                        facets=frozen_facets({f: c[0] for f, c in counts.items()}),
                        facets_truncated=MappingProxyType({f: c[1] for f, c in counts.items()}),
@@ -318,8 +318,7 @@ class Index:
     @staticmethod
     def _hit(g: Generation, snippets: Snippets, docnum: int, score: float) -> Hit:
         stored = g.searcher.stored_fields(docnum)
-        copies = tuple(to_copy(g.searcher.stored_fields(int(c))) for c in g.copies.of(docnum))
-        return to_hit(stored, score, snippets(stored["text"]), copies)
+        return to_hit(stored, score, snippets(stored["text"]), *_copies(g, docnum))
 
     @_serialized
     def passage(self, passage_id: str, *, context: int = 1, query: str = "") -> PassageView:
@@ -339,11 +338,10 @@ class Index:
         doc_id, position = stored["doc_id"], stored["position"]
         siblings = _passages_of(searcher, doc_id)
         around = [f for f in siblings if abs(f["position"] - position) <= context]
-        docnum = searcher.document_number(id=stored["id"])
-        copies = tuple(to_copy(searcher.stored_fields(int(c))) for c in g.copies.of(docnum))
+        copies = _copies(g, searcher.document_number(id=stored["id"]))
         compiled = self._compiler.compile(parse(valid_text(query))).query if query.strip() else None
         return PassageView(
-            passage=to_hit(stored, 0.0, fallback_snippet(stored["text"]), copies),
+            passage=to_hit(stored, 0.0, fallback_snippet(stored["text"]), *copies),
             before=tuple(to_hit(f, 0.0, "") for f in around if f["position"] < position),
             after=tuple(to_hit(f, 0.0, "") for f in around if f["position"] > position),
             document=document_info(siblings),
@@ -452,6 +450,23 @@ def check_bounds(query: str, limit: int, offset: int, facet_size: int = DEFAULT_
         raise QueryError(f"« offset » doit être entre 0 et {MAX_OFFSET}.")
     if not 0 <= facet_size <= MAX_FACET_SIZE:
         raise QueryError(f"« facet_size » doit être entre 0 et {MAX_FACET_SIZE}.")
+
+
+def _copies(g: Generation, docnum: int) -> tuple[tuple[Copy, ...], int, int]:
+    """A passage's copies (the first MAX_COPIES_LISTED), how many there are, and in how many other documents."""
+    found = g.copies.of(docnum)
+    owners = g.evaluator.documents
+    listed = tuple(to_copy(g.searcher.stored_fields(int(c))) for c in found[:MAX_COPIES_LISTED])
+    return listed, len(found), _distinct(owners[found[owners[found] != owners[docnum]]])
+
+
+def _distinct(ordinals: np.ndarray) -> int:
+    """How many distinct values non-negative ordinals hold (one pass: no sort of a large match set)."""
+    if not len(ordinals):
+        return 0
+    seen = np.zeros(int(ordinals.max()) + 1, bool)
+    seen[ordinals] = True
+    return int(np.count_nonzero(seen))
 
 
 def _filtered_by(selected: dict[str, list[str]], bounds) -> tuple[str, ...]:

@@ -124,6 +124,8 @@ class Evaluator:
         return self._ordinals("doc_id")
 
     def _ordinals(self, field: str) -> np.ndarray:
+        if not self.doc_count:  # an empty index's reader has no columns
+            return np.empty(0, np.int64)
         column = self.reader.column_reader(field)
         ordinals: dict[str, int] = {}
         return np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),

@@ -61,6 +61,9 @@ class Hit:
     changed: str | None = None
     issuer: str = ""  # the body that issues its document, when the document names one ("ARS Grand Est")
     duplicates: tuple[Copy, ...] = ()  # the other passages with the same text, or nearly, wherever they are
+    # (the first MAX_COPIES_LISTED of them, in index order)
+    duplicate_count: int = 0      # how many there are
+    duplicate_documents: int = 0  # in how many other documents
 
     @property
     def heading(self) -> str:
@@ -84,20 +87,20 @@ class Hit:
                 **{f.key: list(self.tags.get(f.name, ())) for f in TAGGED},
                 "url": self.url, "position": self.position, "page": self.page, "date": self.date, "date_source": self.date_source, "year": self.year,
                 "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer,
-                "duplicates": [c.to_dict() for c in self.duplicates]}
+                "duplicates": [c.to_dict() for c in self.duplicates], "duplicate_count": self.duplicate_count,
+                "duplicate_documents": self.duplicate_documents}
 
     @property
     def link(self) -> str:
         """Where its document is read: its web address, else its file's address (file:///…)."""
         return self.url or (PurePosixPath(self.source).as_uri() if self.source.startswith("/") else "")
 
-    @property
-    def other_documents(self) -> int:
-        """How many other documents hold a copy of it."""
-        return len({c.doc_id for c in self.duplicates} - {self.doc_id})
+
+MAX_COPIES_LISTED = 100  # copies listed under a hit (a site's legal notice may be on every one of its pages)
 
 
-def to_hit(stored: dict, score: float, snippet: str, duplicates: tuple[Copy, ...] = ()) -> Hit:
+def to_hit(stored: dict, score: float, snippet: str, duplicates: tuple[Copy, ...] = (), duplicate_count: int = 0,
+           duplicate_documents: int = 0) -> Hit:
     """A hit from a passage's stored fields."""
     vocab = vocabulary()
     tags = {f.name: tuple(vocab.label(f.name, v) for v in stored.get(f.name, "").split(",") if v) for f in TAGGED}
@@ -106,7 +109,8 @@ def to_hit(stored: dict, score: float, snippet: str, duplicates: tuple[Copy, ...
                snippet=snippet, score=float(score), tags=MappingProxyType(tags), url=stored.get("url", ""),
                position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
                date_source=stored.get("date_source") or "", first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
-               issuer=stored.get("issuer", ""), duplicates=duplicates)
+               issuer=stored.get("issuer", ""), duplicates=duplicates, duplicate_count=duplicate_count,
+               duplicate_documents=duplicate_documents)
 
 
 @dataclass(frozen=True)
