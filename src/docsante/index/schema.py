@@ -9,7 +9,7 @@ from ..facets import FACETS
 from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
-FINGERPRINT_BYTES = 64  # of a passage's fingerprint (indexer/copies.py), in the `fingerprint` column
+FINGERPRINT_BYTES = 64  # of a passage's fingerprint (index/fingerprint.py), in the `fingerprint` column
 FOCUSED_REGIONS = 2  # a passage tagged with more regions than this is about none of them (the `places` field)
 
 

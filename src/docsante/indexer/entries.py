@@ -27,7 +27,7 @@ from ..facets import DOCUMENT_FACETS
 from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, place_term
 from ..index.whoosh_adapter import Indexed
 from .chunk import chunk
-from .copies import fingerprint
+from ..index.fingerprint import fingerprint
 from .tag import Tagger
 
 WORKERS = os.cpu_count() or 1  # one per core: the writing process waits on them much of the time

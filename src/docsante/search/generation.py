@@ -37,7 +37,7 @@ class Generation:
 
     @cached_property
     def copies(self) -> Copies:
-        return Copies(self.evaluator)
+        return Copies(self.evaluator, lambda docnum: self.searcher.stored_fields(docnum)["text"])
 
     @property
     def current(self) -> bool:

@@ -1,0 +1,54 @@
+"""A passage's fingerprint, to find its copies: the national paragraph every ARS site repeats with
+its own region's name, the tabs of one fiche, a folder copied twice.
+
+A passage's shingles are its runs of SHINGLE_WORDS words, words in small letters and every number
+the same number, each hashed (CRC-32 of each word, combined: stable from one run and one process to
+the next). Its fingerprint is a MinHash (datasketch) of them: FINGERPRINT_BYTES minimum hashes under
+as many random permutations, each cut to its lowest byte (b-bit MinHash). Two passages agree on a
+byte about as often as they share shingles (their Jaccard similarity), so copies that differ by a
+name, a date or a word agree on most bytes. Searches find the copies of a hit among all passages
+from these fingerprints, and check them on the shingles themselves (search/copies.py).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+from datasketch import MinHash
+
+from .schema import FINGERPRINT_BYTES
+
+SHINGLE_WORDS = 3  # words in a shingle: one word changed changes three shingles
+SEED = 20261206  # of the permutations: fixed, so that every run and every process fingerprints alike
+WORD = re.compile(r"[^\W_]+")
+NUMBER = re.compile(r"[0-9]+")
+LOW_32 = np.uint64(0xFFFFFFFF)
+_PERMUTATIONS = MinHash(num_perm=FINGERPRINT_BYTES, seed=SEED, scheme="affine32").permutations
+
+
+def shingles(text: str) -> np.ndarray:
+    """The hashes of the passage's shingles (32-bit values, in order, repeats kept); a text of fewer
+    words than a shingle is one shingle, a text without a word none."""
+    words = np.array([zlib.crc32(w.encode()) for w in WORD.findall(NUMBER.sub("0", text.lower()))], np.uint64)
+    if len(words) < SHINGLE_WORDS:
+        return words[:1] ^ np.uint64(len(words)) if len(words) else words
+    return ((words[:-2] * np.uint64(0x9E3779B1) + words[1:-1]) * np.uint64(0x85EBCA77) + words[2:]) & LOW_32
+
+
+def fingerprint(text: str) -> bytes:
+    """The passage's fingerprint; a text without a word has none (zero bytes, the column's default)."""
+    hashes = shingles(text)
+    if not len(hashes):
+        return bytes(FINGERPRINT_BYTES)
+    sketch = MinHash(num_perm=FINGERPRINT_BYTES, hashfunc=int, permutations=_PERMUTATIONS, scheme="affine32")
+    sketch.update_batch(hashes.tolist())
+    return (sketch.hashvalues & 0xFF).astype(np.uint8).tobytes()
+
+
+def resemblance(a: str, b: str) -> float:
+    """The share of their shingles two texts have in common (Jaccard similarity)."""
+    first, second = np.unique(shingles(a)), np.unique(shingles(b))
+    union = len(np.union1d(first, second))
+    return len(np.intersect1d(first, second, assume_unique=True)) / union if union else 0.0
