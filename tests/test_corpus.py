@@ -47,7 +47,8 @@ def test_html_keeps_content_and_headings_drops_chrome(corpus):
     passages = chunk(doc)
     body = "\n".join(p.text for p in passages)
     assert doc.title == "CPTS en Hauts-de-France"
-    assert [p.section for p in passages] == ["Communautés professionnelles territoriales de santé", "Exercice coordonné"]
+    assert [p.section for p in passages] == ["Communautés professionnelles territoriales de santé",
+                                             "Communautés professionnelles territoriales de santé › Exercice coordonné"]
     assert "d'un territoire autour d’un projet" in body
     for chrome in ("secret", "Menu caché", "Mentions légales", "Articles similaires", "Retour haut de page", "color"):
         assert chrome not in body
@@ -172,8 +173,9 @@ def test_a_markdown_header_gives_title_date_and_region_and_is_not_text(tmp_path)
     note = found["note.md"]
     assert (note.title, note.date, note.tags["region"]) == ("Note sur la CPTS", "2024-03-01", ["grand-est"])
     assert "title" not in text_of(note) and "La CPTS porte un projet de santé." in text_of(note)
-    assert "Une ligne après un trait." in text_of(found["regle.md"])  # not a header: its text stays
-    assert "le CLS est en cours de signature" in text_of(found["encadre.md"])  # YAML, but no key docsante reads
+    # not a YAML header: a heading underlined with "---" (CommonMark's setext heading), then its text
+    assert found["regle.md"].title == "Une ligne après un trait." and text_of(found["regle.md"]) == "Suite du texte."
+    assert found["encadre.md"].title == "Note : le CLS est en cours de signature."  # YAML, but no key docsante reads
 
 
 def test_a_saved_web_page_is_one_document_without_its_assets_folder(tmp_path):

@@ -39,12 +39,35 @@ HEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.(?:\d{1,2}\.?)*|[IVXL]{1,5}\.|(?:axe|
 MAIL_NOTICE = re.compile(r"^(?:si (?:ce|cet) (?:message|courriel|e-?mail|mail) ne s'affiche pas"
                          r"|vous recevez (?:ce|cet|cette) (?:message|courriel|e-?mail|mail|lettre))\b")
 LINK_SEPARATOR = re.compile(r"\s[|•·]\s")  # "Mentions légales | Plan du site"
+FIGURES_ROW = re.compile(r"[^|]+(?: \| [^|]+)+")  # a table's row as the readers write it: "a | b | c"
+FIGURE = re.compile(r"\d")
 # a table of contents' line: a heading, dot leaders, its page ("2. Priorités ........ 3"), looked for in
 # the line's last TOC_TAIL characters (a search over a whole line of dots would be quadratic)
 TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:…\s?){2,}\s*\d{1,4}$|_{4,}\s*\d{1,4}$")
 TOC_TAIL = 40
 RELATED_LINKS = re.compile(r"^(aller plus loin|a lire aussi|voir aussi|sur le meme sujet|dans la meme rubrique"
                            r"|articles? (lies|similaires)|ressources liees)$")
+
+
+# what UTF-8 read as Windows-1252 or Latin-1 leaves: « Ã© » for « é », « â€™ » for « ’ », « Â » before a
+# no-break space, « Å“ » for « œ » — looked for first, ftfy's repair being slow (half a microsecond a character)
+MOJIBAKE = re.compile("[ÂÃÅâ][\x80-\xbf\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]")
+
+
+def repaired(text: str) -> str:
+    """Text read with the wrong encoding repaired by ftfy; typographic quotes and apostrophes, and
+    HTML entities, stay as written.
+
+    >>> repaired("La stratÃ©gie rÃ©gionale de santÃ© : lâ€™accÃ¨s aux soins")
+    'La stratégie régionale de santé : l’accès aux soins'
+    >>> repaired("« L’été » — &amp; c’est tout")
+    '« L’été » — &amp; c’est tout'
+    """
+    if not MOJIBAKE.search(text):
+        return text
+    import ftfy
+
+    return ftfy.fix_text(text, uncurl_quotes=False, unescape_html=False)
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +100,11 @@ def is_boilerplate(line: str) -> bool:
     >>> [is_boilerplate(s) for s in ["Partager sur Facebook Partager sur X Partager sur LinkedIn Imprimer Envoyer par courriel",
     ...                              "Partager les données du CLS sur la plateforme régionale"]]
     [True, False]
+    >>> [is_boilerplate(s) for s in ["2022 | 42 | 87,5 %", "Mars | 330 | 322", "© 2024 | Mentions légales | Plan du site"]]
+    [False, False, True]
     """
+    if FIGURES_ROW.fullmatch(line) and _figures(line):
+        return False  # a table's row of figures ("Janvier | 312 | 298"), not a row of links
     if not HAS_WORD.search(line):
         return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
     if len(line) > CONSENT_LINE_MAX_CHARS:
@@ -97,6 +124,12 @@ def is_boilerplate(line: str) -> bool:
     if len(line) > TRAILING_LINKS_MAX:
         return False
     return bool(GLUED_CRUMB.match(line) or _ui_labels().match(key) or RELATED_LINKS.match(key))
+
+
+def _figures(row: str) -> bool:
+    """Whether at least half the cells of a table's row are figures."""
+    cells = row.split(" | ")
+    return 2 * sum(bool(FIGURE.search(cell)) for cell in cells) >= len(cells)
 
 
 def _repeated_counters(blocks: list[Block]) -> set[str]:

@@ -17,11 +17,13 @@ from functools import partial
 from pathlib import Path
 
 import yaml
+from unidecode import unidecode
 
 from ..errors import SourceError
 from .dates import iso_date
 from .document import HEADING, LINE, PARAGRAPH, Block, Document, path_text, valid_text
 from .finish import finish
+from .normalise import repaired
 from .ocr import unread_reason
 from .convert import read_converted
 from .corrections import Corrections, is_table, read_table, tables_beside
@@ -177,31 +179,35 @@ def _check_text(head: bytes) -> None:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else CP1252, else Latin-1."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else CP1252, else Latin-1; then text that was
+    already read with the wrong encoding before it was saved (« rÃ©gionale ») repaired."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
+        return repaired(data[3:].decode("utf-8", errors="replace"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return repaired(data.decode("utf-16", errors="replace"))
     for encoding in ("utf-8", "cp1252"):
         try:
-            return data.decode(encoding)
+            return repaired(data.decode(encoding))
         except UnicodeDecodeError:
             pass
-    return data.decode("latin-1")
+    return repaired(data.decode("latin-1"))
 
 
 def _read_text(path: Path) -> Document:
+    """A plain text file, line by line; a Markdown file read by a Markdown parser (markdown-it-py:
+    CommonMark and tables), its HTML then read as a page's, after its YAML header."""
     markdown = path.suffix.lower() == ".md"
     lines = decode(read_bytes(path)).splitlines()
     meta, lines = _front_matter(lines) if markdown else ({}, lines)
-    blocks: list[Block] = []
-    for line in lines:
-        if not line.strip() and blocks and not blocks[-1].text.strip():
-            continue  # one blank line separates paragraphs as well as a thousand
-        if markdown and line.lstrip().startswith("#"):
-            marks = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
-            blocks.append(Block(line.strip().lstrip("#").strip(), HEADING, level=min(marks, 6)))
-        else:
+    if markdown:
+        from markdown_it import MarkdownIt
+
+        blocks = _html_blocks(_soup(MarkdownIt("commonmark").enable("table").render("\n".join(lines))))
+    else:
+        blocks = []
+        for line in lines:
+            if not line.strip() and blocks and not blocks[-1].text.strip():
+                continue  # one blank line separates paragraphs as well as a thousand
             blocks.append(Block(line, LINE))
     date = iso_date(meta.get("date")) or ""
     region = meta.get("region")
@@ -243,6 +249,7 @@ HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", 
 HTML_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"]
 HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCK_REACH = 32  # ancestors looked at for a text node's block
+LAYOUT_TAGS = ["p", "div", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"]
 HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption", "div", "section", "article", "main", "tr", "br"}
 # ids and classes of cookie and consent banners (and of the consent managers French sites use)
 CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetrust|cookiebot|axeptio|\bcmp\b"
@@ -264,19 +271,88 @@ INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's
 
 
 def _read_html(path: Path) -> Document:
-    """Blocks, the <title>, a date from <meta> or <time>, regions from <meta name="region" content="…">
-    and the site's name from <meta property="og:site_name">."""
-    soup = _soup(decode(read_bytes(path)))
+    """A web page: its blocks that are its main content (trafilatura's, see `_main_content`), the
+    <title>, its publication date (htmldate, conservative: what its markup says, <meta>, JSON-LD,
+    <time>; never a guess), its address (canonical link or og:url), regions from <meta name="region"
+    content="…"> and the site's name from <meta property="og:site_name">."""
+    markup = decode(read_bytes(path))
+    soup = _soup(markup)
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
-    published = [m.get("content") for m in soup.find_all("meta", attrs={"name": re.compile(r"^(dc\.)?date$", re.I)})]
-    published += [m.get("content") for m in soup.find_all("meta", attrs={"property": "article:published_time"})]
-    published += [t.get("datetime") for t in soup.find_all("time") if t.get("datetime")]
-    html_date = next((d for d in map(iso_date, published) if d), "")
+    html_date = _published(markup)
     site = soup.find("meta", attrs={"property": "og:site_name"})
-    return Document(blocks=_html_blocks(soup), title=title, regions=regions, date=html_date,
-                    date_source="métadonnées HTML" if html_date else "",
+    return Document(blocks=_main_content(_html_blocks(soup), markup), title=title, regions=regions, date=html_date,
+                    date_source="métadonnées HTML" if html_date else "", url=_address(soup),
                     site=" ".join(str(site.get("content") or "").split()) if site else "")
+
+
+def _published(markup: str) -> str:
+    """The date a page's markup gives it (htmldate, conservative mode), ISO; "" when none."""
+    import logging
+
+    from htmldate import find_date
+
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)  # it logs what it could not parse
+    try:
+        return iso_date(find_date(markup, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")) or ""
+    except Exception:  # a page htmldate cannot parse has no date, like a page without one
+        return ""
+
+
+def _address(soup) -> str:
+    """The page's own address: its canonical link, else its og:url (http or https only)."""
+    canonical = soup.find("link", attrs={"rel": lambda rel: rel and "canonical" in rel})
+    og = soup.find("meta", attrs={"property": "og:url"})
+    for url in (canonical and canonical.get("href"), og and og.get("content")):
+        url = " ".join(str(url or "").split())
+        if url.lower().startswith(("http://", "https://")):
+            return url
+    return ""
+
+
+def _main_content(blocks: list[Block], markup: str) -> list[Block]:
+    """The page's blocks that trafilatura (favor_recall, tables) reads as its main content: menus,
+    sidebars, comment forms and footers built of plain `div`s go, docsante's blocks, headings and
+    table rows stay as read. A block is in it when its text is one of trafilatura's lines, or found in
+    its text (a block of MAIN_WORDS words or more, or one that goes on from the block before); a
+    heading stays when a block it introduces does (the section path). A page where trafilatura finds
+    nothing keeps every block."""
+    import trafilatura
+
+    try:
+        main = trafilatura.extract(markup, favor_recall=True, include_tables=True, include_comments=False,
+                                   deduplicate=False)
+    except Exception:  # trafilatura failing on a page leaves it as docsante read it
+        main = None
+    if not main:
+        return blocks
+    lines, whole = {_compared(line) for line in main.splitlines()}, _compared(main)
+    kept, previous = [], ""  # previous: the last block's text, when it was kept
+    for b in blocks:
+        text = _compared(b.text)
+        keep = bool(text) and (text in lines or (len(text.split()) >= MAIN_WORDS and text in whole)
+                               or (bool(previous) and f"{previous} {text}" in whole))  # a short block that goes on a kept one
+        kept.append(keep)
+        previous = text if keep else ""
+    introduces = [False] * 7  # by level: a kept block follows, before the next heading of that level or above
+    for i in range(len(blocks) - 1, -1, -1):
+        level = blocks[i].level if blocks[i].kind == HEADING else None
+        if level is None:
+            introduces = [seen or kept[i] for seen in introduces]
+        else:
+            kept[i] = kept[i] or introduces[level]
+            introduces[level:] = [False] * (7 - level)
+    chosen = [b for b, keep in zip(blocks, kept) if keep]
+    return chosen or blocks
+
+
+MAIN_WORDS = 4  # a block this long found anywhere in the main content is in it; a shorter one as a line of its own
+
+
+def _compared(text: str) -> str:
+    """Text as blocks and trafilatura's lines are compared: folded, words only (its table's pipes and
+    list dashes left out)."""
+    return " ".join(re.sub(r"[^a-z0-9%€]+", " ", unidecode(text).lower()).split())
 
 
 def _soup(markup: str):
@@ -290,20 +366,27 @@ def _soup(markup: str):
 
 
 def _html_blocks(soup) -> list[Block]:
-    """A page's headings and paragraphs, without its navigation, banners and scripts."""
+    """A page's headings and paragraphs, without its navigation, banners and scripts; a data table's
+    row is one block, its cells joined as the PDF and DOCX readers join them (« a | b | c »)."""
     for tag in soup.find_all(HTML_DROP):
         tag.extract()
     for tag in soup.find_all(attrs={"role": HTML_DROP_ROLES}):
         tag.extract()
     for tag in soup.find_all(_is_consent_banner):
         tag.extract()
+    for row in soup.find_all("tr"):
+        cells = row.find_all(["td", "th"], recursive=False)
+        if cells and not any(cell.find(LAYOUT_TAGS) for cell in cells):  # a layout table's cells hold blocks
+            line = soup.new_tag("p")
+            line.string = " | ".join(text for cell in cells if (text := " ".join(cell.get_text(" ").split())))
+            row.replace_with(line)
     blocks: list[Block] = []
     current: list[str] = []
 
-    def flush(kind=PARAGRAPH):
+    def flush(kind=PARAGRAPH, level=0):
         text = " ".join("".join(current).split())
         if text:
-            blocks.append(Block(text, kind))
+            blocks.append(Block(text, kind, level))
         current.clear()
 
     body = soup.body or soup
@@ -324,7 +407,7 @@ def _html_blocks(soup) -> list[Block]:
         elif name in HTML_HEADINGS:
             flush()
             current.append(node.get_text(" "))
-            flush(HEADING)
+            flush(HEADING, int(name[1]))  # its level: <h3> under <h2> is a subsection
         elif name in HTML_BLOCKS:
             flush()
     flush()
