@@ -175,7 +175,7 @@ def test_a_documentalist_uses_the_page_with_the_mouse(server, tmp_path):
             other.click("a:has-text('CSV')")
         csv_path = tmp_path / "export.csv"
         download.value.save_as(csv_path)
-        assert csv_path.read_text("utf-8-sig").startswith("id,doc_id,title,section")
+        assert csv_path.read_text("utf-8-sig").startswith("titre du document;section;passage;date")
         # the booby-trapped document shows as text, and no script ran (a dialog would fail the test)
         page.goto(server + "/?q=" + "onerror")
         page.wait_for_selector("ol.hits li")

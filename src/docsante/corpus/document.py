@@ -18,13 +18,24 @@ SECTION_SEPARATOR = " › "  # between the headings of a passage's section path
 
 def heading_of(section: str, title: str) -> str:
     """A passage's section path as shown beside its document's title: without the title where the
-    path repeats it ("CLS de Metz › Article 1" under "CLS de Metz": "Article 1"; "" when it is all).
+    path repeats it ("CLS de Metz › Article 1" under "CLS de Metz": "Article 1"; "" when it is all),
+    a web page's title being its heading followed by its site's name ("CLS de Metz | Ville de Metz").
 
     >>> heading_of("CLS de Metz › Article 1", "CLS de Metz"), heading_of("CLS de Metz", "CLS de Metz")
     ('Article 1', '')
+    >>> heading_of("CLS de Metz › Article 1", "CLS de Metz | Ville de Metz")
+    'Article 1'
     """
     title = " ".join(title.split())
-    return SECTION_SEPARATOR.join(p for p in section.split(SECTION_SEPARATOR) if " ".join(p.split()) != title)
+    return SECTION_SEPARATOR.join(p for p in section.split(SECTION_SEPARATOR) if not _is_title(" ".join(p.split()), title))
+
+
+SITE_SEPARATORS = ("|", "-", "–", "—", "·", "::")  # between a web page's heading and its site's name in its <title>
+
+
+def _is_title(heading: str, title: str) -> bool:
+    return heading == title or (bool(heading) and title.startswith(heading + " ")
+                                and title[len(heading):].split()[0] in SITE_SEPARATORS)
 
 
 # lone surrogates (undecodable file names, "\ud800" in JSON, broken PDF font maps) and Unicode non-characters

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..corpus.document import Document
+from ..corpus.document import Document, heading_of
 from ..vocab.match import Matcher, Tok, tokens
 from ..vocab.mentions import TextMentions, text_mentions
 from ..vocab.vocabulary import Vocabulary, vocabulary
@@ -71,6 +71,9 @@ class Tagger:
         for p, text, hits, tk in zip(passages, texts, disp_hits, toks):
             here = {d for sure, d, _ in hits if sure or d in named}
             heading_end = len(p.section)
+            # the path's headings that repeat the title (a page's <h1>) count as the title does, not twice
+            own = heading_of(p.section, title)
+            heading_start = heading_end - len(own) if p.section.endswith(own) else 0
             places = mentions.places(text)
             p.tags = {"region": sorted({*doc.tags.get("region", ()), *(place.region for place in places)}),
                       "departement": sorted({*doc.tags.get("departement", ()),
@@ -81,7 +84,7 @@ class Tagger:
                       # the title heads every passage: its theme triggers count as a heading's; related
                       # themes come only from what the passage itself names
                       "theme": self.themes_of(p, [t for t in tk if t.start > heading_end],
-                                              title_heading + [t for t in tk if t.start < heading_end],
+                                              title_heading + [t for t in tk if heading_start <= t.start < heading_end],
                                               named=sorted(here))}
 
     def _trigger_forms(self, toks: list[Tok]) -> set[tuple[str, tuple[str, ...]]]:
