@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .cli_french import FrenchCommand, FrenchGroup, FrenchUsageError, french_usage
+from .corpus.web import WebOptions, is_url
 from .errors import DocsanteError
 from .facets import FACETS, NAMES
 from .indexer.write import BATCH_PASSAGES, LOCK_WAIT, IndexReport, build_index, remove_documents
@@ -122,14 +123,25 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CHEMIN...")
+@click.argument("paths", nargs=-1, required=True, metavar="CHEMIN_OU_URL...")
 @index_option
 @click.option("--rebuild", is_flag=True, help="Reconstruire l'index à neuf, à côté de l'ancien, qui reste consultable jusqu'à la fin et n'est remplacé que si quelque chose a été lu.")
 @click.option("--quiet", "-q", is_flag=True, help="Ni barre de progression ni résumé.")
 @click.option("--batch-size", default=BATCH_PASSAGES, show_default=True, type=click.IntRange(1),
               help="Passages écrits entre deux validations (ce qui est validé survit à une interruption).")
-def index(paths, index_dir, rebuild, quiet, batch_size):
-    """Indexer des fichiers ou dossiers (.txt .md .html .pdf .docx .doc .rtf .odt .pptx .ppt .odp .jsonl).
+@click.option("--depth", default=0, show_default=True, type=click.IntRange(0, 20),
+              help="Pour une URL : niveaux de liens suivis sur le même site (les documents liés sont lus à tout niveau).")
+@click.option("--max-pages", default=1000, show_default=True, type=click.IntRange(1),
+              help="Pour une URL : requêtes au plus dans cette indexation.")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0, 60),
+              help="Pour une URL : secondes entre deux requêtes au même site (Retry-After respecté).")
+def index(paths, index_dir, rebuild, quiet, batch_size, depth, max_pages, delay):
+    """Indexer des fichiers, dossiers ou sites (.txt .md .html .pdf .docx .doc .rtf .odt .pptx .ppt .odp .jsonl).
+
+    Une URL (http ou https) est lue comme un chemin : sa page, les pages du même site jusqu'à --depth
+    liens, les documents qu'elles lient (PDF, DOCX…) ; un plan de site (sitemap) ou un flux RSS ou
+    Atom donne sa liste de pages. robots.txt est respecté ; chaque réponse lue est archivée (WARC)
+    à côté de l'index.
 
     Les pages scannées des PDF sont lues par reconnaissance de caractères si Tesseract et son modèle
     français sont installés (paquet tesseract-ocr-fra) ; les .doc, .rtf et .ppt, convertis par
@@ -156,7 +168,9 @@ def index(paths, index_dir, rebuild, quiet, batch_size):
         bar.set_description_str(f"tableaux de recherche {done}/{total}")
 
     try:
+        paths = [p if is_url(p) else Path(p) for p in paths]
         report = build_index(paths, index_dir, rebuild=rebuild, batch_size=batch_size,
+                             web=WebOptions(depth=depth, max_pages=max_pages, delay=delay),
                              on_progress=progress if bar is not None else None,
                              on_arrays=arrays if bar is not None else None,
                              on_wait=lambda: click.echo(f"Une autre indexation écrit dans {index_dir} : "

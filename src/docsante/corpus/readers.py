@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -29,6 +30,7 @@ from .convert import read_converted
 from .corrections import Corrections, is_table, read_table, tables_beside
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
+from .web import FetchError, Unchanged, WebOptions, crawl, is_url, written
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".odp", ".jsonl"}
 SNIFF = 8192
@@ -56,7 +58,8 @@ def read_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Fail
         yield item if isinstance(item, Failure) else finish(item)
 
 
-def documents_as_read(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:
+def documents_as_read(paths: Iterable[str | os.PathLike],
+                      web: WebOptions | None = None) -> Iterator[Document | Failure | Unchanged]:
     """The documents of files and folders as their readers read them, to finish (finish.py).
     The indexer finishes them in its worker processes: finishing costs about as much as
     chunking and tagging (half a millisecond a record), which the reading process cannot spare.
@@ -64,9 +67,41 @@ def documents_as_read(paths: Iterable[str | os.PathLike]) -> Iterator[Document |
     A file's doc_id is its absolute resolved path, so the same file keeps the same
     id whether it is reached through its folder, on its own or through a link; a
     JSONL record's doc_id is its `id`. Every text is made encodable here, at the door
-    (see valid_text), so nothing the index holds can fail on output."""
-    for item in _read_paths(paths):
+    (see valid_text), so nothing the index holds can fail on output.
+
+    A path may be a URL (http or https): its page, the pages it links to on its host within
+    `web.depth` and the documents they link to are fetched (web.py); a web document's doc_id is its
+    URL, normalised; a page that has not changed since the last run is Unchanged, not read again."""
+    paths = list(paths)
+    urls = [p for p in paths if is_url(p)]
+    for item in _read_paths([p for p in paths if not is_url(p)]):
         yield item if isinstance(item, Failure) else item.valid()
+    if urls:
+        for item in _read_web(urls, web or WebOptions()):
+            yield item if isinstance(item, (Failure, Unchanged)) else item.valid()
+
+
+def _read_web(urls: list[str], options: WebOptions) -> Iterator[Document | Failure | Unchanged]:
+    """The documents of a crawl from `urls`, each read from its answer as the file it is."""
+    with tempfile.TemporaryDirectory(prefix="docsante-web-") as folder:
+        for fetched in crawl(urls, options):
+            if isinstance(fetched, FetchError):
+                url, _, reason = str(fetched).partition(" : ")
+                yield Failure(url, reason)
+                continue
+            if isinstance(fetched, Unchanged):
+                yield fetched
+                continue
+            path = written(fetched, folder)
+            try:
+                for item in _read_file(path, {}):
+                    if isinstance(item, Failure):
+                        yield Failure(fetched.url + item.where[len(path_text(path)):], item.reason)
+                    else:
+                        yield replace(item, doc_id=fetched.url, source=fetched.url, origin=fetched.url,
+                                      url=item.url or fetched.final)
+            finally:
+                path.unlink(missing_ok=True)
 
 
 def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import NamedTuple
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -22,6 +22,7 @@ from whoosh.reading import SegmentReader
 
 from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, documents_as_read
+from ..corpus.web import Unchanged, WebOptions
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
 from ..index.schema import DOCUMENT, PASSAGE, WORDS
@@ -62,7 +63,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
                 batch_size: int = BATCH_PASSAGES,
                 on_progress: Callable[[IndexReport, str], None] | None = None,
                 on_wait: Callable[[], None] | None = None, wait: float = LOCK_WAIT,
-                on_arrays: Callable[[int, int], None] | None = None) -> IndexReport:
+                on_arrays: Callable[[int, int], None] | None = None, web: WebOptions | None = None) -> IndexReport:
     """Index files and folders into `index_dir` (created if needed).
 
     A document whose content hash is unchanged is skipped; a changed one has its
@@ -78,18 +79,22 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     `wait` seconds. `rebuild=True` builds a new index beside the old one and puts it
     in its place only when the run has read at least one document: until then, and
     if nothing could be read, searches see the old index.
+    A path may be a URL: `web` says how far and how politely its site is read (corpus/web.py), and
+    what it fetches is archived in `<index>.archive/` beside the index.
     Raises DocsanteError when the index cannot be opened, locked or written."""
     index_dir = Path(index_dir)
     paths = list(paths)
+    web = replace(web or WebOptions(), archive=(web and web.archive) or archive_path(index_dir),
+                  state=(web and web.state) or index_dir.with_name(index_dir.name + ".web.json"))
     with _io_errors(index_dir), write_lock(index_dir, wait, on_wait):
         if not rebuild:
-            return _update(paths, index_dir, batch_size, on_progress, on_arrays)
+            return _update(paths, index_dir, batch_size, on_progress, on_arrays, web=web)
         for leftover in _siblings(index_dir):  # of a rebuild that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         staging = index_dir.with_name(f".{index_dir.name}.rebuild-{os.getpid()}")
         try:
             with _earlier(index_dir) as earlier:
-                report = _update(paths, staging, batch_size, on_progress, on_arrays, earlier=earlier)
+                report = _update(paths, staging, batch_size, on_progress, on_arrays, earlier=earlier, web=web)
             if report.documents or report.unchanged:
                 _replace(index_dir, staging)
             return report
@@ -97,7 +102,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, earlier=None) -> IndexReport:
+def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, earlier=None, web=None) -> IndexReport:
     """Index `paths` into `index_dir`; `earlier`: for a rebuild (a new index), a reader of the index it
     replaces, whose passages keep their stamps in the new one."""
     ix = open_or_create(index_dir, rebuild=earlier is not None)
@@ -110,7 +115,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
     pending = 0
     try:
         read = ReadSoFar()
-        changed = _changed_documents(paths, known, report, on_progress, read)
+        changed = _changed_documents(paths, known, report, on_progress, read, web)
         with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
             for doc in documents:
                 before = _stamps(earlier if earlier is not None else writer.reader(), doc.doc_id) \
@@ -200,6 +205,11 @@ def _clean_after_failure(index_dir: Path) -> None:
             temp.unlink(missing_ok=True)
 
 
+def archive_path(index_dir: Path) -> Path:
+    """Where the web answers read into an index are kept (WARC files): beside it, so a rebuild keeps them."""
+    return index_dir.parent / f"{index_dir.name}.archive"
+
+
 def lock_path(index_dir: Path) -> Path:
     """The index's write lock: a file beside its folder, which a rebuild replaces, not its neighbours."""
     return index_dir.parent / f".{index_dir.name}.lock"
@@ -270,14 +280,17 @@ class ReadSoFar:
 
 
 def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress,
-                       read: ReadSoFar) -> Iterator[tuple[Document, str]]:
+                       read: ReadSoFar, web: WebOptions | None = None) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
     failures, repeated ids and unchanged documents are counted in `report`, what was read in `read`."""
-    for item in documents_as_read(paths):
+    for item in documents_as_read(paths, web and replace(web, indexed=frozenset(known))):
         if isinstance(item, Failure):
             report.failures.append(item)
             if item.origin:
                 read.incomplete.add(item.origin)
+        elif isinstance(item, Unchanged):  # a web page the server says has not changed
+            read.ids.add(item.doc_id)
+            report.unchanged += 1
         elif item.doc_id in read.ids:
             report.failures.append(Failure(item.origin, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
         else:
