@@ -31,7 +31,7 @@ def test_documents_are_listed_with_their_pages_passages_and_dates(tmp_path, corp
     assert all(d["first_indexed"] and d["changed"] for d in docs.values())
     assert set(next(iter(docs.values()))) == {"doc_id", "title", "source", "url", "passages", "date", "pages",
                                                "first_indexed", "changed", "issuer", "date_source", "region",
-                                               "departement", "type"}
+                                               "departement", "type", "withdrawn"}
     table = run("documents", "--index", corpus_index).stdout
     assert table.rstrip().endswith(f"{len(docs)} document(s)") and "Plan régional santé environnement" in table
 

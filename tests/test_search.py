@@ -14,7 +14,7 @@ from docsante.search.parse import parse
 
 HIT_KEYS = {"id", "doc_id", "source", "title", "section", "text", "snippet", "score", "region", "dispositifs", "themes",
             "url", "position", "page", "date", "year", "first_indexed", "changed", "acteurs", "issuer", "date_source", "duplicates",
-            "duplicate_count", "duplicate_documents"}
+            "duplicate_count", "duplicate_documents", "withdrawn"}
 
 
 @pytest.mark.parametrize("text", [

@@ -131,3 +131,27 @@ def test_a_second_run_asks_conditionally_and_picks_up_what_changed(site, tmp_pat
     run(*args)  # a document removed is read again, not asked conditionally
     assert not any("If-None-Match" in h for p, h, _ in site.requests if p == "/cls/")
     assert site.prefix + "/cls/" in {d.doc_id for d in docsante.open_index(tmp_path / "ix").documents()}
+
+
+def test_a_page_that_has_gone_stays_searchable_marked_and_readable_from_the_archive(site, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from docsante.web import create_app
+
+    args = ("index", site.prefix + "/cls/", "--depth", "1", "--delay", "0", "--index", tmp_path / "ix")
+    assert run(*args).exit_code == 0
+    del site.routes["/cls/vannes.html"]  # the site is reorganised: 404
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    docs = {d["doc_id"]: d for d in json.loads(run("documents", "--index", tmp_path / "ix", "--format", "json").stdout)}
+    gone = site.prefix + "/cls/vannes.html"
+    assert docs[gone]["withdrawn"] == time.strftime("%Y-%m-%d") and docs[site.prefix + "/cls/"]["withdrawn"] is None
+    assert "retiré du site le" in run("documents", "--index", tmp_path / "ix").stdout
+    hits = json.loads(run("search", "Vannes cinq ans", "--index", tmp_path / "ix", "--format", "json").stdout)["hits"]
+    assert hits[0]["doc_id"] == gone and hits[0]["withdrawn"]
+    client = TestClient(create_app(tmp_path / "ix"))
+    original = client.get(f"/document/{gone}/original")
+    assert original.status_code == 200 and b"Le contrat de Vannes est sign" in original.content
+    assert original.headers["content-security-policy"].startswith("sandbox")  # its scripts never run here
+    assert "<dt>Retiré du site</dt><dd>le " in client.get(f"/document/{gone}").text
+    assert run("remove", gone, "--index", tmp_path / "ix").stdout.startswith("1 document(s) retiré(s)")  # remove removes

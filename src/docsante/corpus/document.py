@@ -96,6 +96,7 @@ class Document:
     corrections: dict = field(default_factory=dict)  # its row of a metadonnees.csv, checked (corrections.py)
     unread_pages: list[int] = field(default_factory=list)  # scanned pages no text was read from
     format: str = ""  # what it was read as: its file's suffix ("pdf", "docx", "html"…), "jsonl" for a record
+    withdrawn: str = ""  # a web page gone from its site (404, 410): the day it was found gone (ISO); read from its archive
     tags: dict[str, list[str]] = field(default_factory=dict)  # facet values of the whole document (its territory…),
     # decided when finished: every passage carries them (indexer/tag.py)
 
@@ -125,7 +126,7 @@ class Document:
         # what is stored beside the text counts too: a record moved to another file, or given
         # another source, is written again
         for part in (self.title, self.url, self.date, self.date_source, self.section, self.group, self.source,
-                     self.origin, self.issuer, self.site, self.format, *self.regions):
+                     self.origin, self.issuer, self.site, self.format, self.withdrawn, *self.regions):
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         h.update(json.dumps(self.corrections, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         for b in self.blocks:

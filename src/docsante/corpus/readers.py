@@ -30,7 +30,7 @@ from .convert import read_converted
 from .corrections import Corrections, is_table, read_table, tables_beside
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
-from .web import FetchError, Unchanged, WebOptions, crawl, is_url, written
+from .web import FetchError, Unchanged, WebOptions, Withdrawn, crawl, is_url, written
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".odp", ".jsonl"}
 SNIFF = 8192
@@ -92,6 +92,13 @@ def _read_web(urls: list[str], options: WebOptions) -> Iterator[Document | Failu
             if isinstance(fetched, Unchanged):
                 yield fetched
                 continue
+            withdrawn = ""
+            if isinstance(fetched, Withdrawn):
+                if fetched.archived is None:
+                    yield Failure(fetched.doc_id, "page retirée du site, sans copie archivée : laissée dans l'index telle quelle")
+                    yield Unchanged(fetched.doc_id)
+                    continue
+                fetched, withdrawn = fetched.archived, fetched.day
             path = written(fetched, folder)
             try:
                 for item in _read_file(path, {}):
@@ -99,7 +106,7 @@ def _read_web(urls: list[str], options: WebOptions) -> Iterator[Document | Failu
                         yield Failure(fetched.url + item.where[len(path_text(path)):], item.reason)
                     else:
                         yield replace(item, doc_id=fetched.url, source=fetched.url, origin=fetched.url,
-                                      url=item.url or fetched.final)
+                                      url=item.url or fetched.final, withdrawn=withdrawn)
             finally:
                 path.unlink(missing_ok=True)
 

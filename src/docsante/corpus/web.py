@@ -12,9 +12,11 @@ web page is named). URLs are normalised (fragment and `utm_*` parameters dropped
 is fetched twice. Every answer read is kept in a WARC file (warcio) in `archive`, the format web
 archives and replay tools read. What cannot be fetched is a Failure, and the crawl goes on.
 
-Re-runs: what each URL answered (its ETag, Last-Modified and links) is kept in `state`, a JSON
-file; the next request for it is conditional, and a page that has not changed (304) is not read
-again: it is Unchanged, and the links it had are followed as before.
+Re-runs: what each URL answered (its ETag, Last-Modified, links and where its answer lies in the
+archive) is kept in `state`, a JSON file; the next request for it is conditional, and a page that
+has not changed (304) is not read again: it is Unchanged, and the links it had are followed as
+before. A page the index holds that has gone (404, 410) is Withdrawn: it is read from its archived
+copy, marked with the day it was found gone, and stays searchable.
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ NAMES = {".pdf": "un PDF", ".docx": "un DOCX", ".pptx": "un PPTX", ".odt": "un O
          ".doc": "un fichier Word", ".ppt": "un fichier PowerPoint", ".rtf": "un RTF"}
 
 
+def archive_path(index_dir: Path) -> Path:
+    """Where the web answers read into an index are kept (WARC files): beside it, so a rebuild keeps them."""
+    return index_dir.parent / f"{index_dir.name}.archive"
+
+
+def state_path(index_dir: Path) -> Path:
+    """What each URL read into an index answered last time (WebState), beside it."""
+    return index_dir.parent / f"{index_dir.name}.web.json"
+
+
 def is_url(source) -> bool:
     return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
 
@@ -94,7 +106,23 @@ class Fetched:
 
 
 class FetchError(SourceError):
-    """A URL that could not be fetched, with its reason in French."""
+    """A URL that could not be fetched, with its reason in French (and the HTTP status that said so)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+GONE = (404, 410)  # what a page that has gone from its site answers
+
+
+@dataclass
+class Withdrawn:
+    """A page the index holds that has gone from its site: the day it was found gone, and its last
+    answer as the archive keeps it (None when there is none)."""
+    doc_id: str
+    day: str
+    archived: Fetched | None
 
 
 @dataclass
@@ -176,7 +204,7 @@ class Fetcher:
                 seen.append(target)
                 continue
             if status >= 400:
-                raise FetchError(f"erreur HTTP {status} {reason}".rstrip())
+                raise FetchError(f"erreur HTTP {status} {reason}".rstrip(), status)
             return seen[-1], status, body, headers
         raise FetchError(f"plus de {MAX_REDIRECTS} redirections")
 
@@ -203,7 +231,7 @@ class Fetcher:
                 break
             self.last[urlsplit(url).netloc] = time.monotonic() + retry - self.options.delay
         if self.archive and status < 300:
-            self.archive.write(url, status, reason, headers, body)
+            headers["x-docsante-archive"] = self.archive.write(url, status, reason, headers, body)
         return status, reason, body, headers
 
     def _read(self, response) -> bytes:
@@ -244,16 +272,21 @@ class _Archive:
 
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-        self.file = open(folder / f"docsante-{stamp}-{id(self):x}.warc.gz", "ab")
+        self.name = f"docsante-{stamp}-{os.getpid()}-{id(self):x}.warc.gz"
+        self.file = open(folder / self.name, "ab")
         self.writer = WARCWriter(self.file, gzip=True)
 
-    def write(self, url: str, status: int, reason: str, headers: dict, body: bytes) -> None:
+    def write(self, url: str, status: int, reason: str, headers: dict, body: bytes) -> str:
+        """Archive an answer; where it lies: "file.warc.gz:offset"."""
         from warcio.statusandheaders import StatusAndHeaders
 
         kept = [(k, v) for k, v in headers.items() if k not in ("content-encoding", "transfer-encoding", "content-length")]
         http = StatusAndHeaders(f"{status} {reason}", kept, protocol="HTTP/1.1")
+        offset = self.file.tell()
         self.writer.write_record(self.writer.create_warc_record(url, "response", payload=io.BytesIO(body),
                                                                 http_headers=http))
+        self.file.flush()
+        return f"{self.name}:{offset}"
 
     def close(self) -> None:
         self.file.close()
@@ -269,14 +302,19 @@ def crawl(starts: list[str], options: WebOptions) -> Iterator[Fetched | Unchange
     try:
         while queue:
             url, depth, expected = queue.popleft()
+            known = state.urls.get(url) or {}
             try:
                 if not fetcher.allowed(url):
                     raise FetchError("interdit par robots.txt")
-                known = state.urls.get(url) or {}
                 asked = state.conditions(url) if url in options.indexed or known.get("suffix") == "list" else None
                 final, status, body, headers = fetcher.fetch(url, asked)
                 suffix = known.get("suffix") if status == 304 else _kind(url, final, headers, body, expected)
             except FetchError as e:
+                if e.status in GONE and url in options.indexed and known.get("suffix") not in (None, "list"):
+                    day = known.get("withdrawn") or datetime.now().date().isoformat()
+                    state.urls[url] = {**known, "withdrawn": day}
+                    yield Withdrawn(url, day, archived(options.archive, url, known))
+                    continue
                 yield FetchError(f"{url} : {e}")
                 if "--max-pages" in str(e):
                     return
@@ -288,7 +326,7 @@ def crawl(starts: list[str], options: WebOptions) -> Iterator[Fetched | Unchange
             else:
                 found = (_listed(body) if suffix == "list" else _links(body, final) if suffix == ".html" else [])
                 state.urls[url] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-                                   "suffix": suffix, "links": found}
+                                   "suffix": suffix, "links": found, "archive": headers.get("x-docsante-archive")}
                 if suffix != "list":
                     yield Fetched(url, final, suffix, body, headers)
             links = [(link, 0, None) if suffix == "list" else (link, depth + 1, _suffix(link)) for link in found]
@@ -302,6 +340,26 @@ def crawl(starts: list[str], options: WebOptions) -> Iterator[Fetched | Unchange
     finally:
         fetcher.close()
         state.save()
+
+
+def archived(folder: Path | None, url: str, known: dict) -> Fetched | None:
+    """A URL's last answer as the archive keeps it (`known`: what the state says of it), or None."""
+    where = known.get("archive")
+    if folder is None or not where:
+        return None
+    from warcio.archiveiterator import ArchiveIterator
+
+    name, _, offset = where.rpartition(":")
+    try:
+        with open(Path(folder) / Path(name).name, "rb") as f:
+            f.seek(int(offset))
+            record = next(iter(ArchiveIterator(f)), None)
+            if record is None or record.rec_headers.get_header("WARC-Target-URI") != url:
+                return None
+            headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
+            return Fetched(url, url, known.get("suffix") or ".html", record.content_stream().read(), headers)
+    except (OSError, ValueError, StopIteration):
+        return None
 
 
 def _suffix(url: str) -> str | None:

@@ -42,6 +42,7 @@ def build_schema() -> Schema:
         date=ID(stored=True),  # the document's own date: "YYYY-MM-DD" or "YYYY"
         date_source=STORED,
         issuer=STORED,  # the body that issues the document, when it names one ("ARS Grand Est")
+        withdrawn=STORED,  # a web page gone from its site: the day it was found gone (ISO)
         doc_tags=STORED,  # on a document's first passage: its own values of the DOCUMENT_FACETS ({"type": ["contrat"]})
         title=FrenchText(analyzer=analyzer, stored=True),
         section=FrenchText(analyzer=analyzer, stored=True),

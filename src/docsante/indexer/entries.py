@@ -70,6 +70,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
             source=doc.source, origin=doc.origin, url=doc.url, date=doc.date or None, date_source=doc.date_source,
             issuer=doc.issuer, **({"year": doc.date[:4]} if doc.date else {}),
+            **({"withdrawn": doc.withdrawn} if doc.withdrawn else {}),
             **({"doc_tags": {f.name: doc.tags[f.name] for f in DOCUMENT_FACETS if doc.tags.get(f.name)}}
                if p is passages[0] else {}),
             # a facet without a value is left out, rather than indexed empty: the writer's time goes by field

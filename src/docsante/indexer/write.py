@@ -22,7 +22,7 @@ from whoosh.reading import SegmentReader
 
 from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, documents_as_read
-from ..corpus.web import Unchanged, WebOptions
+from ..corpus.web import Unchanged, WebOptions, archive_path, state_path
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
 from ..index.schema import DOCUMENT, PASSAGE, WORDS
@@ -85,7 +85,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     index_dir = Path(index_dir)
     paths = list(paths)
     web = replace(web or WebOptions(), archive=(web and web.archive) or archive_path(index_dir),
-                  state=(web and web.state) or index_dir.with_name(index_dir.name + ".web.json"))
+                  state=(web and web.state) or state_path(index_dir))
     with _io_errors(index_dir), write_lock(index_dir, wait, on_wait):
         if not rebuild:
             return _update(paths, index_dir, batch_size, on_progress, on_arrays, web=web)
@@ -203,11 +203,6 @@ def _clean_after_failure(index_dir: Path) -> None:
             shutil.rmtree(temp, ignore_errors=True)
         else:
             temp.unlink(missing_ok=True)
-
-
-def archive_path(index_dir: Path) -> Path:
-    """Where the web answers read into an index are kept (WARC files): beside it, so a rebuild keeps them."""
-    return index_dir.parent / f"{index_dir.name}.archive"
 
 
 def lock_path(index_dir: Path) -> Path:

@@ -260,6 +260,8 @@ def documents(docs: tuple[DocumentInfo, ...]) -> str:
         if d.changed:
             changed, first = (french_date(local(s).date().isoformat()) for s in (d.changed, d.first_indexed or d.changed))
             details.append(f"modifié le {changed}" + (f", indexé le {first}" if first != changed else ""))
+        if d.withdrawn:
+            details.append(f"retiré du site le {french_date(d.withdrawn)} (copie archivée)")
         lines.append(f"{d.title or d.doc_id}\n    {d.doc_id}\n    {' · '.join(details)}")
     lines.append(f"{len(docs)} document(s)")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import numpy as np
 from whoosh import query as wq
 
 from ..corpus.document import file_of, valid_text
+from ..corpus.web import Fetched, WebState, archive_path, archived, is_url, state_path
 from ..errors import IndexDamaged, IndexNotFound, PassageNotFound, QueryError
 from ..facets import BY_NAME, FACETS, NAMES
 from ..index.schema import PASSAGE
@@ -358,15 +359,19 @@ class Index:
         return DocumentView(document_info(passages), outline(hits), hits)
 
     @_serialized
-    def original(self, doc_id: str) -> Path | str:
+    def original(self, doc_id: str) -> Path | Fetched | str:
         """Where a document indexed can be read as it was: its file, if it was indexed from one and is
-        still there, else its web address (http or https). `doc_id` as `document` takes it. Only
+        still there; a web page's archived copy (its last answer, from the WARC archive beside the
+        index); else its web address (http or https). `doc_id` as `document` takes it. Only
         documents in the index have one: any other id raises PassageNotFound, and so does a document
-        with neither."""
+        with none."""
         first = _document_passages(self.generation.searcher, doc_id)[0]
         doc_id = first["doc_id"]
         if first.get("origin") == doc_id and os.path.isabs(doc_id) and (file := file_of(doc_id)).is_file():
             return file
+        if is_url(doc_id) and (copy := archived(archive_path(self.path), doc_id,
+                                                  WebState(state_path(self.path)).urls.get(doc_id) or {})):
+            return copy
         if first.get("url", "").lower().startswith(("http://", "https://")):
             return first["url"]
         raise PassageNotFound(f"Le document « {doc_id} » n'a pas d'original consultable (fichier déplacé ou supprimé, "

@@ -64,6 +64,7 @@ class Hit:
     # (the first MAX_COPIES_LISTED of them, in index order)
     duplicate_count: int = 0      # how many there are
     duplicate_documents: int = 0  # in how many other documents
+    withdrawn: str = ""  # its web page gone from its site: the day it was found gone (ISO); "" otherwise
 
     @property
     def heading(self) -> str:
@@ -88,7 +89,7 @@ class Hit:
                 "url": self.url, "position": self.position, "page": self.page, "date": self.date, "date_source": self.date_source, "year": self.year,
                 "first_indexed": self.first_indexed, "changed": self.changed, "issuer": self.issuer,
                 "duplicates": [c.to_dict() for c in self.duplicates], "duplicate_count": self.duplicate_count,
-                "duplicate_documents": self.duplicate_documents}
+                "duplicate_documents": self.duplicate_documents, "withdrawn": self.withdrawn or None}
 
     @property
     def link(self) -> str:
@@ -110,7 +111,7 @@ def to_hit(stored: dict, score: float, snippet: str, duplicates: tuple[Copy, ...
                position=stored.get("position", 0), page=stored.get("page"), date=stored.get("date") or None,
                date_source=stored.get("date_source") or "", first_indexed=stored.get("first_indexed"), changed=stored.get("changed"),
                issuer=stored.get("issuer", ""), duplicates=duplicates, duplicate_count=duplicate_count,
-               duplicate_documents=duplicate_documents)
+               duplicate_documents=duplicate_documents, withdrawn=stored.get("withdrawn") or "")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class DocumentInfo:
     date_source: str = ""              # where its date was read, in French
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))  # its own values
     # of the DOCUMENT_FACETS, as labels: {"region": ("Grand Est",), "type": ("Contrat",)}
+    withdrawn: str = ""                # a web page gone from its site: the day it was found gone (ISO)
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         """A document facet's labels by the facet's key: doc.region, doc.type."""
@@ -140,7 +142,8 @@ class DocumentInfo:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "url": self.url,
                 "passages": self.passages, "date": self.date, "date_source": self.date_source, "pages": self.pages,
                 "first_indexed": self.first_indexed, "changed": self.changed,
-                "issuer": self.issuer, **{f.key: list(self.tags.get(f.name, ())) for f in DOCUMENT_FACETS}}
+                "issuer": self.issuer, **{f.key: list(self.tags.get(f.name, ())) for f in DOCUMENT_FACETS},
+                "withdrawn": self.withdrawn or None}
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def document_info(passages: list[dict]) -> DocumentInfo:
     return DocumentInfo(first["doc_id"], first.get("title", ""), first.get("source", ""), first.get("url", ""),
                         len(passages), first.get("date", ""), max(pages) if pages else None,
                         min(firsts, default=None), max(changes, default=None), first.get("issuer", ""),
-                        first.get("date_source") or "", MappingProxyType(tags))
+                        first.get("date_source") or "", MappingProxyType(tags), first.get("withdrawn") or "")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -108,10 +108,17 @@ def original_file(doc_id: str, index: Index = Depends(index_of)):
     original = index.original(doc_id)
     if isinstance(original, str):
         return RedirectResponse(original, status_code=307)
-    media_type = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
-    headers = {"Content-Security-Policy": ORIGINAL_SANDBOX} if media_type not in READ_AS_IS else {}
-    return FileResponse(original, media_type=media_type, headers=headers, content_disposition_type="inline",
-                        filename=original.name)
+    if isinstance(original, Path):
+        media_type = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
+        return FileResponse(original, media_type=media_type, headers=_sandboxed(media_type),
+                            content_disposition_type="inline", filename=original.name)
+    media_type = original.headers.get("content-type", "").split(";")[0].strip().lower() or \
+        mimetypes.guess_type("x" + original.suffix)[0] or "application/octet-stream"
+    return Response(original.body, media_type=media_type, headers=_sandboxed(media_type))  # a web page's archived copy
+
+
+def _sandboxed(media_type: str) -> dict:
+    return {"Content-Security-Policy": ORIGINAL_SANDBOX} if media_type not in READ_AS_IS else {}
 
 
 @router.api_route("/document/{doc_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
