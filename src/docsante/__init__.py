@@ -17,16 +17,18 @@ from .errors import (DocsanteError, IndexBusy, IndexDamaged, IndexNotFound, Pass
                      UnknownFacetValue, WatchNotFound)
 
 if TYPE_CHECKING:
+    from .corpus.web import WebOptions
     from .indexer.write import IndexReport, build_index, remove_documents
     from .search.engine import Index, open_index
     from .search.results import Hit, Results
 
 _LAZY = {"build_index": "indexer.write", "remove_documents": "indexer.write", "IndexReport": "indexer.write",
-         "open_index": "search.engine", "Index": "search.engine", "Results": "search.results", "Hit": "search.results"}
+         "open_index": "search.engine", "Index": "search.engine", "Results": "search.results", "Hit": "search.results",
+         "WebOptions": "corpus.web"}
 
 __all__ = ["build_index", "remove_documents", "open_index", "Index", "Results", "Hit", "IndexReport", "DocsanteError",
            "IndexNotFound", "IndexDamaged", "IndexBusy", "QueryError", "UnknownFacetValue", "PassageNotFound", "SourceError",
-           "WatchNotFound"]
+           "WatchNotFound", "WebOptions"]
 
 
 def __getattr__(name: str):
