@@ -24,6 +24,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 os.environ["DOCSANTE_CACHE"] = tempfile.mkdtemp(prefix="docsante-tests-ocr-")
 
 
+def run(*args, **kwargs):
+    """The real CLI, its arguments made strings (paths, numbers); exceptions are not caught, so a trace
+    never hides behind an exit code."""
+    from click.testing import CliRunner
+
+    from docsante.cli import cli
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+
 def short(doc_id: str, root: Path) -> str:
     """A file's doc_id (its absolute path) relative to `root`; a record id as it is."""
     return Path(doc_id).relative_to(root.resolve()).as_posix() if doc_id.startswith("/") else doc_id

@@ -12,11 +12,9 @@ import shutil
 
 import docx
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import make_pdf
-from docsante.cli import cli
+from conftest import make_pdf, run
 from docsante.web import create_app
 
 CPTS_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
@@ -60,10 +58,6 @@ def write_folder(folder):
     ireps.add_paragraph("Nos antennes ont accompagné 350 structures bretonnes avec le soutien de l'ARS Bretagne.")
     ireps.save(folder / "ireps-bretagne-rapport-2022.docx")
     return folder
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from conftest import run
 from docsante.cli import cli
 from docsante.index.store import is_current
 from docsante.location import ensure_default_index
@@ -44,10 +45,6 @@ def write_folder(folder):
     (folder / "copie").mkdir()
     shutil.copy(folder / "clsm-lorient-2023.docx", folder / "copie" / "clsm-lorient-2023.docx")
     return folder
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ import json
 import time
 
 import pytest
-from click.testing import CliRunner
 
 import docsante
-from docsante.cli import cli
 from docsante.corpus.web import WebOptions, crawl, normalise
+from conftest import run
 from local_site import Site
 
 
@@ -21,10 +20,6 @@ def site(tmp_path):
     served = Site(tmp_path).serve()
     yield served
     served.close()
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def asked(site) -> list[str]:

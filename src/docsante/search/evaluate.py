@@ -200,12 +200,10 @@ class Evaluator:
     def _phrase(self, q: wq.Phrase) -> Evaluation:
         """Whoosh's Phrase (an ordered SpanNear2 with mindist 1): each word at 1 to `slop`
         positions after the previous one. Its score adds up its words' scores, times its boost."""
+        words = self._positional(q)
+        if isinstance(words, Evaluation):
+            return words
         field = q.fieldname
-        words = [self._bytes(field, w) for w in q.words]
-        if not words or any(w is None or (field, w) not in self.reader for w in words):
-            return Evaluation.empty()
-        if not self.searcher.schema[field].format.supports("positions"):
-            return self._fallback(q)
         ends = self.positions(field, words[0])
         for word in words[1:]:
             keys = self.positions(field, word)
@@ -215,6 +213,17 @@ class Evaluator:
                 return Evaluation.empty()
         documents = ends >> 32  # sorted: each document once
         return self._phrase_scores(q, words, documents[np.concatenate(([True], documents[1:] != documents[:-1]))])
+
+    def _positional(self, q: wq.Phrase) -> list[bytes] | Evaluation:
+        """A phrase's words as its field indexes them; or, when it cannot be matched on positions, what
+        it evaluates to: nothing (a word the field does not hold), or Whoosh's own matcher (no positions)."""
+        field = q.fieldname
+        words = [self._bytes(field, w) for w in q.words]
+        if not words or any(w is None or (field, w) not in self.reader for w in words):
+            return Evaluation.empty()
+        if not self.searcher.schema[field].format.supports("positions"):
+            return self._fallback(q)
+        return words
 
     def _phrase_scores(self, q, words: list[bytes], docs: np.ndarray) -> Evaluation:
         """A phrase's score in each of the documents `docs`: its words' scores added up, times its boost."""
@@ -230,12 +239,10 @@ class Evaluator:
     def _near(self, q: Near) -> Evaluation:
         """Whoosh's unordered SpanNear2: spans (first, last position) grown word after word, each
         word at 1 to `slop` positions outside the span so far, on either side. Scored as a phrase."""
+        words = self._positional(q)
+        if isinstance(words, Evaluation):
+            return words
         field = q.fieldname
-        words = [self._bytes(field, w) for w in q.words]
-        if not words or any(w is None or (field, w) not in self.reader for w in words):
-            return Evaluation.empty()
-        if not self.searcher.schema[field].format.supports("positions"):
-            return self._fallback(q)
         starts = ends = self.positions(field, words[0])
         for word in words[1:]:
             keys = self.positions(field, word)
