@@ -150,3 +150,9 @@ def test_a_page_that_has_gone_stays_searchable_marked_and_readable_from_the_arch
     assert original.headers["content-security-policy"].startswith("sandbox")  # its scripts never run here
     assert "<dt>Retiré du site</dt><dd>le " in client.get(f"/document/{gone}").text
     assert run("remove", gone, "--index", tmp_path / "ix").stdout.startswith("1 document(s) retiré(s)")  # remove removes
+
+
+def test_a_robots_txt_that_refuses_to_be_read_forbids_everything(site):
+    site.routes["/robots.txt"] = (403, {"Content-Type": "text/plain"}, b"interdit")
+    [refused] = list(crawl([site.prefix + "/"], WebOptions(delay=0)))
+    assert str(refused) == f"{site.prefix}/ : interdit par robots.txt" and asked(site) == ["/robots.txt"]

@@ -176,16 +176,18 @@ class Fetcher:
             self.archive.close()
 
     def allowed(self, url: str) -> bool:
-        """Whether the host's robots.txt lets docsante fetch the URL (no robots.txt: yes)."""
+        """Whether the host's robots.txt lets docsante fetch the URL (none: yes; one behind 401 or 403: no,
+        as Python's robotparser reads it)."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         if key not in self.robots:
             parser = urllib.robotparser.RobotFileParser()
             try:
-                status, _, body, _ = self._get(key + "/robots.txt")
+                _, status, body, _ = self.fetch(key + "/robots.txt")
                 parser.parse(body.decode("utf-8", "replace").splitlines() if status == 200 else [])
-            except FetchError:
+            except FetchError as e:  # none: everything allowed; one that refuses to be read (401, 403): nothing
                 parser.parse([])
+                parser.disallow_all = e.status in (401, 403)
             self.robots[key] = parser
         return self.robots[key].can_fetch(user_agent(), url)
 
@@ -411,6 +413,7 @@ def _listed(body: bytes) -> list[str]:
 
 def written(fetched: Fetched, folder: str) -> Path:
     """The answer's body in a file of its kind in `folder`, for the readers of files."""
-    path = Path(tempfile.mkstemp(suffix=fetched.suffix, dir=folder)[1])
-    path.write_bytes(fetched.body)
-    return path
+    fd, name = tempfile.mkstemp(suffix=fetched.suffix, dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(fetched.body)
+    return Path(name)
