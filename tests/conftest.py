@@ -33,6 +33,14 @@ def run(*args, **kwargs):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
 
+def folder_indexed_by_cli(tmp_path_factory, name: str, write_folder) -> tuple[Path, Path]:
+    """A folder written by `write_folder(path)` and indexed by the CLI: (folder, index)."""
+    tmp = tmp_path_factory.mktemp(name)
+    folder = write_folder(tmp / "dossier")
+    assert run("index", folder, "--index", tmp / "ix", "-q").exit_code == 0
+    return folder, tmp / "ix"
+
+
 def short(doc_id: str, root: Path) -> str:
     """A file's doc_id (its absolute path) relative to `root`; a record id as it is."""
     return Path(doc_id).relative_to(root.resolve()).as_posix() if doc_id.startswith("/") else doc_id

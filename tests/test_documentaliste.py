@@ -14,7 +14,7 @@ import docx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import make_pdf, run
+from conftest import folder_indexed_by_cli, make_pdf, run
 from docsante.web import create_app
 
 CPTS_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
@@ -62,10 +62,7 @@ def write_folder(folder):
 
 @pytest.fixture(scope="module")
 def folder_index(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dossier")
-    folder = write_folder(tmp / "dossier")
-    assert run("index", folder, "--index", tmp / "ix", "-q").exit_code == 0
-    return folder, tmp / "ix"
+    return folder_indexed_by_cli(tmp_path_factory, "dossier", write_folder)
 
 
 def documents(index_dir) -> dict[str, dict]:

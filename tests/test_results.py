@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import run
+from conftest import folder_indexed_by_cli, run
 from docsante.cli import cli
 from docsante.index.store import is_current
 from docsante.location import ensure_default_index
@@ -49,10 +49,7 @@ def write_folder(folder):
 
 @pytest.fixture(scope="module")
 def folder_index(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("resultats")
-    folder = write_folder(tmp / "dossier")
-    assert run("index", folder, "--index", tmp / "ix", "-q").exit_code == 0
-    return folder, tmp / "ix"
+    return folder_indexed_by_cli(tmp_path_factory, "resultats", write_folder)
 
 
 def search_json(index_dir, *args):

@@ -174,17 +174,18 @@ class Index:
         filtered_by = _filtered_by(selected, bounds)
         unfiltered = len(self._evaluate(g, scoring, None).ids) if filtered_by and not len(docs) else None
         counts = g.facets.count(docs, selected=selected, size=facet_size)
-        hits, documents = [], None
-        snippets = Snippets(scoring, self._analyzer)
-        if by_document:
-            documents = self._documents_found(g, found, parsed, compiled, sort, offset, limit, snippets,
-                                              show_duplicates)
-            hits = [h for d in documents for h in d.hits]
-        elif limit and len(docs) > offset:
-            ranked = self._ranked(g, found, max(offset + limit, CONTEXT_DEPTH), sort, self._topic(g, compiled))
-            if not show_duplicates:
-                ranked = self._folded(g, ranked, offset + limit)
-            hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked[offset:offset + limit]]
+        hits, documents = [], () if by_document else None
+        if limit and len(docs) > offset:  # hits to show: what only a page of results needs
+            snippets = Snippets(scoring, self._analyzer)
+            if by_document:
+                documents = self._documents_found(g, found, parsed, compiled, sort, offset, limit, snippets,
+                                                  show_duplicates)
+                hits = [h for d in documents for h in d.hits]
+            else:
+                ranked = self._ranked(g, found, max(offset + limit, CONTEXT_DEPTH), sort, self._topic(g, compiled))
+                if not show_duplicates:
+                    ranked = self._folded(g, ranked, offset + limit)
+                hits = [self._hit(g, snippets, docnum, score) for score, docnum in ranked[offset:offset + limit]]
         return Results(query, parsed, len(docs), offset, limit, tuple(hits),
                        total_documents=_distinct(g.evaluator.documents[docs]),
                        documents=documents,
@@ -259,8 +260,6 @@ class Index:
         """The documents of the passages found, each with its best passages and how many of its passages
         match. A document whose best passages are all copies of a document above it (a copied folder) is
         not shown again, unless `show_duplicates`."""
-        if not len(found.ids):
-            return ()
         owners = g.evaluator.documents
         ordinals, matching = np.unique(owners[found.ids], return_counts=True)
         ranked = self._ranked(g, found, CONTEXT_DEPTH if SORTS[sort] is None else len(found.ids), sort,
