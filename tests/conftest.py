@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 import docsante
+from docsante.indexer.entries import WORKERS
 from docsante.location import sample_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -152,7 +153,7 @@ def segmented_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("segmented")
     folder = root / "docs"
     folder.mkdir()
-    for n in range(300):
+    for n in range(300 * WORKERS):  # each indexing worker writes a segment of its share
         words = " ".join(["santé publique"] * (1 + n % 4))
         (folder / f"fiche-{n:03}.txt").write_text(f"Fiche {n}. La {words} du quartier {n} et la prévention.\n", "utf-8")
     docsante.build_index([folder], root / "ix")
@@ -161,6 +162,15 @@ def segmented_index(tmp_path_factory) -> Path:
     (folder / "fiche-900.txt").write_text("Une dernière fiche de santé mentale et de prévention.\n", "utf-8")
     docsante.build_index([folder], root / "ix")
     return root / "ix"
+
+
+@pytest.fixture
+def small_commits(monkeypatch):
+    """Indexing runs that commit after every few documents, whatever `batch_size`: one document per
+    task, one task ahead per worker (the indexing process counts passages as the workers answer)."""
+    from docsante.indexer import entries, write
+    monkeypatch.setattr(write, "TASK_DOCUMENTS", 1)
+    monkeypatch.setattr(entries, "TASKS_PER_WORKER", 1)
 
 
 @contextlib.contextmanager

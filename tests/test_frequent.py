@@ -18,6 +18,11 @@ def searcher(segmented_index):
         yield ix.generation.searcher
 
 
+def _segments(index_dir):
+    with docsante.open_index(index_dir) as ix:
+        return [s for s, _ in ix.generation.searcher.reader().leaf_readers()]
+
+
 def sidecar_segments(index_dir):
     return {p.name.split(".")[0] for p in index_dir.glob("*.frequent_words.json")}
 
@@ -115,16 +120,17 @@ def test_a_search_opened_before_the_arrays_were_written_reads_them_once_they_are
         assert [(h.id, h.score) for h in fresh.search("prévention", limit=20).hits] == found
 
 
-def test_an_indexing_run_says_how_far_it_is_in_writing_the_arrays(tmp_path):
+def test_an_indexing_run_says_how_far_it_is_in_writing_the_arrays(tmp_path, small_commits):
+    """The workers write their segments' arrays; the run writes those of the segments it merged, and says so."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    for n in range(12):
+    for n in range(24):
         (folder / f"fiche-{n:02}.txt").write_text(f"Fiche {n} de santé publique.\n", "utf-8")
     calls = []
-    docsante.build_index([folder], tmp_path / "ix", batch_size=5, on_arrays=lambda done, total: calls.append((done, total)))
-    with docsante.open_index(tmp_path / "ix") as ix:
-        segments = len(ix.generation.searcher.reader().leaf_readers())
-    assert calls == [(done, segments) for done in range(segments + 1)] and segments > 1
+    docsante.build_index([folder], tmp_path / "ix", batch_size=1, on_arrays=lambda done, total: calls.append((done, total)))
+    merged = calls[-1][1]
+    assert calls == [(done, merged) for done in range(merged + 1)] and merged >= 1
+    assert sidecar_segments(tmp_path / "ix") == {segment_id(s) for s in _segments(tmp_path / "ix")}
     calls.clear()
     docsante.build_index([folder], tmp_path / "ix", on_arrays=lambda done, total: calls.append((done, total)))
     assert calls == []  # nothing changed: every segment has its arrays

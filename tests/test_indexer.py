@@ -257,7 +257,7 @@ def test_word_entries_feed_suggestions_and_never_show_as_passages(tmp_path):
         assert ix.search("vacination").did_you_mean == "vaccination"
 
 
-def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch):
+def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch, small_commits):
     """Small segments merge (MERGE_AT at a time) into segments of at most MERGED_SEGMENT_PASSAGES
     entries; those are never merged again: Whoosh's own policy would end with one segment."""
     from docsante.indexer import write
@@ -266,7 +266,7 @@ def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch):
     folder.mkdir()
     for n in range(150):
         (folder / f"fiche-{n:03}.txt").write_text(f"Fiche {n} du contrat local de santé.\n", "utf-8")
-    docsante.build_index([folder], tmp_path / "ix", batch_size=5)  # 30 commits
+    docsante.build_index([folder], tmp_path / "ix", batch_size=5)  # about 30 commits
     with docsante.open_index(tmp_path / "ix") as ix:
         sizes = [s.doc_count_all() for s, _ in ix.generation.searcher.reader().leaf_readers()]
         assert ix.search("contrat").total == 150

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from whoosh.reading import SegmentReader
 
 from .whoosh_adapter import position_keys, posting_arrays
 
@@ -60,6 +61,12 @@ def write_missing(ix, on_segment: Callable[[int, int], None] | None = None) -> N
             _write(folder, name, segment)
         if missing and on_segment:
             on_segment(len(missing), len(missing))
+
+
+def write_arrays(storage, schema, segment) -> None:
+    """Write the arrays of one segment just written (an indexing worker's, before it is committed)."""
+    with SegmentReader(storage, schema, segment) as reader:
+        _write(Path(storage.folder), segment.segment_id(), reader)
 
 
 def _read_directory(folder: Path, segment_id: str) -> dict | None:

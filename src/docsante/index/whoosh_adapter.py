@@ -8,7 +8,11 @@ has a test per dependency:
    `WordCounts` posts {word: passages} for « vouliez-vous dire ».
 2. `whoosh.codec.whoosh3`: `W3Codec.new_segment` / `per_document_reader`, `W3Segment`,
    and `W3PerDocReader.has_column`, which a segment writer asks once per posting
-   (`WriteCodec` remembers its answers).
+   (`WriteCodec` remembers its answers). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
+   `newsegment`, `_added`, `_finalize_segment()`, `_close_segment()`, `_merge_segments()`,
+   `_commit_toc()`, `_finish()` and `_check_state()`: an indexing worker writes a segment of its own
+   (`SegmentOfItsOwn`) that the indexing process's writer commits with its own changes (`commit_with`),
+   as Whoosh's MpWriter does.
 3. `Prefix._btexts(reader)`: the indexed words a prefix expands to (`prefix_words`).
 4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher; `SpanNear2(…, ordered=False)`
    and `matching.WrappingMatcher(m, boost=…)`: `Near`'s, as `Phrase.matcher` builds its ordered one.
@@ -54,6 +58,7 @@ from whoosh.fields import TEXT, FieldType
 from whoosh.formats import Frequency
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.writing import PostingPool, SegmentWriter
 
 
 # -- 1. fields -----------------------------------------------------------------------------
@@ -113,6 +118,46 @@ class WriteCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return _LengthsReader(storage, segment)
+
+
+class SegmentOfItsOwn(SegmentWriter):
+    """A writer of one new segment, in an indexing worker process: it neither locks the index
+    (the indexing process holds the lock) nor commits; `finish()` writes the segment and returns
+    it, for the indexing process to commit (`commit_with`). Its temporary files are its own, so
+    that the indexing process's commits, which remove Whoosh's shared temporary folder, leave them."""
+
+    def __init__(self, ix, limitmb: int):
+        super().__init__(ix, _lk=False, limitmb=limitmb, codec=WriteCodec())
+        self._tempstorage = self.storage.temp_storage(f"{self.indexname}.{self.newsegment.segment_id()}.tmp")
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def has_documents(self) -> bool:
+        return self._added
+
+    def finish(self) -> W3Segment:
+        segment = self._finalize_segment()
+        self._tempstorage.destroy()
+        self.is_closed = True
+        return segment
+
+    def cancel(self) -> None:
+        if not self.is_closed:
+            self._close_segment()
+            self._tempstorage.destroy()
+            self.is_closed = True
+
+
+def commit_with(writer: SegmentWriter, segments: list, mergetype) -> None:
+    """Commit `writer` (its deletions, its merges, its own documents) with `segments`, written by
+    other writers (`SegmentOfItsOwn`), added to the index in the same table of contents."""
+    writer._check_state()
+    final = writer._merge_segments(mergetype, None, None)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
 
 
 # -- 3, 4. prefixes --------------------------------------------------------------------------

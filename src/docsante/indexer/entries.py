@@ -1,9 +1,10 @@
-"""Documents made ready for the index by worker processes: finished, chunked, tagged, analysed.
+"""Documents made ready for the index and written by worker processes: finished, chunked, tagged,
+analysed, then added to a segment of each worker's own, with its search arrays.
 
-The Whoosh writer stays in the indexing process and only adds what comes back, so
-the French work on the next documents runs on the other cores while the writer
-adds and flushes the previous ones. Text fields come back as their postings,
-made by Whoosh's own `field.index(text)`, with the text to store beside.
+The indexing process reads the documents, hands them out, and commits the workers' segments
+with its own deletions (write.py): the French work and Whoosh's writing, which used to run in
+the indexing process alone, run on every core. Text fields are analysed once, into postings
+(`Indexed`) that the field passes to Whoosh as they are.
 """
 
 from __future__ import annotations
@@ -14,25 +15,30 @@ import os
 import pickle
 import signal
 import threading
+import uuid
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from pathlib import Path
+from typing import NamedTuple
 
 from ..corpus.document import Document
 from ..corpus.finish import finish
 from ..errors import DocsanteError
 from ..facets import DOCUMENT_FACETS
-from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, place_term
-from ..index.whoosh_adapter import Indexed
+from ..index.frequent import write_arrays
+from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, WORDS, place_term
+from ..index.store import open_whoosh
+from ..index.whoosh_adapter import Indexed, SegmentOfItsOwn
 from .chunk import chunk
 from ..index.fingerprint import fingerprint
 from .tag import Tagger
 
-WORKERS = os.cpu_count() or 1  # one per core: the writing process waits on them much of the time
+WORKERS = os.cpu_count() or 1  # one per core: the indexing process only reads and hands out documents
 TASK_DOCUMENTS = 32  # documents sent to a worker at once
-TASKS_PER_WORKER = 4  # tasks queued ahead of the writer, per worker
+TASKS_PER_WORKER = 4  # tasks queued ahead of the indexing process, per worker
+WRITER_MB = 256  # postings a worker's writer keeps in memory before sorting runs on disk: its segment fits
 START_METHOD_VAR = "DOCSANTE_START_METHOD"  # "fork" or "spawn": how worker processes start (see start_method)
 
 
@@ -87,27 +93,61 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     return DocumentEntries(doc.doc_id, len(passages), entries, words)
 
 
-def entries_in_workers(documents: Iterable[tuple[Document, str]], schema) -> Iterator[DocumentEntries]:
-    """`document_entries` run by WORKERS processes over (document, content hash) pairs, in input order.
-    Close the iterator to stop the workers early."""
-    workers = None  # started with the first task: a run where nothing changed builds no tagger
-    queued: deque[_Worker] = deque()
-    documents = iter(documents)
-    done = False
-    try:
-        for n, task in enumerate(iter(lambda: list(islice(documents, TASK_DOCUMENTS)), [])):
-            workers = workers or [_Worker(schema) for _ in range(WORKERS)]
-            worker = workers[n % len(workers)]
-            worker.tasks.put(task)
-            queued.append(worker)
-            if len(queued) >= TASKS_PER_WORKER * len(workers):
-                yield from queued.popleft().result()
-        while queued:
-            yield from queued.popleft().result()
-        done = True
-    finally:
-        for worker in workers or []:
-            worker.stop(gracefully=done)
+@dataclass
+class Task:
+    """A document for a worker: as read, its content hash, and its passages' stamps: `before` (what
+    write.py's `_stamps` gives for its passages as indexed before) and `now` (the batch's)."""
+    doc: Document
+    digest: str
+    before: dict
+    now: str
+
+
+class Written(NamedTuple):
+    doc_id: str
+    passages: int
+
+
+FLUSH = "flush"  # a worker's task: finish its segment and answer with it
+
+
+class SegmentWorkers:
+    """WORKERS processes, each making the entries of the documents it is given (`document_entries`)
+    and adding them to a segment of its own (`SegmentOfItsOwn`), with its search arrays: the French
+    work and Whoosh's writing both run on every core, and the indexing process only reads the
+    documents and commits the workers' segments. Started with the first task; close to stop them."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._workers: list[_Worker] = []
+        self._queued: deque[_Worker] = deque()
+        self._sent = 0
+
+    def submit(self, task: list[Task]) -> Iterator[Written]:
+        """Send a task; yield what the oldest tasks wrote once TASKS_PER_WORKER per worker are waiting."""
+        self._workers = self._workers or [_Worker(self.index_dir) for _ in range(WORKERS)]
+        worker = self._workers[self._sent % len(self._workers)]
+        self._sent += 1
+        worker.tasks.put(task)
+        self._queued.append(worker)
+        if len(self._queued) >= TASKS_PER_WORKER * len(self._workers):
+            yield from self._queued.popleft().result()
+
+    def drain(self) -> Iterator[Written]:
+        """What every task sent wrote."""
+        while self._queued:
+            yield from self._queued.popleft().result()
+
+    def flush(self) -> list:
+        """Each worker's segment, finished (call once drained); a worker that wrote nothing has none.
+        A worker starts its next segment with its next task, once the caller has committed these."""
+        for worker in self._workers:
+            worker.tasks.put(FLUSH)
+        return [segment for worker in self._workers if (segment := worker.result()) is not None]
+
+    def close(self, gracefully: bool = False) -> None:
+        for worker in self._workers:
+            worker.stop(gracefully=gracefully)
 
 
 class _Worker:
@@ -116,15 +156,15 @@ class _Worker:
     result, shows as the end of its pipe: ProcessPoolExecutor instead waits forever for
     the rest of a result its killed worker was sending."""
 
-    def __init__(self, schema):
+    def __init__(self, index_dir: Path):
         context = multiprocessing.get_context(start_method())
         self.tasks = context.Queue()
         self.results, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_work, args=(self.tasks, writer, schema), daemon=True)
+        self.process = context.Process(target=_work, args=(self.tasks, writer, str(index_dir)), daemon=True)
         self.process.start()
         writer.close()  # the worker's end: closed here, so that its death ends the pipe
 
-    def result(self) -> list[DocumentEntries]:
+    def result(self):
         try:
             kind, value = self.results.recv()
         except (EOFError, OSError) as e:
@@ -152,24 +192,21 @@ def start_method() -> str:
     return os.environ.get(START_METHOD_VAR) or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def _work(tasks, results, schema) -> None:
-    """A worker's life: the entries of each task it is given, until None."""
-    global _worker
-    _worker = (Tagger(), schema)
+def _work(tasks, results, index_dir: str) -> None:
+    """A worker's life: each task it is given written into its segment, until None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the indexing process to handle
     threading.Thread(target=_exit_with_parent, daemon=True).start()
+    segment = _Segment(open_whoosh(index_dir))
     while (task := tasks.get()) is not None:
         try:
-            answer = ("ok", _entries_of_task(task))
+            answer = ("ok", segment.finish() if task == FLUSH else segment.write(task))
         except Exception as e:  # handed to the indexing process, which raises it
             answer = ("error", e)
         try:
             results.send(answer)
         except (pickle.PicklingError, TypeError, AttributeError):
             results.send(("error", RuntimeError(repr(answer[1]))))
-
-
-_worker: tuple[Tagger, object] | None = None
+    segment.cancel()
 
 
 def _exit_with_parent() -> None:
@@ -179,6 +216,43 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _entries_of_task(task: list[tuple[Document, str]]) -> list[DocumentEntries]:
-    tagger, schema = _worker
-    return [document_entries(doc, digest, tagger, schema) for doc, digest in task]
+class _Segment:
+    """A worker's segment being written; its writer starts with the first document after a flush
+    (the indexing process has committed the last segment by then: a commit removes the files no
+    committed segment names)."""
+
+    def __init__(self, ix):
+        self.ix, self.tagger = ix, Tagger()
+        self.schema = ix.schema  # read once: the index's property reads its table of contents again, analyzers afresh
+        self.writer: SegmentOfItsOwn | None = None
+        self.words: Counter[str] = Counter()
+
+    def write(self, task: list[Task]) -> list[Written]:
+        self.writer = self.writer or SegmentOfItsOwn(self.ix, limitmb=WRITER_MB)
+        written = []
+        for t in task:
+            entries = document_entries(t.doc, t.digest, self.tagger, self.schema)
+            for fields in entries.entries:
+                first, changed = (t.before.get(fields.get("_stored_text"))
+                                  or t.before.get((DOCUMENT, fields["doc_hash"]))
+                                  or (t.before.get(DOCUMENT, t.now), t.now))
+                self.writer.add_document(**fields, first_indexed=first, changed=changed)
+            self.words.update(entries.words)
+            written.append(Written(entries.doc_id, entries.passages))
+        return written
+
+    def finish(self):
+        """The segment written since the last flush, with one WORDS entry holding how many of its
+        passages hold each word, and its search arrays (None when nothing was written)."""
+        if self.writer is None:
+            return None
+        if self.words:
+            self.writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(self.words))
+            self.words.clear()
+        segment, self.writer = self.writer.finish(), None
+        write_arrays(self.ix.storage, self.schema, segment)
+        return segment
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()

@@ -8,8 +8,6 @@ import glob
 import os
 import shutil
 import time
-import uuid
-from collections import Counter
 from datetime import datetime, timezone
 from typing import NamedTuple
 from collections.abc import Callable, Iterable, Iterator
@@ -25,17 +23,18 @@ from ..corpus.readers import Failure, documents_as_read
 from ..corpus.web import Unchanged, WebOptions, archive_path, state_path
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
-from ..index.schema import DOCUMENT, PASSAGE, WORDS
+from ..index.schema import DOCUMENT, PASSAGE
 from ..index.store import index_exists, open_or_create, open_whoosh
-from ..index.whoosh_adapter import WriteCodec, clean_unreferenced
-from .entries import entries_in_workers
+from ..index.whoosh_adapter import WriteCodec, clean_unreferenced, commit_with
+from .entries import TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
 
-BATCH_PASSAGES = 20_000  # passages per commit: larger batches mean fewer merges (docs/measures.md, Measured speed)
+SEGMENT_PASSAGES = 20_000  # passages per worker's segment: larger ones mean fewer merges (docs/measures.md)
+BATCH_PASSAGES = SEGMENT_PASSAGES * WORKERS  # passages per commit: a segment per worker
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
-MERGED_SEGMENT_PASSAGES = BATCH_PASSAGES  # no merge makes a larger segment: a full batch's segment is never rewritten
+MERGED_SEGMENT_PASSAGES = SEGMENT_PASSAGES  # no merge makes a larger segment: a worker's full segment is never rewritten
 MERGE_AT = 5  # segments merged together at once, at least
-WRITER_MB = 512  # postings Whoosh keeps in memory before sorting runs on disk: a whole batch fits
+WRITER_MB = 128  # postings the indexing process's writer keeps in memory (merges of small segments)
 
 
 @dataclass
@@ -67,13 +66,14 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     """Index files and folders into `index_dir` (created if needed).
 
     A document whose content hash is unchanged is skipped; a changed one has its
-    passages replaced. Documents are read here, chunked, tagged and analysed by
-    worker processes (entries.py) and written here by one Whoosh writer. Work is
-    committed every `batch_size` passages, so an interrupted run keeps what it
-    committed.
+    passages replaced. Documents are read here; worker processes (entries.py) chunk,
+    tag and analyse them and write them into segments of their own, which are committed
+    here with the deletions, every `batch_size` passages: an interrupted run keeps what
+    it committed.
 
-    At the end of the run, search arrays are written beside each new segment (frequent.py),
-    with `on_arrays(segments done, segments)` called as they are.
+    Each worker writes its segment's search arrays beside it (frequent.py); at the end of the run,
+    those of the segments merged in the run are written, with `on_arrays(segments done, segments)`
+    called as they are.
 
     One run writes an index at a time: a second one calls `on_wait` and waits up to
     `wait` seconds. `rebuild=True` builds a new index beside the old one and puts it
@@ -110,39 +110,48 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
     started = time.perf_counter()
     writer = _writer(ix)
     known = _known_documents(writer)
+    workers = SegmentWorkers(index_dir)
     now = _stamp()
-    words: Counter[str] = Counter()
     pending = 0
+    task: list[Task] = []
+
+    def written(done: Iterable[Written]) -> None:
+        nonlocal pending
+        for doc_id, passages in done:
+            pending += passages
+            report.passages += passages
+            report.documents += 1
+            if on_progress:
+                on_progress(report, doc_id)
+
     try:
         read = ReadSoFar()
-        changed = _changed_documents(paths, known, report, on_progress, read, web)
-        with contextlib.closing(entries_in_workers(changed, ix.schema)) as documents:
-            for doc in documents:
-                before = _stamps(earlier if earlier is not None else writer.reader(), doc.doc_id) \
-                    if earlier is not None or doc.doc_id in known else {}
-                if doc.doc_id in known:
-                    writer.delete_by_term("doc_id", doc.doc_id)
-                for fields in doc.entries:
-                    first, changed = (before.get(fields.get("_stored_text")) or before.get((DOCUMENT, fields["doc_hash"]))
-                                      or (before.get(DOCUMENT, now), now))
-                    writer.add_document(**fields, first_indexed=first, changed=changed)
-                words.update(doc.words)
-                pending += doc.passages
-                report.passages += doc.passages
-                report.documents += 1
-                if pending >= batch_size:
-                    _commit(writer, words)
-                    pending = 0
-                    writer, now = _writer(ix), _stamp()
-                if on_progress:
-                    on_progress(report, doc.doc_id)
+        for doc, digest in _changed_documents(paths, known, report, on_progress, read, web):
+            before = _stamps(earlier if earlier is not None else writer.reader(), doc.doc_id) \
+                if earlier is not None or doc.doc_id in known else {}
+            if doc.doc_id in known:
+                writer.delete_by_term("doc_id", doc.doc_id)  # committed with its new passages
+            task.append(Task(doc, digest, before, now))
+            if len(task) >= TASK_DOCUMENTS:
+                written(workers.submit(task))
+                task = []
+            if pending >= batch_size:
+                written(workers.drain())
+                commit_with(writer, workers.flush(), merge_small_segments)
+                pending = 0
+                writer, now = _writer(ix), _stamp()
+        if task:
+            written(workers.submit(task))
+        written(workers.drain())
         report.pruned_ids = _prune(writer, paths, known, read)
         report.pruned = len(report.pruned_ids)
-        _commit(writer, words)
+        commit_with(writer, workers.flush(), merge_small_segments)
+        workers.close(gracefully=True)
         write_missing(ix, on_arrays)
     except BaseException:
         # best effort: Ctrl-C may land inside a commit and leave the writer closed; the error being
         # raised is what the caller must see. Files of the batch that was being written go.
+        workers.close()
         with contextlib.suppress(Exception):
             writer.cancel()
         _clean_after_failure(index_dir)
@@ -299,14 +308,6 @@ def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_p
             report.unchanged += 1
         if on_progress:
             on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
-
-
-def _commit(writer, words: Counter) -> None:
-    """Commit a batch, with one WORDS entry holding how many of its passages hold each word."""
-    if words:
-        writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(words))
-        words.clear()
-    writer.commit(mergetype=merge_small_segments)
 
 
 def merge_small_segments(writer, segments):
