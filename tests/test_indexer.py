@@ -271,3 +271,48 @@ def test_merges_never_rewrite_a_large_segment(tmp_path, monkeypatch, small_commi
         sizes = [s.doc_count_all() for s, _ in ix.generation.searcher.reader().leaf_readers()]
         assert ix.search("contrat").total == 150
     assert max(sizes) <= 40 and 150 // 40 <= len(sizes) < 30  # merged, never past the cap
+
+
+def test_a_file_as_it_was_is_not_read_again_and_an_edit_always_is(tmp_path):
+    """A second run skips the files whose bytes did not change, and the lines of a JSONL file read before;
+    an edit that keeps the file's size and modification time is still seen; removed documents come back
+    when their file is indexed again."""
+    folder, ix_dir = tmp_path / "docs", tmp_path / "ix"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Contrat local de santé : tabagisme.\n", "utf-8")
+    (folder / "b.txt").write_text("Atelier santé ville de Nancy.\n", "utf-8")
+    records = [{"id": f"r{n}", "text": f"Fiche {n} du projet territorial de santé mentale."} for n in range(3)]
+
+    def write_records():
+        (folder / "export.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+
+    def counts():
+        report = docsante.build_index([folder], ix_dir)
+        return report.documents, report.unchanged, report.pruned
+
+    write_records()
+    assert counts() == (5, 0, 0)
+    seen = json.loads((ix_dir / "sources.json").read_text("utf-8"))["files"]
+    assert sorted(Path(p).name for p in seen) == ["a.txt", "b.txt", "export.jsonl"]
+    assert len(seen[next(p for p in seen if p.endswith("export.jsonl"))]["lines"]) == 3
+    assert counts() == (0, 5, 0)
+
+    a = folder / "a.txt"
+    st = a.stat()
+    a.write_text("Contrat local de santé : addiction.\n", "utf-8")  # same size
+    os.utime(a, ns=(st.st_atime_ns, st.st_mtime_ns))  # same modification time
+    assert counts() == (1, 4, 0)
+    with docsante.open_index(ix_dir) as ix:
+        assert ix.search("addiction").total == 1 and ix.search("tabagisme").total == 0
+
+    records[1]["text"] = "Fiche 1 du conseil local de santé mentale."
+    del records[2]
+    write_records()
+    assert counts() == (1, 3, 1)  # the changed line's record; the record gone from the file goes
+    with docsante.open_index(ix_dir) as ix:
+        assert ix.search("conseil").total == 1 and len(list(ix.documents())) == 4
+
+    assert docsante.remove_documents(ix_dir, [folder / "b.txt"]) == 1
+    assert counts() == (1, 3, 0)  # b.txt is back
+    with docsante.open_index(ix_dir) as ix:
+        assert ix.search("Nancy").total == 1

@@ -30,6 +30,7 @@ from .convert import read_converted
 from .corrections import Corrections, is_table, read_table, tables_beside
 from .office import read_docx, read_odp, read_odt, read_pptx
 from .pdf import read_pdf
+from .seen import FileRead, SeenFiles, UnchangedFile, file_key, line_digest
 from .web import FetchError, Unchanged, WebOptions, Withdrawn, crawl, is_url, written
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".odp", ".jsonl"}
@@ -43,7 +44,7 @@ NOT_READ = {  # why a file of a known but unsupported kind is left out
     ".zip": "archive non ouverte : décompressez-la d'abord",
 }
 class Failure:
-    """A source (file, or one JSONL line) that could not be read; `origin`: the JSONL file of a line."""
+    """A source (file, one JSONL line, one page) that could not be read; `origin`: the file of a line or page."""
 
     def __init__(self, where: str, reason: str, origin: str = ""):
         self.where, self.reason, self.origin = valid_text(where), reason, origin
@@ -58,8 +59,8 @@ def read_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Fail
         yield item if isinstance(item, Failure) else finish(item)
 
 
-def documents_as_read(paths: Iterable[str | os.PathLike],
-                      web: WebOptions | None = None) -> Iterator[Document | Failure | Unchanged]:
+def documents_as_read(paths: Iterable[str | os.PathLike], web: WebOptions | None = None,
+                      seen: SeenFiles | None = None) -> Iterator[Document | Failure | Unchanged | UnchangedFile | FileRead]:
     """The documents of files and folders as their readers read them, to finish (finish.py).
     The indexer finishes them in its worker processes: finishing costs about as much as
     chunking and tagging (half a millisecond a record), which the reading process cannot spare.
@@ -71,11 +72,14 @@ def documents_as_read(paths: Iterable[str | os.PathLike],
 
     A path may be a URL (http or https): its page, the pages it links to on its host within
     `web.depth` and the documents they link to are fetched (web.py); a web document's doc_id is its
-    URL, normalised; a page that has not changed since the last run is Unchanged, not read again."""
+    URL, normalised; a page that has not changed since the last run is Unchanged, not read again.
+
+    With `seen` (seen.py), a file as it was when last indexed is an UnchangedFile, not read again,
+    and a JSONL line read before is Unchanged; each file read ends with its FileRead."""
     paths = list(paths)
     urls = [p for p in paths if is_url(p)]
-    for item in _read_paths([p for p in paths if not is_url(p)]):
-        yield item if isinstance(item, Failure) else item.valid()
+    for item in _read_paths([p for p in paths if not is_url(p)], seen):
+        yield item.valid() if isinstance(item, Document) else item
     if urls:
         for item in _read_web(urls, web or WebOptions()):
             yield item if isinstance(item, (Failure, Unchanged)) else item.valid()
@@ -111,7 +115,7 @@ def _read_web(urls: list[str], options: WebOptions) -> Iterator[Document | Failu
                 path.unlink(missing_ok=True)
 
 
-def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failure]:
+def _read_paths(paths: Iterable[str | os.PathLike], seen: SeenFiles | None = None):
     for root in paths:
         root = Path(root)
         if not root.exists():
@@ -128,7 +132,7 @@ def _read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Failu
                 corrections.update(found)
                 yield from (Failure(where, reason) for where, reason in errors)
             else:
-                yield from _read_file(item, corrections)
+                yield from _read_file(item, corrections, seen)
 
 
 # the folder a browser saves beside a complete web page ("page.html" and "page_files/")
@@ -171,9 +175,10 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
         stack.extend(reversed(subfolders))
 
 
-def _read_file(path: Path, corrections: dict[Path, Corrections]) -> Iterator[Document | Failure]:
+def _read_file(path: Path, corrections: dict[Path, Corrections], seen: SeenFiles | None = None):
     """The documents of one file, with the corrections a metadata table gives for it; anything
-    that goes wrong is a Failure naming the file."""
+    that goes wrong is a Failure naming the file. With `seen`, a file as it was is an UnchangedFile,
+    and a file read ends with its FileRead."""
     suffix = path.suffix.lower()
     where = path_text(path)
     try:
@@ -182,20 +187,29 @@ def _read_file(path: Path, corrections: dict[Path, Corrections]) -> Iterator[Doc
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise SourceError("fichier spécial (tube, périphérique ou socket), ignoré")
+        resolved = path.resolve()
+        source = path_text(resolved) if suffix == ".jsonl" else path_text(resolved.as_posix())  # its documents' origin
+        key = file_key(path, corrections.get(resolved, {})) if seen else []
+        if seen and (documents := seen.unchanged(source, key)) is not None:
+            yield UnchangedFile(source, documents)
+            return
         if suffix == ".jsonl":  # read a line at a time: only a line's size is bounded
-            yield from _read_jsonl(path)
+            lines: dict[str, str] = {}
+            yield from _read_jsonl(path, seen.lines(source) if seen else {}, lines)
+            if seen:
+                yield FileRead(source, key, len(lines), lines)
             return
         if st.st_size > MAX_FILE_BYTES:
             raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
         document = READERS.get(suffix, _read_text)(path)
         if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
-        resolved = path.resolve()
-        source = path_text(resolved.as_posix())
         yield replace(document, doc_id=source, source=source, origin=source, format=suffix.lstrip("."),
                       corrections=corrections.get(resolved, {}))
         for page in document.unread_pages:
-            yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"))
+            yield Failure(f"{where} (page {page})", unread_reason("page scannée sans texte, non indexée"), origin=source)
+        if seen:
+            yield FileRead(source, key, 1, None)
     except SourceError as e:
         yield Failure(where, str(e))
     except OSError as e:
@@ -471,11 +485,17 @@ READERS = {".pdf": read_pdf, ".docx": read_docx, ".odt": read_odt,
            ".html": _read_html, ".htm": _read_html}
 
 
-def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
+def _read_jsonl(path: Path, known: dict[str, str], lines: dict[str, str]) -> Iterator[Document | Failure | Unchanged]:
     """One Document per line, read as a stream (a file of a million records is never held whole); a
-    bad line costs that line only, named with its number, as does one over MAX_LINE_BYTES."""
+    bad line costs that line only, named with its number, as does one over MAX_LINE_BYTES. A line
+    `known` (its digest → its record's id) is Unchanged; `lines` gets the id of each line read."""
     source = path_text(path.resolve())
     for number, line in _jsonl_lines(path):
+        digest = line_digest(line) if line is not None else ""
+        if digest in known:
+            lines[digest] = known[digest]
+            yield Unchanged(known[digest])
+            continue
         if line is None:
             yield Failure(f"{path_text(path)}:{number}", f"ligne trop longue ({MAX_LINE_BYTES // 2**20} Mo au plus)",
                           origin=source)
@@ -490,6 +510,7 @@ def _read_jsonl(path: Path) -> Iterator[Document | Failure]:
         except (ValueError, RecursionError, MemoryError):
             yield Failure(f"{path_text(path)}:{number}", "ligne JSON invalide ou trop imbriquée", origin=source)
             continue
+        lines[digest] = valid_text(document.doc_id)  # the id it is indexed under (Document.valid)
         yield document
         if unread_date:  # the record is indexed; the user is told what it lost
             yield Failure(f"{path_text(path)}:{number}", f"date « {unread_date[:40]} » illisible "

@@ -29,9 +29,10 @@ from whoosh.reading import SegmentReader
 from .whoosh_adapter import position_keys, posting_arrays
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
-TYPES = {"ids": np.int32, "weights": np.float64, "keys": np.int64, "rare": np.int32}  # raw, native byte order
+# raw, native byte order; a weight is a word's count in a passage (times its field's boost, 1), exact in 32 bits
+TYPES = {"ids": np.int32, "weights": np.float32, "keys": np.int64, "rare": np.int32}
 ARRAYS = tuple(TYPES)
-FORMAT = 2  # of the words file; 2 added the rare words' document numbers
+FORMAT = 3  # of the words file; 2 added the rare words' document numbers, 3 made weights 32-bit
 
 
 def _path(folder: Path, segment_id: str, part: str) -> Path:
@@ -158,7 +159,7 @@ class FrequentPostings:
         if span is None:
             return None
         start, end = span[0], span[1]
-        return self.arrays["ids"][start:end].astype(np.int64), np.array(self.arrays["weights"][start:end])
+        return self.arrays["ids"][start:end].astype(np.int64), self.arrays["weights"][start:end].astype(np.float64)
 
     def positions(self, field: str, text: bytes) -> np.ndarray | None:
         span = self._span(field, text)

@@ -17,6 +17,7 @@ from ..facets import NAMES
 from .schema import build_schema
 
 META_FILE = "docsante.json"
+SOURCES_FILE = "sources.json"  # the files the index was built from, as they were (corpus/seen.py)
 SCHEMA_VERSION = 13  # bump when the analyzer or the other fields change: old indexes must be rebuilt
 OPEN_ATTEMPTS, OPEN_WAIT = 10, 0.05  # as Whoosh's reader(), when a commit deletes the table of contents being read
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
@@ -63,6 +64,7 @@ def open_or_create(index_dir: Path, *, rebuild: bool = False):
             check_version(index_dir)
             return open_whoosh(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
+        (index_dir / SOURCES_FILE).unlink(missing_ok=True)  # of the index this one replaces
         ix = storage(index_dir).create_index(build_schema())
         meta.write_text(json.dumps(CURRENT), "utf-8")
         return ix

@@ -20,11 +20,12 @@ from whoosh.reading import SegmentReader
 
 from ..corpus.document import Document, file_of, path_text
 from ..corpus.readers import Failure, documents_as_read
+from ..corpus.seen import FileRead, SeenFiles, UnchangedFile
 from ..corpus.web import Unchanged, WebOptions, archive_path, state_path
 from ..errors import DocsanteError, IndexBusy, IndexNotFound
 from ..index.frequent import write_missing
 from ..index.schema import DOCUMENT, PASSAGE
-from ..index.store import index_exists, open_or_create, open_whoosh
+from ..index.store import SOURCES_FILE, index_exists, open_or_create, open_whoosh
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced, commit_with
 from .entries import TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
 
@@ -114,6 +115,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
     now = _stamp()
     pending = 0
     task: list[Task] = []
+    indexed = earlier  # what the passages of a changed document were: the index this run replaces, or this one's
 
     def written(done: Iterable[Written]) -> None:
         nonlocal pending
@@ -126,9 +128,14 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
 
     try:
         read = ReadSoFar()
-        for doc, digest in _changed_documents(paths, known, report, on_progress, read, web):
-            before = _stamps(earlier if earlier is not None else writer.reader(), doc.doc_id) \
-                if earlier is not None or doc.doc_id in known else {}
+        seen = SeenFiles(index_dir / SOURCES_FILE)
+        for doc, digest in _changed_documents(paths, known, report, on_progress, read, web, seen):
+            if earlier is not None or doc.doc_id in known:
+                if indexed is None:  # one reader for the batch: opening one reads every segment
+                    indexed = writer.reader()
+                before = _stamps(indexed, doc.doc_id)
+            else:
+                before = {}
             if doc.doc_id in known:
                 writer.delete_by_term("doc_id", doc.doc_id)  # committed with its new passages
             task.append(Task(doc, digest, before, now))
@@ -137,15 +144,18 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
                 task = []
             if pending >= batch_size:
                 written(workers.drain())
+                indexed = _closed(indexed, earlier)
                 commit_with(writer, workers.flush(), merge_small_segments)
                 pending = 0
                 writer, now = _writer(ix), _stamp()
+        _closed(indexed, earlier)
         if task:
             written(workers.submit(task))
         written(workers.drain())
         report.pruned_ids = _prune(writer, paths, known, read)
         report.pruned = len(report.pruned_ids)
         commit_with(writer, workers.flush(), merge_small_segments)
+        seen.save(read.files, read.incomplete)
         workers.close(gracefully=True)
         write_missing(ix, on_arrays)
     except BaseException:
@@ -158,6 +168,13 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _closed(reader, earlier):
+    """`earlier`, after closing `reader` if it is this run's own."""
+    if reader is not None and reader is not earlier:
+        reader.close()
+    return earlier
 
 
 def _stamps(reader, doc_id: str) -> dict:
@@ -276,25 +293,33 @@ def _io_errors(index_dir: Path):
 
 @dataclass
 class ReadSoFar:
-    """What a run has read: every document id, the JSONL files whose records were read, and
-    those with a line that could not be (their missing records may be on that line)."""
+    """What a run has read: every document id, the JSONL files whose records were read, those with
+    a line that could not be (their missing records may be on that line), and the files read."""
     ids: set[str] = field(default_factory=set)
     record_files: set[str] = field(default_factory=set)
     incomplete: set[str] = field(default_factory=set)
+    files: list[FileRead] = field(default_factory=list)  # each file read whole (seen.py)
 
 
-def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress,
-                       read: ReadSoFar, web: WebOptions | None = None) -> Iterator[tuple[Document, str]]:
+def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_progress, read: ReadSoFar,
+                       web: WebOptions | None = None, seen: SeenFiles | None = None) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
     failures, repeated ids and unchanged documents are counted in `report`, what was read in `read`."""
-    for item in documents_as_read(paths, web and replace(web, indexed=frozenset(known))):
+    for item in documents_as_read(paths, web and replace(web, indexed=frozenset(known)), seen):
         if isinstance(item, Failure):
             report.failures.append(item)
             if item.origin:
                 read.incomplete.add(item.origin)
-        elif isinstance(item, Unchanged):  # a web page the server says has not changed
+        elif isinstance(item, Unchanged):  # a web page the server says has not changed, a JSONL line read before
             read.ids.add(item.doc_id)
             report.unchanged += 1
+        elif isinstance(item, UnchangedFile):
+            report.unchanged += item.documents
+        elif isinstance(item, FileRead):
+            read.files.append(item)
+            if item.lines is not None:  # a JSONL file read whole, even if every line was read before
+                read.record_files.add(item.origin)
+            continue
         elif item.doc_id in read.ids:
             report.failures.append(Failure(item.origin, f"identifiant « {item.doc_id} » déjà lu dans ce lot, ignoré"))
         else:
@@ -307,7 +332,7 @@ def _changed_documents(paths, known: dict[str, Known], report: IndexReport, on_p
                 continue
             report.unchanged += 1
         if on_progress:
-            on_progress(report, getattr(item, "doc_id", getattr(item, "where", "")))
+            on_progress(report, getattr(item, "doc_id", None) or getattr(item, "where", None) or item.origin)
 
 
 def merge_small_segments(writer, segments):
@@ -384,6 +409,7 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
             for doc_id in wanted:
                 writer.delete_by_term("doc_id", doc_id)
             writer.commit(mergetype=merge_small_segments)
+            (index_dir / SOURCES_FILE).unlink(missing_ok=True)  # indexing their files again brings them back
             write_missing(ix)
         except BaseException:
             with contextlib.suppress(Exception):
