@@ -2,10 +2,12 @@
 
 Whoosh stores postings as pickled, compressed blocks: reading a word found in half the
 passages costs about 2 µs per posting, hundreds of milliseconds at national scale, and
-a phrase of frequent words needs their positions too. At the end of an indexing run,
-the postings of the words found in at least FREQUENT_POSTINGS passages of each segment
-are also written as raw arrays (document numbers, weights, position keys
-`document << 32 | position`), which searches map into memory. The document numbers of
+a phrase of frequent words needs their positions too. When a segment is written (by its
+indexing worker; at the end of the run for a merged one), the postings of the words found
+in at least FREQUENT_POSTINGS passages of it are also written as raw arrays (document
+numbers, weights, positions: a weight is a word's count in the document, so that the keys
+`document << 32 | position` phrases use are rebuilt from the three), which searches map
+into memory. The document numbers of
 the other (rare) words follow, in word order, so that a truncation reads every word it
 expands to as one slice (a common stem expands to hundreds of rare words, each a look-up
 in Whoosh's files). Segments merged away during the run never get them. The files are
@@ -30,9 +32,9 @@ from .whoosh_adapter import position_keys, posting_arrays
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
 # raw, native byte order; a weight is a word's count in a passage (times its field's boost, 1), exact in 32 bits
-TYPES = {"ids": np.int32, "weights": np.float32, "keys": np.int64, "rare": np.int32}
+TYPES = {"ids": np.int32, "weights": np.float32, "positions": np.uint32, "rare": np.int32}
 ARRAYS = tuple(TYPES)
-FORMAT = 3  # of the words file; 2 added the rare words' document numbers, 3 made weights 32-bit
+FORMAT = 4  # of the words file; 2 added the rare words' document numbers, 3 made weights 32-bit, 4 positions
 
 
 def _path(folder: Path, segment_id: str, part: str) -> Path:
@@ -107,8 +109,11 @@ def _write(folder: Path, segment_id: str, segment) -> None:
                     ids, weights = posting_arrays(segment, field, word)
                     write("ids", ids)
                     write("weights", weights)
-                    write("keys", position_keys(segment, field, word))
-                    frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["keys"], ends["keys"]]
+                    keys = position_keys(segment, field, word)
+                    if not np.array_equal(np.repeat(ids, weights.astype(np.int64)), keys >> 32):
+                        raise ValueError(f"{field}: weights are not counts of positions")  # a field boost
+                    write("positions", keys & 0xFFFFFFFF)
+                    frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["positions"], ends["positions"]]
                 fields[field] = {"frequent": frequent, "rare": rare, "rare_starts": [*rare_starts, ends["rare"]]}
         hidden["words.json"].write_text(json.dumps({"format": FORMAT, "fields": fields}), "utf-8")
         for part, path in hidden.items():
@@ -163,7 +168,11 @@ class FrequentPostings:
 
     def positions(self, field: str, text: bytes) -> np.ndarray | None:
         span = self._span(field, text)
-        return None if span is None else np.array(self.arrays["keys"][span[2]:span[3]])
+        if span is None:
+            return None
+        counts = self.arrays["weights"][span[0]:span[1]].astype(np.int64)  # a word's count in each document
+        return (np.repeat(self.arrays["ids"][span[0]:span[1]].astype(np.int64), counts) << 32) \
+            | self.arrays["positions"][span[2]:span[3]]
 
     def prefixed(self, field: str, prefix: str) -> list[np.ndarray] | None:
         """The document numbers of the words starting with `prefix` (a document may repeat):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh.columns import FixedBytesColumn
+from whoosh.columns import FixedBytesColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
 
 from ..facets import FACETS
@@ -27,10 +27,11 @@ def build_schema() -> Schema:
     analyzer = french_analyzer()
     facet = dict(stored=True, commas=True, scorable=False, lowercase=False)
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=STORED,  # found among its document's entries (search/engine.py's _by_id): no term per passage
         kind=ID(stored=True),  # PASSAGE; DOCUMENT: a multi-passage document's whole text; WORDS: a batch's words
         doc_id=ID(stored=True, sortable=True),  # sortable: a column, read to group passages by document
-        group=ID(stored=True, sortable=True),  # the document a passage belongs to (for document context)
+        # the JSONL `document` a record belongs to (its context), UTF-8, when it has one (else its doc_id's)
+        group=COLUMN(VarBytesColumn()),
         position=STORED,
         page=STORED,  # the passage's first page in a paged document
         first_indexed=ID(stored=True),  # when its document was first indexed (ISO, UTC, microseconds)

@@ -66,19 +66,22 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     def unstemmed(value: str) -> frozenset[str]:
         return frozenset(t.text for t in analyzer(value, no_morph=True))
 
-    def analysed(**texts) -> dict:
-        return ({name: postings(name, value) for name, value in texts.items()}
-                | {f"_stored_{name}": value for name, value in texts.items()})
+    def analysed(**texts) -> dict:  # an empty text is left out: no postings, nothing stored
+        return ({name: postings(name, value) for name, value in texts.items() if value}
+                | {f"_stored_{name}": value for name, value in texts.items() if value})
 
     entries, words = [], Counter()
+    group = {"group": doc.group.encode("utf-8", "surrogatepass")} if doc.group and doc.group != doc.doc_id else {}
+    # what the document has, stored on each passage (readers take a missing one as empty)
+    given = {name: value for name, value in (("url", doc.url), ("date", doc.date), ("year", doc.date[:4]),
+                                             ("date_source", doc.date_source), ("issuer", doc.issuer),
+                                             ("withdrawn", doc.withdrawn)) if value}
+    doc_tags = {f.name: doc.tags[f.name] for f in DOCUMENT_FACETS if doc.tags.get(f.name)}
     for p in passages:
         entries.append(dict(
-            id=p.id, kind=PASSAGE, doc_id=p.doc_id, group=doc.parent, position=p.position, page=p.page, doc_hash=digest,
-            source=doc.source, origin=doc.origin, url=doc.url, date=doc.date or None, date_source=doc.date_source,
-            issuer=doc.issuer, **({"year": doc.date[:4]} if doc.date else {}),
-            **({"withdrawn": doc.withdrawn} if doc.withdrawn else {}),
-            **({"doc_tags": {f.name: doc.tags[f.name] for f in DOCUMENT_FACETS if doc.tags.get(f.name)}}
-               if p is passages[0] else {}),
+            id=p.id, kind=PASSAGE, doc_id=p.doc_id, **group, position=p.position, page=p.page, doc_hash=digest,
+            source=doc.source, origin=doc.origin, **given,
+            **({"doc_tags": doc_tags} if doc_tags and p is passages[0] else {}),
             # a facet without a value is left out, rather than indexed empty: the writer's time goes by field
             **{name: ",".join(values) for name, values in p.tags.items() if values},
             **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
@@ -87,7 +90,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
         words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
         whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
-        entries.append(dict(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, group=doc.parent,
+        entries.append(dict(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, **group,
                             position=-1, doc_hash=digest, source=doc.source,
                             **analysed(doctext=whole)))
     return DocumentEntries(doc.doc_id, len(passages), entries, words)

@@ -328,17 +328,17 @@ class Index:
         (`highlighted`). Raises PassageNotFound."""
         g = self.generation
         searcher = g.searcher
-        stored = searcher.document(id=passage_id) or _first_passage(searcher, passage_id)
+        stored = _by_id(searcher, passage_id) or _first_passage(searcher, passage_id)
         if stored is None:
             doc_end, sep, position = passage_id.rpartition("#")
-            stored = (searcher.document(id=f"{_complete_id(searcher, doc_end)}#{position}") if sep
+            stored = (_by_id(searcher, f"{_complete_id(searcher, doc_end)}#{position}") if sep
                       else _first_passage(searcher, _complete_id(searcher, passage_id)))
         if stored is None:
             raise PassageNotFound(f"Aucun passage « {passage_id} » dans l'index.")
         doc_id, position = stored["doc_id"], stored["position"]
         siblings = _passages_of(searcher, doc_id)
         around = [f for f in siblings if abs(f["position"] - position) <= context]
-        copies = _copies(g, searcher.document_number(id=stored["id"]))
+        copies = _copies(g, stored["_number"])
         compiled = self._compiler.compile(parse(valid_text(query))).query if query.strip() else None
         return PassageView(
             passage=to_hit(stored, 0.0, fallback_snippet(stored["text"]), *copies),
@@ -412,10 +412,11 @@ class Index:
     @_serialized
     def stats(self) -> dict:
         g = self.generation
-        documents = sum(1 for _ in g.searcher.reader().lexicon("doc_id"))
-        counts = g.facets.count(self._evaluate(g, EVERY_PASSAGE, None).ids, size=MAX_FACET_SIZE)
+        passages = self._evaluate(g, EVERY_PASSAGE, None).ids  # undeleted ones
+        counts = g.facets.count(passages, size=MAX_FACET_SIZE)
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
-        return {"index": str(self.path), "passages": g.searcher.doc_frequency("kind", PASSAGE), "documents": documents,
+        return {"index": str(self.path), "passages": len(passages),
+                "documents": len(np.unique(g.evaluator.documents[passages])),
                 "size_bytes": size,
                 "facets": {f.name: {b.value: b.count for b in counts[f.name][0]} for f in FACETS},
                 "facet_labels": {f.name: {b.value: b.label for b in counts[f.name][0]} for f in FACETS}}
@@ -514,9 +515,21 @@ def _document_passages(searcher, doc_id: str) -> list[dict]:
 
 
 def _passages_of(searcher, doc_id: str) -> list[dict]:
-    """A document's passages' stored fields, in order."""
-    return sorted((f for f in searcher.documents(doc_id=doc_id) if f["kind"] == PASSAGE), key=lambda f: f["position"])
+    """A document's passages' stored fields (with their document numbers as `_number`), in order."""
+    return sorted((f for f in _entries_of(searcher, doc_id) if f["kind"] == PASSAGE), key=lambda f: f["position"])
 
 
 def _first_passage(searcher, doc_id: str) -> dict | None:
     return next(iter(_passages_of(searcher, doc_id)), None)
+
+
+def _by_id(searcher, entry_id: str) -> dict | None:
+    """An entry's stored fields, by its id, with its document number as `_number`: found among its
+    document's entries (ids are stored, not indexed: a passage's is its document's and "#p<position>")."""
+    doc_id, sep, _ = entry_id.rpartition("#")
+    return next((f for f in _entries_of(searcher, doc_id) if f["id"] == entry_id), None) if sep else None
+
+
+def _entries_of(searcher, doc_id: str):
+    for number in searcher.document_numbers(doc_id=doc_id):
+        yield {**searcher.stored_fields(number), "_number": number}

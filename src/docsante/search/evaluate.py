@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,23 @@ class Evaluator:
     def groups(self) -> np.ndarray:
         """For each document number, the ordinal of its group (passages of one file share it; the records
         of one JSONL `document`, such as the tabs of a fiche, too): its context, when passages are ranked."""
-        return self._ordinals("group")
+        if not self.doc_count:
+            return np.empty(0, np.int64)
+        ids = self.reader.column_reader("doc_id")
+        ordinals: dict[str, int] = {}
+        return np.fromiter((ordinals.setdefault(group.decode("utf-8", "surrogatepass") or ids[d], len(ordinals))
+                            for d, group in enumerate(self._column("group"))), np.int64, count=self.doc_count)
+
+    def _column(self, field: str):
+        """A column's value for each document number (b"" where a segment has none: Whoosh's reader of
+        several segments fails when one lacks the column)."""
+        for segment, _ in self.reader.leaf_readers():
+            count = segment.doc_count_all()
+            if segment.has_column(field):
+                column = segment.column_reader(field)
+                yield from (column[d] for d in range(count))
+            else:
+                yield from repeat(b"", count)
 
     @cached_property
     def documents(self) -> np.ndarray:
