@@ -369,6 +369,7 @@ def main(argv=None):
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--whoosh-max", type=int, default=200_000, help="largest size stock Whoosh runs at")
+    parser.add_argument("--keep", action="store_true", help="keep each size's records and indexes (their folder is printed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -405,7 +406,10 @@ def main(argv=None):
                              "peak_rss_mb": max(indexing["peak_rss_mb"], searching["peak_rss_mb"])})
             elif engine in engines and not (engine == "whoosh-stock" and size > args.whoosh_max):
                 rows.append(measure(engine, work))
-        shutil.rmtree(base)
+        if args.keep:
+            print(f"\nkept: {base}", flush=True)
+        else:
+            shutil.rmtree(base)
         standard = [i for i, q in enumerate(queries) if q.get("mix") != "harsh"]
         harsh = [i for i, q in enumerate(queries) if q.get("mix") == "harsh"]
         for r in rows:

@@ -1,8 +1,8 @@
 """Bounded load on the HTTP API, on loopback only.
 
-    pip install ".[bench]" && python bench/web.py [--clients 8] [--requests 2000]
+    pip install ".[bench]" && python bench/web.py [--clients 8] [--requests 2000] [--workers 2] [--index DIR]
 
-Indexes the bundled sample corpus plus the spf-questions documents, starts
+Indexes the bundled sample corpus plus the spf-questions documents (or takes --index DIR), starts
 `docsante serve` on 127.0.0.1 (a free port), then N concurrent clients send a
 fixed number of requests in total: /api/search with the spf queries (seeded
 order), half of them with a facet filter, a tenth of them page views (/). Prints
@@ -44,9 +44,12 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1, help="docsante serve --workers")
+    parser.add_argument("--index", type=Path, help="serve this index (default: the sample and the spf documents, indexed first)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="docsante-web-"))
-    docsante.build_index([sample_corpus(), SPF / "corpus.jsonl"], work / "ix")
+    index = args.index
+    if index is None:
+        index = Path(tempfile.mkdtemp(prefix="docsante-web-")) / "ix"
+        docsante.build_index([sample_corpus(), SPF / "corpus.jsonl"], index)
     queries = [line.split("\t", 1)[1].strip() for line in (SPF / "queries.tsv").open(encoding="utf-8")]
     rng = random.Random(11)
     plan = []
@@ -57,7 +60,7 @@ def main(argv=None):
             params[facet] = value
         plan.append(("/" if i % 10 == 0 else "/api/search", params))
     port = free_port()
-    env = dict(os.environ, DOCSANTE_INDEX=str(work / "ix"))
+    env = dict(os.environ, DOCSANTE_INDEX=str(index))
     server = subprocess.Popen([sys.executable, "-m", "docsante", "serve", "--port", str(port),
                                "--workers", str(args.workers)], env=env,
                               stderr=subprocess.DEVNULL)
@@ -98,8 +101,10 @@ def main(argv=None):
         server.wait(timeout=30)
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    with docsante.open_index(index) as ix:
+        passages = ix.stats()["passages"]
     print(f"\n{len(latencies)} requests, {args.clients} concurrent clients, {args.workers} server worker(s), "
-          "index: sample + spf documents\n")
+          f"index: {'sample + spf documents' if args.index is None else args.index}, {passages:,} passages\n")
     print("| requests/s | p50 ms | p95 ms | max ms | errors |")
     print("|---|---|---|---|---|")
     print(f"| {len(latencies) / wall:.0f} | {statistics.median(latencies):.1f} | {p95:.1f} | {latencies[-1]:.1f} | {errors[0]} |")

@@ -139,3 +139,22 @@ def test_10_11_bulk_decoders_read_postings_as_whoosh_does(blocks_index):
             assert [k for k in keys.tolist() if (k >> 32) not in deleted] == expected_keys, word
             checked += len(expected_ids)
     assert checked > 500
+
+
+def test_10_compact_positions_past_one_byte(tmp_path):
+    """Positions 128 and more apart take several bytes each: Whoosh's matcher and the bulk decoder read them back."""
+    from docsante.index.whoosh_adapter import CompactPositions, position_keys
+    fmt = CompactPositions()
+    for positions in ([0], [5, 6, 200, 70_000, 70_001], [127, 128, 255, 16_384, 2**31]):
+        encoded = fmt.encode(positions)
+        assert fmt.decode_positions(encoded) == positions and fmt.decode_frequency(encoded) == len(positions)
+    assert len(fmt.encode([3, 4, 9])) == 3  # a byte a position: Whoosh's own Positions takes 18
+    (tmp_path / "long.txt").write_text("vaccination " + "santé " * 300 + "vaccination rougeole\n", "utf-8")
+    docsante.build_index([tmp_path / "long.txt"], tmp_path / "ix")
+    with docsante.open_index(tmp_path / "ix") as ix:
+        assert ix.search('"vaccination rougeole"').total == 1
+        segment, _ = ix.generation.searcher.reader().leaf_readers()[0]
+        word = next(w for w in segment.lexicon("text") if w.startswith(b"vaccin"))
+        m = segment.postings("text", word)
+        assert m.value_as("positions") == [0, 301] and m.weight() == 2
+        assert position_keys(segment, "text", word).tolist() == [0, 301]

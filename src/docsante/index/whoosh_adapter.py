@@ -27,8 +27,9 @@ has a test per dependency:
    which the vocabulary's matching shares, below this layer).
 9. `whoosh.index.clean_files(storage, indexname, generation, segments)` and
    `FileIndex._segments()`: files of a failed batch are removed (`clean_unreferenced`).
-10. `formats.Positions`' posting values: a 4-byte count, then the pickled list of position
-   deltas (protocol 2, sometimes without its final STOP); `position_keys` decodes them in bulk.
+10. `formats.Positions`' methods (`encode`, `decode_positions`, `decode_frequency`, `decode_weight`):
+   `CompactPositions` writes a posting's positions as varint deltas (Whoosh pickles a list of them
+   after a 4-byte count: four times the bytes); `position_keys` decodes a word's in bulk.
 11. `W3LeafMatcher`'s blocks: `_read_data()` sets `_data` to (id deltas from 0, weights as None,
    one float or a sequence, values); `_lastblock`, `_goto(_nextoffset)` walk them; a segment's
    postings with deletions come wrapped in a `FilterMatcher` (`child`). `posting_arrays` and
@@ -37,8 +38,8 @@ has a test per dependency:
    from `_basepos`, the documents after the `_count` first having the default (zeros);
    `fixed_column` reads a segment's whole column at once.
 
-Import paths of `FrenchText` and `WordCounts` are pickled into every index schema: never
-rename them; indexes written before they moved here read them through docsante/whoosh_adapter.py.
+Import paths of `FrenchText`, `CompactPositions` and `WordCounts` are pickled into every index
+schema: never rename them; indexes written before they moved here read them through docsante/whoosh_adapter.py.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from __future__ import annotations
 from html import escape
 from itertools import chain
 from math import log
-from pickle import loads
 
 import numpy as np
 
@@ -55,9 +55,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment
 from whoosh.fields import TEXT, FieldType
-from whoosh.formats import Frequency
+from whoosh.formats import Frequency, Positions
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import pack_uint
 from whoosh.writing import PostingPool, SegmentWriter
 
 
@@ -66,15 +66,46 @@ class Indexed(list):
     """A text field's postings, made by `field.index(text)` in an indexing worker process."""
 
 
+class CompactPositions(Positions):
+    """Whoosh's Positions format, a posting's positions written as varint deltas (LEB128: seven bits
+    a byte, the high bit set on all but a number's last byte): one byte for most positions."""
+
+    def encode(self, poslist):
+        out, base = bytearray(), 0
+        for pos in poslist:
+            delta, base = pos - base, pos
+            while delta >= 0x80:
+                out.append(delta & 0x7F | 0x80)
+                delta >>= 7
+            out.append(delta)
+        return bytes(out)
+
+    def decode_positions(self, valuestring):
+        positions, number, shift, position = [], 0, 0, 0
+        for byte in valuestring:
+            number |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+            else:
+                position += number
+                positions.append(position)
+                number = shift = 0
+        return positions
+
+    def decode_frequency(self, valuestring):
+        return sum(byte < 0x80 for byte in valuestring)
+
+
 class FrenchText(TEXT):
-    """Whoosh's TEXT field; a value already `Indexed` by a worker passes through as it is.
-    Spelling and term vectors would need the text itself: they are refused."""
+    """Whoosh's TEXT field, positions in `CompactPositions`; a value already `Indexed` by a worker passes
+    through as it is. Spelling and term vectors would need the text itself: they are refused."""
 
     def __init__(self, *args, spelling: bool = False, vector=None, **kwargs):
         if spelling or vector:
             raise ValueError("FrenchText ne gère ni spelling ni vector : les postings viennent des processus "
                              "d'indexation, pas du texte.")
         super().__init__(*args, **kwargs)
+        self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         return value if isinstance(value, Indexed) else super().index(value, **kwargs)
@@ -281,16 +312,17 @@ def _blocks(segment, field: str, text: bytes):
     yield tuple(np.diff(ids, prepend=0).tolist()), tuple(weights), tuple(values)
 
 
-def _restarting_sums(values, lengths: np.ndarray) -> np.ndarray:
+def _restarting_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Running sums of `values` that start again at each run of `lengths` values (delta decoding)."""
-    sums = np.cumsum(np.fromiter(values, np.int64, count=int(lengths.sum())))
+    sums = np.cumsum(values)
     ends = np.cumsum(lengths)
     return sums - np.repeat(np.concatenate(([0], sums[ends[:-1] - 1])), lengths)
 
 
 def _documents(deltas: list) -> np.ndarray:
     """Document numbers from each block's id deltas."""
-    return _restarting_sums(chain.from_iterable(deltas), np.fromiter(map(len, deltas), np.int64, count=len(deltas)))
+    lengths = np.fromiter(map(len, deltas), np.int64, count=len(deltas))
+    return _restarting_sums(np.fromiter(chain.from_iterable(deltas), np.int64, count=int(lengths.sum())), lengths)
 
 
 def posting_arrays(segment, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -310,23 +342,22 @@ def posting_arrays(segment, field: str, text: bytes) -> tuple[np.ndarray, np.nda
 
 def position_keys(segment, field: str, text: bytes) -> np.ndarray:
     """A word's positions in one segment as sorted keys `document << 32 | position` (deleted
-    documents included). The postings' pickled lists, stripped of their count, protocol and
-    STOP, are joined into one pickle of a list of lists: one `loads` call reads them all."""
+    documents included): every posting's varints (CompactPositions) decoded at once."""
     deltas, values = [], []
     for ids, _, block_values in _blocks(segment, field, text):
         deltas.append(ids)
         values += block_values
     if not deltas:
         return np.empty(0, np.int64)
-    joined = np.frombuffer(b"".join(values), np.uint8)
-    starts = np.cumsum([0, *map(len, values)])
-    keep = np.ones(len(joined), bool)
-    keep[(starts[:-1, None] + np.arange(_INT_SIZE + 2)).ravel()] = False  # count, then PROTO 2
-    last = starts[1:] - 1
-    keep[last[joined[last] == ord(".")]] = False
-    lists = loads(b"\x80\x02(" + joined[keep].tobytes() + b"l.")  # PROTO 2, MARK, the lists, LIST, STOP
-    counts = np.fromiter(map(len, lists), np.int64, count=len(lists))
-    return (np.repeat(_documents(deltas), counts) << 32) | _restarting_sums(chain.from_iterable(lists), counts)
+    data = np.frombuffer(b"".join(values), np.uint8)
+    last = data < 0x80  # a number's last byte
+    firsts = np.flatnonzero(np.concatenate(([True], last[:-1])))  # where each number starts
+    which = np.cumsum(np.concatenate(([0], last[:-1])))  # the number each byte belongs to
+    shifts = 7 * (np.arange(len(data)) - firsts[which])
+    numbers = np.add.reduceat((data & 0x7F).astype(np.int64) << shifts, firsts)
+    starts = np.cumsum([0, *map(len, values)])[:-1]
+    counts = np.add.reduceat(last.astype(np.int64), starts)  # numbers per posting (no value is empty)
+    return (np.repeat(_documents(deltas), counts) << 32) | _restarting_sums(numbers, counts)
 
 
 # -- 12. fixed-length columns ------------------------------------------------------------------
