@@ -311,6 +311,7 @@ def test_a_file_as_it_was_is_not_read_again_and_an_edit_always_is(tmp_path):
     assert counts() == (1, 3, 1)  # the changed line's record; the record gone from the file goes
     with docsante.open_index(ix_dir) as ix:
         assert ix.search("conseil").total == 1 and len(list(ix.documents())) == 4
+        assert (ix.stats()["documents"], ix.stats()["passages"]) == (4, 4)  # deleted entries are not counted
 
     assert docsante.remove_documents(ix_dir, [folder / "b.txt"]) == 1
     assert counts() == (1, 3, 0)  # b.txt is back

@@ -70,6 +70,9 @@ def test_6_bm25_parameters_and_document_average(searcher):
     assert params is not None and all(isinstance(v, float) for v in params)
     idf, avgfl, b, k1 = params
     assert idf > 0 and avgfl > 0 and (b, k1) == (scoring.BM25F().B, scoring.BM25F().K1)
+    for field in ("text", "title", "doctext"):  # what Whoosh's own scorer holds, read without making it
+        scorer = searcher.weighting.scorer(searcher, field, b"sant")
+        assert bm25_parameters(searcher, field, b"sant") == (scorer.idf, scorer.avgfl, scorer.B, scorer.K1)
     weighting = DocsanteBM25F("doctext", ("kind", "document"))
     scorer = weighting.scorer(searcher, "doctext", b"sant")
     documents = searcher.doc_frequency("kind", "document")

@@ -18,9 +18,10 @@ has a test per dependency:
    and `matching.WrappingMatcher(m, boost=…)`: `Near`'s, as `Phrase.matcher` builds its ordered one.
 5. `highlight.Formatter._text(text)`: how a formatter writes the text between matches
    (`MarkFormatter` escapes it).
-6. `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`: read to score with numpy exactly as Whoosh
-   does (`bm25_parameters`), and `avgfl` set by `DocsanteBM25F`, whose `idf` (the weighting
-   model's, which `Searcher.idf` calls and caches) is BM25's own.
+6. `BM25F.B`, `.K1`, `._field_B`, and how `BM25FScorer.__init__` takes idf and the average field
+   length: read to score with numpy exactly as Whoosh does (`bm25_parameters`, checked against the
+   scorer), and `avgfl` set by `DocsanteBM25F`, whose `idf` (the weighting model's, which
+   `Searcher.idf` calls and caches) is BM25's own.
 7. `highlight.Highlighter._merge_matched_tokens(tokens)`: consecutive matched tokens become
    one (`merge_matched_tokens`; search/highlight.py does the rest with public functions).
 8. `RegexTokenizer.expression`: the compiled pattern `FrenchAnalyzer` runs itself (vocab/analysis.py,
@@ -272,12 +273,18 @@ class DocsanteBM25F(scoring.BM25F):
 
 def bm25_parameters(searcher, field: str, text: bytes) -> tuple[float, float, float, float] | None:
     """(idf, average field length, B, K1) of a word as Whoosh's BM25F scorer holds them, or None
-    when the weighting is not BM25F."""
-    scorer = searcher.weighting.scorer(searcher, field, text)
-    try:
-        return scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    except AttributeError:
+    when the weighting is not BM25F. Read as `BM25F.scorer` and `BM25FScorer.__init__` set them, without
+    making the scorer: its `setup` reads the word's entry in every segment, for block quality only."""
+    weighting = searcher.weighting
+    if not isinstance(weighting, scoring.BM25F):
         return None
+    parent = searcher.get_parent()
+    idf = parent.idf(field, text)
+    if isinstance(weighting, DocsanteBM25F) and field == weighting.document_field:
+        avgfl = (searcher.field_length(field) / (searcher.doc_frequency(*weighting.documents) or 1)) or 1
+    else:
+        avgfl = parent.avg_field_length(field) or 1
+    return idf, avgfl, weighting._field_B.get(field, weighting.B), weighting.K1
 
 
 # -- 9. cleaning -----------------------------------------------------------------------------
