@@ -1,6 +1,7 @@
 """Bounded load on the HTTP API, on loopback only.
 
     pip install ".[bench]" && python bench/web.py [--clients 8] [--requests 2000] [--workers 2] [--index DIR]
+        [--queries queries.json]
 
 Indexes the bundled sample corpus plus the spf-questions documents (or takes --index DIR), starts
 `docsante serve` on 127.0.0.1 (a free port), then N concurrent clients send a
@@ -12,6 +13,7 @@ requests/s, p50/p95/max latency and errors. Stops by itself.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import socket
@@ -45,20 +47,26 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1, help="docsante serve --workers")
     parser.add_argument("--index", type=Path, help="serve this index (default: the sample and the spf documents, indexed first)")
+    parser.add_argument("--queries", type=Path, help="bench/speed.py's queries.json (its queries and filters) "
+                        "instead of the spf questions")
     args = parser.parse_args(argv)
     index = args.index
     if index is None:
         index = Path(tempfile.mkdtemp(prefix="docsante-web-")) / "ix"
         docsante.build_index([sample_corpus(), SPF / "corpus.jsonl"], index)
-    queries = [line.split("\t", 1)[1].strip() for line in (SPF / "queries.tsv").open(encoding="utf-8")]
     rng = random.Random(11)
     plan = []
-    for i in range(args.requests):
-        params = {"q": rng.choice(queries)}
-        if rng.random() < 0.5:
-            facet, value = rng.choice(FILTERS)
-            params[facet] = value
-        plan.append(("/" if i % 10 == 0 else "/api/search", params))
+    if args.queries:  # each with its own filter, as bench/speed.py measures them
+        queries = [{"q": q["text"], **(q["filter"] or {})} for q in json.loads(args.queries.read_text("utf-8"))]
+        plan = [("/" if i % 10 == 0 else "/api/search", rng.choice(queries)) for i in range(args.requests)]
+    else:
+        questions = [line.split("\t", 1)[1].strip() for line in (SPF / "queries.tsv").open(encoding="utf-8")]
+        for i in range(args.requests):
+            params = {"q": rng.choice(questions)}
+            if rng.random() < 0.5:
+                facet, value = rng.choice(FILTERS)
+                params[facet] = value
+            plan.append(("/" if i % 10 == 0 else "/api/search", params))
     port = free_port()
     env = dict(os.environ, DOCSANTE_INDEX=str(index))
     server = subprocess.Popen([sys.executable, "-m", "docsante", "serve", "--port", str(port),
@@ -104,7 +112,8 @@ def main(argv=None):
     with docsante.open_index(index) as ix:
         passages = ix.stats()["passages"]
     print(f"\n{len(latencies)} requests, {args.clients} concurrent clients, {args.workers} server worker(s), "
-          f"index: {'sample + spf documents' if args.index is None else args.index}, {passages:,} passages\n")
+          f"index: {'sample + spf documents' if args.index is None else args.index}, {passages:,} passages, "
+          f"queries: {args.queries or 'spf questions'}\n")
     print("| requests/s | p50 ms | p95 ms | max ms | errors |")
     print("|---|---|---|---|---|")
     print(f"| {len(latencies) / wall:.0f} | {statistics.median(latencies):.1f} | {p95:.1f} | {latencies[-1]:.1f} | {errors[0]} |")

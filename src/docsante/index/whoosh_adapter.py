@@ -37,7 +37,10 @@ has a test per dependency:
    `position_keys` read a segment's blocks whole instead of one posting at a time.
 12. `FixedBytesColumn.Reader`'s `_dbfile`, `_basepos` and `_count`: its values lie one after the other
    from `_basepos`, the documents after the `_count` first having the default (zeros);
-   `fixed_column` reads a segment's whole column at once.
+   `fixed_column` reads a segment's whole column at once, and `field_lengths` a field's lengths, one
+   byte a document in the column `_<field>_len` of `W3PerDocReader._cached_reader` (`byte_to_length`).
+13. `VarBytesColumn.Reader`'s `_offsets` and `_lengths` (from `_basepos`): `varbytes_column` reads a
+   segment's whole column at once.
 
 Import paths of `FrenchText`, `CompactPositions` and `WordCounts` are pickled into every index
 schema: never rename them; indexes written before they moved here read them through docsante/whoosh_adapter.py.
@@ -54,11 +57,12 @@ import numpy as np
 from whoosh import highlight, matching, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment, _lenfield
 from whoosh.fields import TEXT, FieldType
 from whoosh.formats import Frequency, Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
 
@@ -379,3 +383,32 @@ def fixed_column(segment, field: str, width: int) -> np.ndarray:
     if count:
         out[:count] = np.frombuffer(column._dbfile.get(column._basepos, count * width), np.uint8).reshape(count, width)
     return out
+
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 0 for b in range(256)], np.float64)
+
+
+def field_lengths(segment, field: str) -> np.ndarray:
+    """A segment's lengths of a field, one per document, as `doc_field_length` gives them, read at once."""
+    out = np.zeros(segment.doc_count_all(), np.float64)
+    if not len(out):  # an empty index's reader has no columns
+        return out
+    column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    count = min(column._count, len(out)) if column is not None else 0
+    if count:
+        out[:count] = _LENGTH_OF_BYTE[np.frombuffer(column._dbfile.get(column._basepos, count), np.uint8)]
+    return out
+
+
+# -- 13. variable-length columns -----------------------------------------------------------------
+def varbytes_column(segment, field: str) -> list[bytes]:
+    """A segment's variable-length byte column (VarBytesColumn), a value per document (b"" for none),
+    read at once."""
+    count = segment.doc_count_all()
+    if not count or not segment.has_column(field):
+        return [b""] * count
+    column = segment.column_reader(field, translate=False)
+    offsets, lengths = column._offsets, column._lengths
+    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if len(lengths) else b""
+    values = [data[start:start + length] for start, length in zip(offsets, lengths)]
+    return values + [b""] * (count - len(values))

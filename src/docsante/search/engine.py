@@ -105,6 +105,12 @@ class Index:
             stale.close()
         return self._generation
 
+    @_serialized
+    def warm(self) -> None:
+        """Read what the first search of the index's version reads, so that it answers at once
+        (`docsante serve` warms each worker's index as it starts)."""
+        self.generation.warm()
+
     @staticmethod
     def _evaluate(g: Generation, scoring, flt) -> Evaluation:
         """All passages matching `scoring` and the filter, with their BM25F scores."""

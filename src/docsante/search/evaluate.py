@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cached_property
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
 
 from ..index.frequent import FrequentPostings, segment_id
-from ..index.whoosh_adapter import ConstantPrefix, Near, bm25_parameters, position_keys, posting_arrays, prefix_words
+from ..index.whoosh_adapter import (ConstantPrefix, Near, bm25_parameters, field_lengths, position_keys, posting_arrays,
+                                     prefix_words, varbytes_column)
 
 POSTINGS_CACHE_BYTES = 128 * 2**20  # decoded postings kept per index generation (least recently used go)
 
@@ -63,9 +63,8 @@ class Evaluator:
     # ------------------------------------------------------------------ data
     def lengths(self, field: str) -> np.ndarray:
         if field not in self._lengths:
-            dfl = self.reader.doc_field_length
-            self._lengths[field] = np.fromiter((dfl(d, field) for d in range(self.doc_count)), np.float64,
-                                               count=self.doc_count)
+            parts = [field_lengths(segment, field) for segment, _ in self.reader.leaf_readers()]
+            self._lengths[field] = np.concatenate(parts) if parts else np.empty(0, np.float64)
         return self._lengths[field]
 
     def decode(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -117,23 +116,10 @@ class Evaluator:
     def groups(self) -> np.ndarray:
         """For each document number, the ordinal of its group (passages of one file share it; the records
         of one JSONL `document`, such as the tabs of a fiche, too): its context, when passages are ranked."""
-        if not self.doc_count:
-            return np.empty(0, np.int64)
-        ids = self.reader.column_reader("doc_id")
-        ordinals: dict[str, int] = {}
-        return np.fromiter((ordinals.setdefault(group.decode("utf-8", "surrogatepass") or ids[d], len(ordinals))
-                            for d, group in enumerate(self._column("group"))), np.int64, count=self.doc_count)
-
-    def _column(self, field: str):
-        """A column's value for each document number (b"" where a segment has none: Whoosh's reader of
-        several segments fails when one lacks the column)."""
-        for segment, _ in self.reader.leaf_readers():
-            count = segment.doc_count_all()
-            if segment.has_column(field):
-                column = segment.column_reader(field)
-                yield from (column[d] for d in range(count))
-            else:
-                yield from repeat(b"", count)
+        ordinals: dict[bytes, int] = {}
+        return np.fromiter((ordinals.setdefault(group or doc_id, len(ordinals))
+                            for group, doc_id in zip(self._column("group"), self._column("doc_id"))),
+                           np.int64, count=self.doc_count)
 
     @cached_property
     def documents(self) -> np.ndarray:
@@ -141,23 +127,26 @@ class Evaluator:
         return self._ordinals("doc_id")
 
     def _ordinals(self, field: str) -> np.ndarray:
-        if not self.doc_count:  # an empty index's reader has no columns
-            return np.empty(0, np.int64)
-        column = self.reader.column_reader(field)
-        ordinals: dict[str, int] = {}
-        return np.fromiter((ordinals.setdefault(column[d], len(ordinals)) for d in range(self.doc_count)),
+        ordinals: dict[bytes, int] = {}
+        return np.fromiter((ordinals.setdefault(value, len(ordinals)) for value in self._column(field)),
                            np.int64, count=self.doc_count)
+
+    def _column(self, field: str) -> list[bytes]:
+        """A column's value (UTF-8) for each document number, b"" where there is none."""
+        return [value for segment, _ in self.reader.leaf_readers() for value in varbytes_column(segment, field)]
 
     @cached_property
     def all_docs(self) -> np.ndarray:
         """The undeleted documents."""
-        return np.fromiter(self.reader.all_doc_ids(), np.int64)
+        return np.flatnonzero(self.live)
 
     @cached_property
     def live(self) -> np.ndarray:
-        """For each document number, whether it is undeleted."""
-        live = np.zeros(self.doc_count, bool)
-        live[self.all_docs] = True
+        """For each document number, whether it is undeleted (each segment's deleted documents, at once)."""
+        live = np.ones(self.doc_count, bool)
+        for segment, offset in self.reader.leaf_readers():
+            if segment.has_deletions():
+                live[offset + np.fromiter(segment.segment().deleted_docs(), np.int64)] = False
         return live
 
     # ------------------------------------------------------------------ evaluation

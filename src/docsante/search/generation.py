@@ -10,7 +10,7 @@ from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
 
-from ..index.schema import DOCUMENT
+from ..index.schema import DOCUMENT, DOCUMENT_FIELDS, TEXT_FIELDS
 from ..index.whoosh_adapter import DocsanteBM25F
 from .copies import Copies
 from .dates import DateColumns
@@ -38,6 +38,14 @@ class Generation:
     @cached_property
     def copies(self) -> Copies:
         return Copies(self.evaluator, lambda docnum: self.searcher.stored_fields(docnum)["text"])
+
+    def warm(self) -> None:
+        """Read what this version's first search reads (which documents are live, their documents and
+        groups, field lengths, facets, dates, copies): a second or more at 1,000,000 passages."""
+        evaluator = self.evaluator
+        for field in (*TEXT_FIELDS, *DOCUMENT_FIELDS):
+            evaluator.lengths(field)
+        evaluator.groups, evaluator.documents, self.facets, self.dates, self.copies  # read for their effect
 
     @property
     def current(self) -> bool:

@@ -35,6 +35,7 @@ def create_app(index_dir: str | Path) -> FastAPI:
     app = FastAPI(title="docsante", description="Recherche de passages dans les documents de santé publique.",
                   version=version("docsante"), docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.index = open_index(index_dir)
+    app.state.index.warm()
     # the API's documentation page with Swagger UI's files served from the package swagger-ui-bundle:
     # it opens on an intranet that reaches no other host
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="api-docs-assets")
