@@ -130,14 +130,15 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
         read = ReadSoFar()
         seen = SeenFiles(index_dir / SOURCES_FILE)
         for doc, digest in _changed_documents(paths, known, report, on_progress, read, web, seen):
+            before = {}
             if earlier is not None or doc.doc_id in known:
                 if indexed is None:  # one reader for the batch: opening one reads every segment
                     indexed = writer.reader()
-                before = _stamps(indexed, doc.doc_id)
-            else:
-                before = {}
-            if doc.doc_id in known:
-                writer.delete_by_term("doc_id", doc.doc_id)  # committed with its new passages
+                numbers = _entries(indexed, doc.doc_id)
+                before = _stamps(indexed, numbers)
+                if indexed is not earlier:  # this index's own entries: deleted when its new passages are committed
+                    for number in numbers:
+                        writer.delete_document(number)
             task.append(Task(doc, digest, before, now))
             if len(task) >= TASK_DOCUMENTS:
                 written(workers.submit(task))
@@ -177,17 +178,24 @@ def _closed(reader, earlier):
     return earlier
 
 
-def _stamps(reader, doc_id: str) -> dict:
-    """For each passage text of a document as indexed, when it was first indexed and when it last
-    changed: a passage whose text is unchanged keeps them, so that saved searches and feeds announce
-    only what is new, after an edit and after a rebuild alike. Under (DOCUMENT, its content hash), the
+def _entries(reader, doc_id: str) -> list[int]:
+    """The document numbers of a document's entries in `reader`, looked up once (a look-up reads every
+    segment): none when it has none, or when the index is another version's, or damaged."""
+    try:
+        return list(reader.postings("doc_id", doc_id).all_ids())
+    except Exception:  # the word is absent (TermNotFound), or the index unreadable: whoosh raises many types
+        return []
+
+
+def _stamps(reader, numbers: list[int]) -> dict:
+    """For each passage text of a document as indexed (its entries `numbers` in `reader`), when it was
+    first indexed and when it last changed: a passage whose text is unchanged keeps them, so that saved
+    searches and feeds announce only what is new, after an edit and after a rebuild alike. Under (DOCUMENT, its content hash), the
     whole document's: an unchanged document cut otherwise (by a newer docsante) announces nothing
     either. Under DOCUMENT, when the document was first indexed: a new or changed passage's first
     indexing is its document's. An unreadable older index gives none."""
     try:
-        if ("doc_id", doc_id) not in reader:
-            return {}
-        passages = [f for n in reader.postings("doc_id", doc_id).all_ids()
+        passages = [f for n in numbers
                     if (f := reader.stored_fields(n)).get("kind") == PASSAGE and f.get("first_indexed")]
     except Exception:  # an index written by another version, or damaged: whoosh raises many types
         return {}
