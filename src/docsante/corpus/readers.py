@@ -187,6 +187,8 @@ def _read_file(path: Path, corrections: dict[Path, Corrections], seen: SeenFiles
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise SourceError("fichier spécial (tube, périphérique ou socket), ignoré")
+        if suffix != ".jsonl" and st.st_size > MAX_FILE_BYTES:  # a JSONL file is read a line at a time
+            raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
         resolved = path.resolve()
         source = path_text(resolved) if suffix == ".jsonl" else path_text(resolved.as_posix())  # its documents' origin
         key = file_key(path, corrections.get(resolved, {})) if seen else []
@@ -199,8 +201,6 @@ def _read_file(path: Path, corrections: dict[Path, Corrections], seen: SeenFiles
             if seen:
                 yield FileRead(source, key, len(lines), lines)
             return
-        if st.st_size > MAX_FILE_BYTES:
-            raise SourceError(f"fichier trop volumineux ({st.st_size / 2**20:.0f} Mo ; {MAX_FILE_BYTES // 2**20} au plus)")
         document = READERS.get(suffix, _read_text)(path)
         if not any(b.text.strip() for b in document.blocks):
             raise SourceError("aucun texte à indexer (fichier vide ?)")
