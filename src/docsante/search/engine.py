@@ -537,5 +537,6 @@ def _by_id(searcher, entry_id: str) -> dict | None:
 
 
 def _entries_of(searcher, doc_id: str):
+    """A document's entries' stored fields, each with its document number as `_number`."""
     for number in searcher.document_numbers(doc_id=doc_id):
         yield {**searcher.stored_fields(number), "_number": number}

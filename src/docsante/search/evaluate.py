@@ -116,20 +116,17 @@ class Evaluator:
     def groups(self) -> np.ndarray:
         """For each document number, the ordinal of its group (passages of one file share it; the records
         of one JSONL `document`, such as the tabs of a fiche, too): its context, when passages are ranked."""
-        ordinals: dict[bytes, int] = {}
-        return np.fromiter((ordinals.setdefault(group or doc_id, len(ordinals))
-                            for group, doc_id in zip(self._column("group"), self._column("doc_id"))),
-                           np.int64, count=self.doc_count)
+        return self._ordinals(group or doc_id for group, doc_id in zip(self._column("group"), self._column("doc_id")))
 
     @cached_property
     def documents(self) -> np.ndarray:
         """For each document number, the ordinal of its document (doc_id): what searches by document group."""
-        return self._ordinals("doc_id")
+        return self._ordinals(self._column("doc_id"))
 
-    def _ordinals(self, field: str) -> np.ndarray:
+    def _ordinals(self, values) -> np.ndarray:
+        """For each document number, the ordinal of its value (one per distinct value, in order of appearance)."""
         ordinals: dict[bytes, int] = {}
-        return np.fromiter((ordinals.setdefault(value, len(ordinals)) for value in self._column(field)),
-                           np.int64, count=self.doc_count)
+        return np.fromiter((ordinals.setdefault(value, len(ordinals)) for value in values), np.int64, count=self.doc_count)
 
     def _column(self, field: str) -> list[bytes]:
         """A column's value (UTF-8) for each document number, b"" where there is none."""
