@@ -167,9 +167,6 @@ class SegmentOfItsOwn(SegmentWriter):
         self._tempstorage = self.storage.temp_storage(f"{self.indexname}.{self.newsegment.segment_id()}.tmp")
         self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
-    def has_documents(self) -> bool:
-        return self._added
-
     def finish(self) -> W3Segment:
         segment = self._finalize_segment()
         self._tempstorage.destroy()
