@@ -8,12 +8,14 @@ import math
 import pytest
 from whoosh import highlight, scoring
 from whoosh.analysis import RegexTokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import STORED_COLUMN
 
 import docsante
 from docsante.vocab.analysis import TOKEN_PATTERN, french_analyzer
-from docsante.index.whoosh_adapter import (ConstantPrefix, DocsanteBM25F, FrenchText, Indexed, MarkFormatter, WordCounts,
-                                     WriteCodec, bm25_parameters, clean_unreferenced, merge_matched_tokens, prefix_words)
+from docsante.index.whoosh_adapter import (INLINE_POSTINGS, STORED, STORED_DICTIONARY_VALUES, ConstantPrefix,
+                                           DocsanteBM25F, DocsanteCodec, FrenchText, Indexed, MarkFormatter, WordCounts,
+                                           WriteCodec, bm25_parameters, clean_unreferenced, merge_matched_tokens,
+                                           prefix_words)
 
 
 @pytest.fixture()
@@ -37,14 +39,46 @@ def test_1_french_text_refuses_what_would_break_it(option):
         FrenchText(analyzer=french_analyzer(), **option)
 
 
-def test_2_write_codec_keeps_whoosh_segments_and_lengths_reader(tmp_path):
+def test_2_write_codec_makes_docsante_segments_and_lengths_reader(tmp_path):
     codec = WriteCodec()
-    assert isinstance(codec, W3Codec)
+    assert isinstance(codec, DocsanteCodec)
     segment = codec.new_segment(None, "MAIN")
-    assert type(segment.codec()) is W3Codec  # what a reader opens later never names WriteCodec
+    assert type(segment.codec()) is DocsanteCodec  # what a reader opens later never names WriteCodec
     docsante.build_index([tmp_path], tmp_path / "ix")  # nothing to read: an empty but valid index
     (tmp_path / "note.txt").write_text("Le CLS soutient la vaccination.", "utf-8")
     assert docsante.build_index([tmp_path / "note.txt"], tmp_path / "ix").passages == 1
+
+
+@pytest.mark.parametrize("count", [0, 3, STORED_DICTIONARY_VALUES, 150])
+def test_2_stored_values_read_back_around_their_dictionary(tmp_path, count):
+    """Values before, at and after the dictionary is chosen (and none, and empty ones) read back,
+    one by one and in order; repeated field names cost a fraction of Whoosh's own column."""
+    from whoosh.filedb.filestore import RamStorage
+    values = [None if i % 7 == 3 else {"source": "/corpus/ars-grand-est/cls.pdf", "kind": "passage",
+                                         "text": f"Passage {i} du contrat local de santé de Metz."} for i in range(count)]
+    sizes = {}
+    for name, column in (("whoosh", STORED_COLUMN), ("docsante", STORED)):
+        storage = RamStorage()
+        with storage.create_file(name) as f:
+            writer = column.writer(f)
+            for docnum, value in enumerate(values):
+                if value is not None:
+                    writer.add(docnum, value)
+            writer.finish(count)
+        sizes[name] = storage.file_length(name)
+        reader = column.reader(storage.open_file(name), 0, sizes[name], count)
+        assert [reader[i] for i in range(count)] == values
+    assert list(reader) == values  # docsante's in order (Whoosh's own fails on an empty value)
+    if count == 150:
+        assert sizes["docsante"] < 0.7 * sizes["whoosh"]
+
+
+def test_2_words_of_few_postings_are_inlined(sample_index):
+    with docsante.open_index(sample_index) as ix:
+        segment, _ = ix.generation.searcher.reader().leaf_readers()[0]
+        infos = {w: segment.term_info("text", w) for w in segment.lexicon("text")}
+    assert all(info.is_inlined() == (info.doc_frequency() <= INLINE_POSTINGS) for info in infos.values())
+    assert any(info.is_inlined() for info in infos.values())
 
 
 def test_3_4_prefix_words_and_constant_prefix(searcher):
@@ -123,6 +157,7 @@ def test_10_11_bulk_decoders_read_postings_as_whoosh_does(blocks_index):
     segments = list(reader.leaf_readers())
     assert reader.has_deletions() and len(segments) > 1
     assert max(reader.doc_frequency("text", w) for w in reader.lexicon("text")) > 128
+    assert any(segment.term_info("text", w).is_inlined() for segment, _ in segments for w in segment.lexicon("text"))
     checked = 0
     for segment, _ in segments:
         deleted = set(range(segment.doc_count_all())) - set(segment.all_doc_ids())
