@@ -4,6 +4,7 @@ search results as Whoosh's blocks, files that follow their segment, old indexes 
 import json
 import shutil
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
@@ -31,6 +32,19 @@ def test_every_segment_has_its_arrays_and_no_other(segmented_index, searcher):
     segments = {segment_id(s) for s, _ in searcher.reader().leaf_readers()}
     assert len(segments) > 1 and sidecar_segments(segmented_index) == segments
     assert not [p for p in segmented_index.iterdir() if p.name.startswith(".")]  # no half-written file
+
+
+def test_arrays_are_written_in_their_narrowest_types(segmented_index):
+    """A segment's numbers in 8 or 16 bits when they fit (a passage's count of a word, its positions,
+    a segment of fewer than 65,536 passages), wider when they do not."""
+    from docsante.index.frequent import _narrowest
+    for words in segmented_index.glob("*.frequent_words.json"):
+        types = {name: np.dtype(code) for name, code in json.loads(words.read_text("utf-8"))["types"].items()}
+        assert types["weights"] == np.uint8 and {types[n].itemsize for n in ("ids", "positions", "rare")} <= {1, 2}
+        for name, dtype in types.items():
+            assert (words.parent / words.name.replace("words.json", name)).stat().st_size % dtype.itemsize == 0
+    assert [_narrowest(np.array(v, np.uint32)).dtype for v in ([], [255], [256], [70_000])] == \
+        [np.uint8, np.uint8, np.uint16, np.uint32]
 
 
 def test_arrays_give_what_whoosh_blocks_give(segmented_index, searcher):

@@ -17,7 +17,6 @@ index written by an older docsante) is read from Whoosh's blocks, with the same 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -31,10 +30,11 @@ from whoosh.reading import SegmentReader
 from .whoosh_adapter import position_keys, posting_arrays
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
-# raw, native byte order; a weight is a word's count in a passage (times its field's boost, 1), exact in 32 bits
-TYPES = {"ids": np.int32, "weights": np.float32, "positions": np.uint32, "rare": np.int32}
-ARRAYS = tuple(TYPES)
-FORMAT = 4  # of the words file; 2 added the rare words' document numbers, 3 made weights 32-bit, 4 positions
+ARRAYS = ("ids", "weights", "positions", "rare")  # a weight is a word's count in a passage (its field's boost is 1)
+# raw, native byte order, each array of a segment in the narrowest unsigned type that holds its largest number
+# (most segments: 16-bit numbers and positions, 8-bit counts), named in the words file
+UNSIGNED = (np.uint8, np.uint16, np.uint32, np.uint64)
+FORMAT = 5  # of the words file; 2 added the rare words' numbers, 3 made weights 32-bit, 4 positions, 5 narrowest
 
 
 def _path(folder: Path, segment_id: str, part: str) -> Path:
@@ -73,54 +73,70 @@ def write_arrays(storage, schema, segment) -> None:
 
 
 def _read_directory(folder: Path, segment_id: str) -> dict | None:
-    """A segment's words file: for each field, its frequent words' spans in the arrays and its
-    rare words with where their document numbers start. None when absent or of an older format."""
+    """A segment's words file: its arrays' types and, for each field, its frequent words' spans in
+    the arrays and its rare words with where their document numbers start. None when absent or
+    of an older format."""
     try:
         found = json.loads(_path(folder, segment_id, "words.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return found["fields"] if isinstance(found, dict) and found.get("format") == FORMAT else None
+    return found if isinstance(found, dict) and found.get("format") == FORMAT else None
+
+
+def _narrowest(array: np.ndarray) -> np.ndarray:
+    largest = int(array.max()) if len(array) else 0
+    return array.astype(next(t for t in UNSIGNED if largest <= np.iinfo(t).max))
 
 
 def _write(folder: Path, segment_id: str, segment) -> None:
-    """Stream each word's arrays to the segment's files, one word at a time (memory stays that
-    of one word's postings). Files are written under hidden names, then renamed, the words
-    file last: a reader never sees half of them."""
+    """Write a segment's arrays, each in its narrowest type. Files are written under hidden names,
+    then renamed, the words file last: a reader never sees half of them."""
+    fields, arrays = _gathered(segment)
     hidden = {part: folder / f".{segment_id}.frequent_{part}.{os.getpid()}" for part in (*ARRAYS, "words.json")}
-    fields: dict[str, dict] = {}
-    ends = dict.fromkeys(ARRAYS, 0)
     try:
-        with contextlib.ExitStack() as stack:
-            files = {name: stack.enter_context(open(hidden[name], "wb")) for name in ARRAYS}
-
-            def write(name: str, array: np.ndarray) -> None:
-                files[name].write(array.astype(TYPES[name]).tobytes())
-                ends[name] += len(array)
-
-            for field in _positional_fields(segment.schema):
-                frequent, rare, rare_starts = {}, [], []
-                for word, info in segment.iter_field(field):
-                    if info.doc_frequency() < FREQUENT_POSTINGS:
-                        rare.append(word.decode("utf-8"))
-                        rare_starts.append(ends["rare"])
-                        write("rare", posting_arrays(segment, field, word)[0])
-                        continue
-                    starts = dict(ends)
-                    ids, weights = posting_arrays(segment, field, word)
-                    write("ids", ids)
-                    write("weights", weights)
-                    keys = position_keys(segment, field, word)
-                    if not np.array_equal(np.repeat(ids, weights.astype(np.int64)), keys >> 32):
-                        raise ValueError(f"{field}: weights are not counts of positions")  # a field boost
-                    write("positions", keys & 0xFFFFFFFF)
-                    frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["positions"], ends["positions"]]
-                fields[field] = {"frequent": frequent, "rare": rare, "rare_starts": [*rare_starts, ends["rare"]]}
-        hidden["words.json"].write_text(json.dumps({"format": FORMAT, "fields": fields}), "utf-8")
+        types = {}
+        for name, array in arrays.items():
+            array = _narrowest(array)
+            hidden[name].write_bytes(array.tobytes())
+            types[name] = array.dtype.str
+        hidden["words.json"].write_text(json.dumps({"format": FORMAT, "types": types, "fields": fields}), "utf-8")
         for part, path in hidden.items():
             os.replace(path, _path(folder, segment_id, part))
     finally:
         for path in hidden.values():
             path.unlink(missing_ok=True)
+
+
+def _gathered(segment) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+    """A segment's words file's fields and its arrays, each word's numbers in 32 bits (12 bytes a
+    posting of a frequent word, 4 of a rare one) until all are known."""
+    fields: dict[str, dict] = {}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ARRAYS}
+    ends = dict.fromkeys(ARRAYS, 0)
+
+    def add(name: str, array: np.ndarray) -> None:
+        parts[name].append(array.astype(np.uint32))
+        ends[name] += len(array)
+
+    for field in _positional_fields(segment.schema):
+        frequent, rare, rare_starts = {}, [], []
+        for word, info in segment.iter_field(field):
+            if info.doc_frequency() < FREQUENT_POSTINGS:
+                rare.append(word.decode("utf-8"))
+                rare_starts.append(ends["rare"])
+                add("rare", posting_arrays(segment, field, word)[0])
+                continue
+            starts = dict(ends)
+            ids, weights = posting_arrays(segment, field, word)
+            add("ids", ids)
+            add("weights", weights)
+            keys = position_keys(segment, field, word)
+            if not np.array_equal(np.repeat(ids, weights.astype(np.int64)), keys >> 32):
+                raise ValueError(f"{field}: weights are not counts of positions")  # a field boost
+            add("positions", keys & 0xFFFFFFFF)
+            frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["positions"], ends["positions"]]
+        fields[field] = {"frequent": frequent, "rare": rare, "rare_starts": [*rare_starts, ends["rare"]]}
+    return fields, {name: np.concatenate(parts[name]) if parts[name] else np.empty(0, np.uint32) for name in ARRAYS}
 
 
 def _mapped(path: Path, dtype) -> np.ndarray:
@@ -141,14 +157,15 @@ class FrequentPostings:
 
     def _load(self) -> None:
         self._tried = time.monotonic()
-        directory = _read_directory(self.folder, self.segment_id)
-        if directory is None:
+        found = _read_directory(self.folder, self.segment_id)
+        if found is None:
             return
         try:
-            self.arrays = {name: _mapped(_path(self.folder, self.segment_id, name), TYPES[name]) for name in ARRAYS}
+            self.arrays = {name: _mapped(_path(self.folder, self.segment_id, name), np.dtype(found["types"][name]))
+                           for name in ARRAYS}
         except OSError:
             return
-        self.directory = directory
+        self.directory = found["fields"]
 
     def _field(self, field: str) -> dict | None:
         if self.directory is None and time.monotonic() - self._tried >= self.RETRY_SECONDS:
