@@ -29,11 +29,13 @@ from ..index.store import SOURCES_FILE, index_exists, open_or_create, open_whoos
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced, commit_with
 from .entries import TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
 
-SEGMENT_PASSAGES = 20_000  # passages per worker's segment: larger ones mean fewer merges (docs/measures.md)
+SEGMENT_PASSAGES = 50_000  # passages per worker's segment: fewer segments, fewer look-ups a word and fewer
+# copies of each segment's words; a worker's writer spills to disk past WRITER_MB (docs/measures.md)
 BATCH_PASSAGES = SEGMENT_PASSAGES * WORKERS  # passages per commit: a segment per worker
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
-MERGED_SEGMENT_PASSAGES = SEGMENT_PASSAGES  # no merge makes a larger segment: a worker's full segment is never rewritten
+MERGED_SEGMENT_PASSAGES = 20_000  # no merge makes a larger segment (a merge runs in the indexing process alone):
+# a worker's full segment is never rewritten
 MERGE_AT = 5  # segments merged together at once, at least
 WRITER_MB = 128  # postings the indexing process's writer keeps in memory (merges of small segments)
 
