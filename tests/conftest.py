@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -21,8 +22,9 @@ from docsante.indexer.entries import WORKERS
 from docsante.location import sample_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# what OCR reads is cached by file content: the tests keep theirs apart from the user's
+# what OCR reads is cached by file content: the tests keep theirs apart from the user's, and remove it
 os.environ["DOCSANTE_CACHE"] = tempfile.mkdtemp(prefix="docsante-tests-ocr-")
+atexit.register(shutil.rmtree, os.environ["DOCSANTE_CACHE"], ignore_errors=True)
 
 
 def run(*args, **kwargs):

@@ -1,5 +1,6 @@
 """Writing the index: add, skip unchanged, replace changed, survive bad files and kill -9."""
 
+import gzip
 import json
 import os
 import shutil
@@ -292,7 +293,7 @@ def test_a_file_as_it_was_is_not_read_again_and_an_edit_always_is(tmp_path):
 
     write_records()
     assert counts() == (5, 0, 0)
-    seen = json.loads((ix_dir / "sources.json").read_text("utf-8"))["files"]
+    seen = json.loads(gzip.decompress((ix_dir / "sources.json.gz").read_bytes()))["files"]
     assert sorted(Path(p).name for p in seen) == ["a.txt", "b.txt", "export.jsonl"]
     assert len(seen[next(p for p in seen if p.endswith("export.jsonl"))]["lines"]) == 3
     assert counts() == (0, 5, 0)

@@ -9,9 +9,10 @@ has a test per dependency:
 2. `whoosh.codec.whoosh3`: `W3Codec.new_segment` / `per_document_reader` / `per_document_writer` /
    `postings_writer`, `W3Segment`, `W3PerDocWriter._create_column` and `W3PerDocReader._cached_reader`
    (`DocsanteCodec` stores fields in a `DictionaryBytesColumn`, a `VarBytesColumn` whose `Writer` and
-   `Reader` it extends), `W3PostingsWriter`'s `written()`, `_terminfo` and buffered postings with
-   `W3TermInfo.add_block` / `set_inlined` / `to_bytes` / `_struct` (`_InliningPostingsWriter`), and `W3PerDocReader.has_column`,
-   which a segment writer asks once per posting (`WriteCodec` remembers its answers). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
+   `Reader` it extends); `W3PostingsWriter`'s `written()`, `_terminfo` and buffered postings, and
+   `W3TermInfo.add_block` / `set_inlined` / `to_bytes` / `_struct` (`_InliningPostingsWriter`, whose term
+   infos become `_InlinedTermInfo`s); `W3PerDocReader.has_column`, which a segment writer asks once per
+   posting (`WriteCodec` remembers its answers). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
    `newsegment`, `_added`, `_finalize_segment()`, `_close_segment()`, `_merge_segments()`,
    `_commit_toc()`, `_finish()` and `_check_state()`: an indexing worker writes a segment of its own
    (`SegmentOfItsOwn`) that the indexing process's writer commits with its own changes (`commit_with`),
@@ -247,14 +248,15 @@ class _InliningPostingsWriter(W3PostingsWriter):
 
 
 INLINE_POSTINGS = 1  # 2 and 4 weigh as much in all; 16 more
+INLINED_PROTOCOL = 5  # pickle's, read by every Python docsante runs on (3.8 and later)
 
 
 class _InlinedTermInfo(W3TermInfo):
-    """A term info written with its postings pickled in Python's current protocol: Whoosh's (2) writes
+    """A term info written with its postings pickled in protocol 5: Whoosh's (2) writes
     a bytes value as a call to `_codecs.encode` (71 bytes a posting, 25 here); any protocol reads back."""
 
     def to_bytes(self):
-        return super().to_bytes()[:self._struct.size] + pickle.dumps(self._inlined, pickle.HIGHEST_PROTOCOL)
+        return super().to_bytes()[:self._struct.size] + pickle.dumps(self._inlined, INLINED_PROTOCOL)
 
 
 class _LengthsReader(_PerDocReader):
