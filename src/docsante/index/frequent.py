@@ -33,7 +33,7 @@ FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well 
 ARRAYS = ("ids", "weights", "positions", "rare")  # a weight is a word's count in a passage (its field's boost is 1)
 # raw, native byte order, each array of a segment in the narrowest unsigned type that holds its largest number
 # (most segments: 16-bit numbers and positions, 8-bit counts), named in the words file
-UNSIGNED = (np.uint8, np.uint16, np.uint32, np.uint64)
+UNSIGNED = (np.uint8, np.uint16, np.uint32)  # numbers are gathered in 32 bits
 FORMAT = 5  # of the words file; 2 added the rare words' numbers, 3 made weights 32-bit, 4 positions, 5 narrowest
 
 
