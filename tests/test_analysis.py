@@ -32,6 +32,15 @@ def test_ascii_fold(text, expected):
     assert texts(RegexTokenizer(TOKEN_PATTERN) | AsciiFoldFilter(), text) == expected
 
 
+def test_fold_is_unidecode_for_every_character():
+    """fold's table of French letters and punctuation gives what unidecode gives, in any text."""
+    from unidecode import unidecode
+    from docsante.vocab.vocabulary import fold
+    every = "".join(chr(c) for c in range(0x20, 0x3100) if not 0xD800 <= c < 0xE000)
+    for text in (every, every[::-1], "Santé publique’s Œuvre — « CLS »\u00a0: 12 %", "plain ASCII"):
+        assert fold(text) == unidecode(text.replace("’", "'")).lower()
+
+
 def test_stemmer_leaves_protected_words():
     chain = RegexTokenizer(TOKEN_PATTERN) | FrenchStemFilter({"ars", "cpts"})
     assert texts(chain, "ars cpts contrats") == ["ars", "cpts", "contrat"]

@@ -11,6 +11,7 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import STORED_COLUMN
 
 import docsante
+from docsante.location import sample_corpus
 from docsante.vocab.analysis import TOKEN_PATTERN, french_analyzer
 from docsante.index.whoosh_adapter import (INLINE_POSTINGS, STORED, STORED_DICTIONARY_VALUES, ConstantPrefix,
                                            DocsanteBM25F, DocsanteCodec, FrenchText, Indexed, MarkFormatter, WordCounts,
@@ -33,6 +34,23 @@ def test_1_field_index_yields_postings_and_indexed_values_pass_through():
     assert [p[:3] for p in WordCounts().index({"santé": 3})] == [("santé".encode(), 3, 3.0)]
 
 
+def test_1_french_postings_are_whoosh_postings():
+    """A text's postings, made in one pass through the analyzer's memos, are those Whoosh's TEXT field
+    makes from the analyzer's tokens (words, frequencies, weights, positions); its unstemmed words are
+    the chain's without stemming."""
+    from whoosh.fields import TEXT
+    from docsante.index.whoosh_adapter import CompactPositions
+    analyzer = french_analyzer()
+    ours, whoosh = FrenchText(analyzer=analyzer), TEXT(analyzer=analyzer)
+    whoosh.format = CompactPositions()
+    texts = [p.read_text("utf-8") for p in sorted(sample_corpus().glob("*.txt"))]
+    texts += ["", "de la et", "L’ARS et l'ARS : la santé, la santé ; les santés " * 60]
+    for text in texts:
+        assert list(ours.index(text)) == list(TEXT.index(whoosh, text))
+        assert analyzer.positions_and_words(text)[1] == {t.text for t in analyzer(text, no_morph=True)}
+    assert sum(len(text) for text in texts) > 20_000
+
+
 @pytest.mark.parametrize("option", [{"spelling": True}, {"vector": True}])
 def test_1_french_text_refuses_what_would_break_it(option):
     with pytest.raises(ValueError, match="ni spelling ni vector"):
@@ -47,6 +65,22 @@ def test_2_write_codec_makes_docsante_segments_and_lengths_reader(tmp_path):
     docsante.build_index([tmp_path], tmp_path / "ix")  # nothing to read: an empty but valid index
     (tmp_path / "note.txt").write_text("Le CLS soutient la vaccination.", "utf-8")
     assert docsante.build_index([tmp_path / "note.txt"], tmp_path / "ix").passages == 1
+
+
+def test_2_lengths_reader_gives_whooshs_lengths(sample_index):
+    """The lengths a segment writer asks for each posting, read whole once, are Whoosh's own, one at a time."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+    from docsante.index.store import open_whoosh
+    from docsante.index.whoosh_adapter import _LengthsReader
+    checked = 0
+    for reader, _ in open_whoosh(sample_index).reader().leaf_readers():
+        segment, files = reader.segment(), reader._storage  # a compound segment's files
+        ours, whoosh = _LengthsReader(files, segment), W3PerDocReader(files, segment)
+        for field in ("text", "title", "section", "doctext", "region"):
+            for docnum in range(segment.doc_count_all()):
+                assert ours.doc_field_length(docnum, field) == (whoosh.doc_field_length(docnum, field) or 0)
+                checked += ours.doc_field_length(docnum, field) > 0
+    assert checked > 100
 
 
 @pytest.mark.parametrize("count", [0, 3, STORED_DICTIONARY_VALUES, 150])

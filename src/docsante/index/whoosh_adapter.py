@@ -80,11 +80,16 @@ class Indexed(list):
     """A text field's postings, made by `field.index(text)` in an indexing worker process."""
 
 
+_ONE_BYTE = [bytes((n,)) for n in range(0x80)]
+
+
 class CompactPositions(Positions):
     """Whoosh's Positions format, a posting's positions written as varint deltas (LEB128: seven bits
     a byte, the high bit set on all but a number's last byte): one byte for most positions."""
 
     def encode(self, poslist):
+        if len(poslist) == 1 and poslist[0] < 0x80:  # most words of a passage: once, in its first 128 words
+            return _ONE_BYTE[poslist[0]]
         out, base = bytearray(), 0
         for pos in poslist:
             delta, base = pos - base, pos
@@ -122,7 +127,14 @@ class FrenchText(TEXT):
         self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
-        return value if isinstance(value, Indexed) else super().index(value, **kwargs)
+        return value if isinstance(value, Indexed) else self.postings(self.analyzer.positions_and_words(value)[0])
+
+    def postings(self, positions: dict[str, list[int]]) -> Indexed:
+        """The postings of a text's words and their positions (FrenchAnalyzer.positions_and_words), as
+        Whoosh's Positions.word_values makes them from the analyzer's tokens."""
+        boost, encode = self.format.field_boost, self.format.encode
+        return Indexed((word.encode("utf-8"), len(found), len(found) * boost, encode(found))
+                       for word, found in positions.items())
 
 
 class WordCounts(FieldType):
@@ -140,16 +152,19 @@ class WordCounts(FieldType):
 
 # -- 2. codecs ----------------------------------------------------------------------------
 STORED_DICTIONARY_VALUES = 64  # a segment's first stored values make its dictionary
-STORED_DICTIONARY_BYTES = 32 * 1024  # deflate's window: a dictionary reaches no further back
+STORED_WINDOW_BITS = 14  # deflate's window, which the dictionary fills: 16 KB
+STORED_DICTIONARY_BYTES = 1 << STORED_WINDOW_BITS
 STORED_LEVEL = 3  # level 6 saves 4 % more for 37 % more time
+STORED_MEMORY = 4  # deflate's memLevel: a legal passage's stored fields deflate in 29 µs and 194 bytes;
+# a 32 KB window and memLevel 8 (zlib's default): 84 µs and 185 bytes (setting deflate up costs the most)
 
 
 def _deflate(value: bytes, dictionary: bytes) -> bytes:
-    packer = zlib.compressobj(STORED_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=dictionary)
+    packer = zlib.compressobj(STORED_LEVEL, zlib.DEFLATED, -STORED_WINDOW_BITS, STORED_MEMORY, zdict=dictionary)
     return packer.compress(value) + packer.flush()
 
 
-def _inflate(value: bytes, dictionary: bytes) -> bytes:
+def _inflate(value: bytes, dictionary: bytes) -> bytes:  # any window up to 32 KB (segments of 0.5.0: 32 KB)
     return zlib.decompressobj(-zlib.MAX_WBITS, zdict=dictionary).decompress(value)
 
 
@@ -260,18 +275,24 @@ class _InlinedTermInfo(W3TermInfo):
 
 
 class _LengthsReader(_PerDocReader):
-    """Whoosh's reader of a new segment's field lengths, remembering which fields have
-    none: Whoosh asks the file system again for every posting of such a field (ids,
-    facets, words) when it writes a segment."""
+    """Whoosh's reader of a new segment's field lengths, which a segment writer asks for every
+    posting: it remembers which fields have none (Whoosh asks the file system again each time) and
+    reads a field's lengths whole, once (Whoosh reads a byte from the file each time)."""
 
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
         self._columns: dict[str, bool] = {}
+        self._lengths: dict[str, list[int]] = {}
 
     def has_column(self, fieldname):
         if fieldname not in self._columns:
             self._columns[fieldname] = super().has_column(fieldname)
         return self._columns[fieldname]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if (lengths := self._lengths.get(fieldname)) is None:
+            lengths = self._lengths[fieldname] = _read_lengths(self, fieldname, self._doccount).astype(int).tolist()
+        return lengths[docnum] or default
 
 
 class WriteCodec(DocsanteCodec):
@@ -521,10 +542,13 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 0 for b in range(256)], 
 
 def field_lengths(segment, field: str) -> np.ndarray:
     """A segment's lengths of a field, one per document, as `doc_field_length` gives them, read at once."""
-    out = np.zeros(segment.doc_count_all(), np.float64)
-    if not len(out):  # an empty index's reader has no columns
-        return out
-    column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    documents = segment.doc_count_all()  # an empty index's reader has no columns
+    return _read_lengths(segment._perdoc, field, documents) if documents else np.zeros(0, np.float64)
+
+
+def _read_lengths(perdoc, field: str, documents: int) -> np.ndarray:
+    out = np.zeros(documents, np.float64)
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     count = min(column._count, len(out)) if column is not None else 0
     if count:
         out[:count] = _LENGTH_OF_BYTE[np.frombuffer(column._dbfile.get(column._basepos, count), np.uint8)]

@@ -60,15 +60,13 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     analyzer = schema["text"].analyzer
 
     @lru_cache(maxsize=None)  # a document's title and a section's heading repeat on its passages
-    def postings(name: str, value: str) -> Indexed:
-        return Indexed(schema[name].index(value))
-
-    @lru_cache(maxsize=None)
-    def unstemmed(value: str) -> frozenset[str]:
-        return frozenset(t.text for t in analyzer(value, no_morph=True))
+    def postings(name: str, value: str) -> tuple[Indexed, set[str]]:
+        """A text's postings in field `name`, and its unstemmed words."""
+        positions, unstemmed = analyzer.positions_and_words(value)
+        return schema[name].postings(positions), unstemmed
 
     def analysed(**texts) -> dict:  # an empty text is left out: no postings, nothing stored
-        return ({name: postings(name, value) for name, value in texts.items() if value}
+        return ({name: postings(name, value)[0] for name, value in texts.items() if value}
                 | {f"_stored_{name}": value for name, value in texts.items() if value})
 
     entries, words = [], Counter()
@@ -80,7 +78,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
     doc_tags = {f.name: doc.tags[f.name] for f in DOCUMENT_FACETS if doc.tags.get(f.name)}
     for p in passages:
         entries.append(dict(
-            id=p.id, kind=PASSAGE, doc_id=p.doc_id, **group, position=p.position, page=p.page, doc_hash=digest,
+            id=p.id, kind=PASSAGE, doc_id=p.doc_id, **group, position=p.position, page=p.page, doc_hash=bytes.fromhex(digest),
             source=doc.source, origin=doc.origin, **given,
             **({"doc_tags": doc_tags} if doc_tags and p is passages[0] else {}),
             # a facet without a value is left out, rather than indexed empty: the writer's time goes by field
@@ -88,11 +86,12 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
                if 0 < len(p.tags["region"]) <= FOCUSED_REGIONS else {}),
             fingerprint=fingerprint(p.text), **analysed(title=p.title, section=p.section, text=p.text)))
-        words.update(unstemmed(p.title) | unstemmed(p.section) | unstemmed(p.text))
+        words.update(set().union(*(postings(name, value)[1] for name, value in
+                                   (("title", p.title), ("section", p.section), ("text", p.text)) if value)))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
         whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
         entries.append(dict(id=f"{doc.doc_id}#document", kind=DOCUMENT, doc_id=doc.doc_id, **group,
-                            position=-1, doc_hash=digest, source=doc.source,
+                            position=-1, doc_hash=bytes.fromhex(digest), source=doc.source,
                             **analysed(doctext=whole)))
     return DocumentEntries(doc.doc_id, len(passages), entries, words)
 
@@ -238,7 +237,7 @@ class _Segment:
             entries = document_entries(t.doc, t.digest, self.tagger, self.schema)
             for fields in entries.entries:
                 first, changed = (t.before.get(fields.get("_stored_text"))
-                                  or t.before.get((DOCUMENT, fields["doc_hash"]))
+                                  or t.before.get((DOCUMENT, t.digest))
                                   or (t.before.get(DOCUMENT, t.now), t.now))
                 self.writer.add_document(**fields, first_indexed=first, changed=changed)
             self.words.update(entries.words)

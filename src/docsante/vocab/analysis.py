@@ -150,6 +150,28 @@ class FrenchAnalyzer(CompositeAnalyzer):
         word = self._memos[False].get(raw, False)
         return self._learn(raw, False) if word is False else word
 
+    def positions_and_words(self, value: str) -> tuple[dict[str, list[int]], set[str]]:
+        """A text's indexed words, each with its positions (numbered as `_remembered` numbers them), and
+        its words as the chain without morphological filters gives them (unstemmed), in one pass."""
+        stemmed, bare = self._memos
+        positions: dict[str, list[int]] = {}
+        unstemmed = set()
+        pos = None
+        for i, raw in enumerate(self.items[0].expression.findall(value)):
+            word = stemmed.get(raw, False)
+            if word is False:
+                word = self._learn(raw, False)
+            if word is None:  # a stopword, in both chains
+                continue
+            plain = bare.get(raw, False)
+            unstemmed.add(self._learn(raw, True) if plain is False else plain)
+            pos = i if pos is None else pos + 1
+            if (found := positions.get(word)) is None:
+                positions[word] = [pos]
+            else:
+                found.append(pos)
+        return positions, unstemmed
+
     def _learn(self, raw: str, no_morph: bool) -> str | None:
         """Analyse a token not seen yet and remember it (the memo is emptied when full)."""
         memo = self._memos[no_morph]
