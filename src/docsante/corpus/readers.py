@@ -490,16 +490,17 @@ def _read_jsonl(path: Path, known: dict[str, str], lines: dict[str, str]) -> Ite
     bad line costs that line only, named with its number, as does one over MAX_LINE_BYTES. A line
     `known` (its digest → its record's id) is Unchanged; `lines` gets the id of each line read."""
     source = path_text(path.resolve())
-    for number, line in _jsonl_lines(path):
-        digest = line_digest(line) if line is not None else ""
-        if digest in known:
+    for number, raw in _jsonl_lines(path):
+        digest = line_digest(raw) if raw is not None else ""
+        if digest in known:  # decoded no more than parsed
             lines[digest] = known[digest]
             yield Unchanged(known[digest])
             continue
-        if line is None:
+        if raw is None:
             yield Failure(f"{path_text(path)}:{number}", f"ligne trop longue ({MAX_LINE_BYTES // 2**20} Mo au plus)",
                           origin=source)
             continue
+        line = decode(raw)
         if not line.strip():
             continue
         try:
@@ -520,17 +521,18 @@ def _read_jsonl(path: Path, known: dict[str, str], lines: dict[str, str]) -> Ite
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a JSONL line (one record) this long at most
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """A JSONL file's lines, numbered, each decoded on its own (UTF-8, else Windows-1252: a file
-    joined from several exports may mix them); None for a line over MAX_LINE_BYTES. A file in UTF-16
-    (with its BOM) is decoded whole, within MAX_FILE_BYTES."""
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """A JSONL file's lines, numbered, as bytes, each to be decoded on its own (UTF-8, else Windows-1252:
+    a file joined from several exports may mix them); None for a line over MAX_LINE_BYTES. A file in
+    UTF-16 (with its BOM) is decoded whole, within MAX_FILE_BYTES, its lines given in UTF-8."""
     with path.open("rb") as f:
         head = f.read(SNIFF)
         _check_text(head)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise SourceError(f"fichier UTF-16 trop volumineux ({MAX_FILE_BYTES // 2**20} Mo au plus)")
-            yield from enumerate(decode(head + f.read()).splitlines(), 1)
+            yield from ((number, line.encode("utf-8", "surrogatepass"))
+                        for number, line in enumerate(decode(head + f.read()).splitlines(), 1))
             return
         f.seek(len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
         for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
@@ -539,7 +541,7 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | None]]:
                     pass  # the rest of the long line
                 yield number, None
                 continue
-            yield number, decode(raw)
+            yield number, raw
 
 
 def _record(line: str, source: str) -> tuple[Document, str]:

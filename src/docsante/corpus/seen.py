@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2  # 2: lines' digests of their bytes, not of their decoded text
 GZIP_LEVEL = 1  # 1,000,000 JSONL lines: 72 MB of JSON, 16 MB gzipped in 0.4 s (level 6: 15 MB in 1.2 s)
 CHUNK = 1 << 20
 
@@ -49,8 +49,9 @@ def file_key(path: Path, corrections: dict) -> list:
     return [h.hexdigest(), json.dumps(corrections, sort_keys=True, ensure_ascii=False, default=str)]
 
 
-def line_digest(line: str) -> str:
-    return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+def line_digest(line: bytes) -> str:
+    """A JSONL line's digest, of its bytes as read: a line read before is neither decoded nor parsed."""
+    return hashlib.blake2b(line, digest_size=8).hexdigest()
 
 
 class SeenFiles:

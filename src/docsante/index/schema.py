@@ -9,6 +9,7 @@ from ..facets import FACETS
 from ..vocab.analysis import french_analyzer
 from .whoosh_adapter import FrenchText, WordCounts
 
+DIGEST_BYTES = 16  # of a document's content hash, in the `doc_hash` column
 FINGERPRINT_BYTES = 64  # of a passage's fingerprint (index/fingerprint.py), in the `fingerprint` column
 FOCUSED_REGIONS = 2  # a passage tagged with more regions than this is about none of them (the `places` field)
 
@@ -36,7 +37,9 @@ def build_schema() -> Schema:
         page=STORED,  # the passage's first page in a paged document
         first_indexed=ID(stored=True),  # when its document was first indexed (ISO, UTC, microseconds)
         changed=ID(stored=True),  # when its document's content was last indexed as changed (same)
-        doc_hash=STORED,
+        # the document's content hash (Document.content_hash, its 16 bytes): a column, read at once for every
+        # document when an indexing run starts (indexer/write.py's _known_documents)
+        doc_hash=COLUMN(FixedBytesColumn(DIGEST_BYTES)),
         source=STORED,
         origin=STORED,  # the file the document was read from (a JSONL record's file, whatever its `source`)
         url=STORED,

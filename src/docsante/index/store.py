@@ -18,7 +18,7 @@ from .schema import build_schema
 
 META_FILE = "docsante.json"
 SOURCES_FILE = "sources.json.gz"  # the files the index was built from, as they were (corpus/seen.py)
-SCHEMA_VERSION = 16  # bump when the analyzer or the other fields change: old indexes must be rebuilt
+SCHEMA_VERSION = 17  # bump when the analyzer or the other fields change: old indexes must be rebuilt
 OPEN_ATTEMPTS, OPEN_WAIT = 10, 0.05  # as Whoosh's reader(), when a commit deletes the table of contents being read
 # what Whoosh raises when it reads a truncated or overwritten index file (an I/O error aside)
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
