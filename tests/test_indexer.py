@@ -35,6 +35,41 @@ def test_corpus_is_indexed_and_every_format_is_searchable(corpus_index, corpus):
             assert doc_id in {short(h.doc_id, corpus) for h in ix.search(query).hits}, query
 
 
+def test_known_documents_are_numbered_as_a_look_up_finds_them(tmp_path, corpus):
+    """The documents a run starts with, read from the doc_id and doc_hash columns, have the entries a
+    look-up of their id finds and the content hash their entries were written with, across segments
+    and deletions."""
+    from whoosh.index import open_dir
+    from docsante.indexer.write import KnownDocuments, _entries
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus, folder)
+    docsante.build_index([folder], tmp_path / "ix")
+    (folder / "notes-ptsm.md").write_text("# PTSM\n\nUn passage.\n\n## Suite\n\nUn autre.\n", encoding="utf-8")
+    docsante.build_index([folder], tmp_path / "ix")  # a second segment, and deletions in the first
+    with open_dir(str(tmp_path / "ix")).reader() as reader:
+        assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
+        known, hashes = KnownDocuments(reader), reader.column_reader("doc_hash")
+        assert len(list(known)) == 11
+        for doc_id in known:
+            numbers = sorted(_entries(reader, doc_id))
+            assert known.entries(doc_id) == numbers and len(numbers) >= 1
+            assert {hashes[n].hex() for n in numbers} == {known.digest(doc_id)}
+        assert max(len(known.entries(doc_id)) for doc_id in known) > 2  # a document's passages and its whole
+    assert known.digest("absent") is None
+
+
+def test_stamps_read_an_index_written_before_the_doc_hash_column():
+    """A rebuild of an index whose content hashes are stored fields (schema 16 and before; here 9) keeps
+    its documents' stamps under their hash, as it does from the column."""
+    from docsante.index.schema import DOCUMENT
+    from docsante.index.store import open_whoosh
+    from docsante.indexer.write import _entries, _stamps
+    with open_whoosh(Path(__file__).parent / "golden" / "index-v9").reader() as reader:
+        first = next(f for f in reader.all_stored_fields() if f.get("kind") == "passage")
+        stamps = _stamps(reader, _entries(reader, first["doc_id"]))
+    assert stamps[(DOCUMENT, first["doc_hash"])][0] == stamps[DOCUMENT] == first["first_indexed"]
+
+
 def test_reindexing_skips_unchanged_and_replaces_changed(tmp_path, corpus):
     folder = tmp_path / "corpus"
     shutil.copytree(corpus, folder)

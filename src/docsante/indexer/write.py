@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
@@ -111,13 +112,17 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
     report = IndexReport()
     started = time.perf_counter()
     writer = _writer(ix)
-    with writer.reader() as reader:
-        known = _known_documents(reader)
+    found = writer.reader()  # the index as the run finds it
+    known = KnownDocuments(found)
     workers = SegmentWorkers(index_dir)
     now = _stamp()
     pending = 0
     task: list[Task] = []
-    indexed = earlier  # what the passages of a changed document were: the index this run replaces, or this one's
+    # what the passages of a changed document were: the index this run replaces, or this one's, whose entries
+    # `known` has numbered until the first commit (then each is looked up)
+    indexed = earlier if earlier is not None else found
+    if earlier is not None:
+        found.close()
 
     def written(done: Iterable[Written]) -> None:
         nonlocal pending
@@ -136,7 +141,7 @@ def _update(paths, index_dir: Path, batch_size: int, on_progress, on_arrays, ear
             if earlier is not None or doc.doc_id in known:
                 if indexed is None:  # one reader for the batch: opening one reads every segment
                     indexed = writer.reader()
-                numbers = _entries(indexed, doc.doc_id)
+                numbers = (known.entries(doc.doc_id) if indexed is found else None) or _entries(indexed, doc.doc_id)
                 before = _stamps(indexed, numbers)
                 if indexed is not earlier:  # this index's own entries: deleted when its new passages are committed
                     for number in numbers:
@@ -212,7 +217,10 @@ def _stamps(reader, numbers: list[int]) -> dict:
 def _digest(reader, number: int, stored: dict) -> str:
     """The content hash an entry's document had (hexadecimal): its `doc_hash` column's, or, in an index
     written before that column (schema 16, read by a rebuild), its stored field's."""
-    return stored.get("doc_hash") or reader.column_reader("doc_hash")[number].hex()
+    if stored.get("doc_hash"):
+        return stored["doc_hash"]
+    segment, offset = next((s, o) for s, o in reversed(reader.leaf_readers()) if o <= number)
+    return segment.column_reader("doc_hash")[number - offset].hex()
 
 
 @contextlib.contextmanager
@@ -317,7 +325,7 @@ class ReadSoFar:
     files: list[FileRead] = field(default_factory=list)  # each file read whole (seen.py)
 
 
-def _changed_documents(paths, known: dict[str, bytes], report: IndexReport, on_progress, read: ReadSoFar,
+def _changed_documents(paths, known: KnownDocuments, report: IndexReport, on_progress, read: ReadSoFar,
                        web: WebOptions | None = None, seen: SeenFiles | None = None) -> Iterator[tuple[Document, str]]:
     """The documents read from `paths` that are new or changed, with their content hash;
     failures, repeated ids and unchanged documents are counted in `report`, what was read in `read`."""
@@ -343,7 +351,7 @@ def _changed_documents(paths, known: dict[str, bytes], report: IndexReport, on_p
             if item.is_record:
                 read.record_files.add(item.origin)
             digest = item.content_hash
-            if known.get(item.doc_id) != bytes.fromhex(digest):
+            if known.digest(item.doc_id) != digest:
                 yield item, digest
                 continue
             report.unchanged += 1
@@ -379,17 +387,53 @@ def _writer(ix):
         raise IndexBusy("L'index est verrouillé par une autre indexation en cours ; réessayez quand elle sera finie.") from e
 
 
-def _known_documents(reader) -> dict[str, bytes]:
-    """The documents already indexed, with their content hash (16 bytes), read under the write lock from
-    two columns at once: reading each document's stored fields took 9 s at 1,000,000."""
-    known = {}
-    for segment, _ in reader.leaf_readers():
-        digests = fixed_column(segment, "doc_hash", DIGEST_BYTES).tobytes()
-        deleted = set(segment.segment().deleted_docs()) if segment.has_deletions() else ()
-        for number, doc_id in enumerate(varbytes_column(segment, "doc_id")):
-            if doc_id and number not in deleted:
-                known[doc_id.decode("utf-8", "surrogatepass")] = digests[number * DIGEST_BYTES:(number + 1) * DIGEST_BYTES]
-    return known
+class KnownDocuments:
+    """The documents an index holds, read under the write lock from two columns at once (reading each
+    document's stored fields took 9 s at 1,000,000): each one's content hash, and the numbers of its
+    entries in the reader they were read from, which follow one another in its segment (a document
+    whose entries lie apart, none is known to do so, is left to a look-up)."""
+
+    def __init__(self, reader):
+        self._rows: dict[str, int] = {}
+        digests, firsts, counts = [], [], []
+        for segment, offset in reader.leaf_readers():
+            deleted = set(segment.segment().deleted_docs()) if segment.has_deletions() else ()
+            starts, previous, row = [], None, None
+            for number, raw in enumerate(varbytes_column(segment, "doc_id")):
+                if not raw or number in deleted:  # a batch's words, a deleted entry
+                    row = None
+                    continue
+                if row is not None and raw == previous:  # the next entry of the same document
+                    if counts[row]:
+                        counts[row] += 1
+                    continue
+                previous, doc_id = raw, raw.decode("utf-8", "surrogatepass")
+                if (row := self._rows.get(doc_id)) is not None:
+                    counts[row] = 0  # its entries lie apart
+                    continue
+                row = self._rows[doc_id] = len(firsts)
+                starts.append(number)
+                firsts.append(offset + number)
+                counts.append(1)
+            digests.append(fixed_column(segment, "doc_hash", DIGEST_BYTES)[starts])
+        self._digests = np.concatenate(digests) if digests else np.zeros((0, DIGEST_BYTES), np.uint8)
+        self._firsts, self._counts = np.array(firsts, np.int64), np.array(counts, np.int64)
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self._rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def digest(self, doc_id: str) -> str | None:
+        """Its content hash (hexadecimal), None for a document the index does not hold."""
+        row = self._rows.get(doc_id)
+        return None if row is None else self._digests[row].tobytes().hex()
+
+    def entries(self, doc_id: str) -> list[int]:
+        """Its entries' numbers in the reader they were read from (none when left to a look-up)."""
+        row = self._rows[doc_id]
+        return list(range(self._firsts[row], self._firsts[row] + self._counts[row]))
 
 
 def _origins(reader, doc_ids: set[str]) -> dict[str, str]:
@@ -404,13 +448,13 @@ def _origins(reader, doc_ids: set[str]) -> dict[str, str]:
     return origins
 
 
-def _prune(writer, paths, known: dict[str, bytes], read: ReadSoFar) -> list[str]:
+def _prune(writer, paths, known: KnownDocuments, read: ReadSoFar) -> list[str]:
     """Delete the documents whose file, under a folder being indexed, no longer exists, and the
     records a JSONL file read whole in this run no longer holds (not when one of its lines
     could not be read: nothing indexed is lost to a damaged line)."""
     folders = tuple(path_text(Path(p).resolve()).rstrip("/") + "/" for p in paths if Path(p).is_dir())
     whole_files = read.record_files - read.incomplete
-    unread = known.keys() - read.ids
+    unread = {doc_id for doc_id in known if doc_id not in read.ids}
     if not unread or not (folders or whole_files):
         return []
     with writer.reader() as reader:
@@ -433,7 +477,7 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
         writer = _writer(ix)
         try:
             with writer.reader() as reader:
-                origins = _origins(reader, set(_known_documents(reader)))
+                origins = _origins(reader, set(KnownDocuments(reader)))
             wanted = set()
             for target in targets:
                 path = path_text(Path(target).resolve())
