@@ -83,6 +83,31 @@ def test_2_lengths_reader_gives_whooshs_lengths(sample_index):
     assert checked > 100
 
 
+def test_2_a_pool_spilled_to_disk_writes_the_same_postings(tmp_path, sample_index):
+    """A worker's pool that holds more postings than its limit writes its sorted runs to disk, RUN_CHUNK
+    postings at a time, and reads them back merged: the segment has every posting it would have had."""
+    from docsante.index.store import open_or_create
+    from whoosh.reading import SegmentReader
+    from docsante.index.whoosh_adapter import RUN_CHUNK, SegmentOfItsOwn
+    with docsante.open_index(sample_index) as ix:
+        entries = [f for f in ix.generation.searcher.all_stored_fields() if f.get("kind") == "passage"]
+    postings = {}
+    for name, limit in (("memory", 256), ("spilled", 2.5)):  # three runs of about 13,000 postings
+        target = open_or_create(tmp_path / name)
+        writer = SegmentOfItsOwn(target, limitmb=limit)
+        for _ in range(30):
+            for f in entries:
+                writer.add_document(kind="passage", doc_id=f["doc_id"], text=f["text"], title=f.get("title", ""))
+        spilled = len(writer.pool.runs)
+        segment = writer.finish()
+        with SegmentReader(target.storage, target.schema, segment) as reader:
+            postings[name] = [(field, word, list(reader.postings(field, word).all_items()))
+                              for field, word in reader.all_terms()]
+        assert spilled == (0 if name == "memory" else 3)
+    assert postings["spilled"] == postings["memory"] and len(postings["memory"]) > 500
+    assert 13_000 > RUN_CHUNK  # a run is read back in several chunks
+
+
 @pytest.mark.parametrize("count", [0, 3, STORED_DICTIONARY_VALUES, 150])
 def test_2_stored_values_read_back_around_their_dictionary(tmp_path, count):
     """Values before, at and after the dictionary is chosen (and none, and empty ones) read back,

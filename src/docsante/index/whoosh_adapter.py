@@ -11,8 +11,11 @@ has a test per dependency:
    (`DocsanteCodec` stores fields in a `DictionaryBytesColumn`, a `VarBytesColumn` whose `Writer` and
    `Reader` it extends); `W3PostingsWriter`'s `written()`, `_terminfo` and buffered postings, and
    `W3TermInfo.add_block` / `set_inlined` / `to_bytes` / `_struct` (`_InliningPostingsWriter`, whose term
-   infos become `_InlinedTermInfo`s); `W3PerDocReader.has_column`, which a segment writer asks once per
-   posting (`WriteCodec` remembers its answers). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
+   infos become `_InlinedTermInfo`s); `W3PerDocReader.has_column` and `doc_field_length`, which a segment
+   writer asks once per posting (`WriteCodec`'s reader remembers the one and reads each field's lengths
+   whole, from `_doccount` and `_cached_reader`, for the other); `PostingPool`'s runs, written by
+   `SortingPool._write_run(f, items)` and read by `_read_run(path)` with `_open_run` and `_remove_run`
+   (`_PostingPool` pickles them in chunks). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
    `newsegment`, `_added`, `_finalize_segment()`, `_close_segment()`, `_merge_segments()`,
    `_commit_toc()`, `_finish()` and `_check_state()`: an indexing worker writes a segment of its own
    (`SegmentOfItsOwn`) that the indexing process's writer commits with its own changes (`commit_with`),
@@ -56,7 +59,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from html import escape
-from itertools import chain
+from itertools import chain, islice
 from math import log
 
 import numpy as np
@@ -310,6 +313,35 @@ class WriteCodec(DocsanteCodec):
         return _LengthsReader(storage, segment)
 
 
+class _PostingPool(PostingPool):
+    """Whoosh's pool of postings, whose sorted runs, written to disk once it holds more than its limit
+    (a worker's segment of 50,000 passages spills about three at 128 MB), are pickled RUN_CHUNK postings at
+    a time rather than one by one: 15,000 legal passages spilled at 32 MB cost 445 µs a passage to add and
+    write, against 247 unspilled; 300 µs now."""
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+RUN_CHUNK = 10_000  # postings pickled together in a pool's run (about 2 MB)
+
+
 class SegmentOfItsOwn(SegmentWriter):
     """A writer of one new segment, in an indexing worker process: it neither locks the index
     (the indexing process holds the lock) nor commits; `finish()` writes the segment and returns
@@ -319,7 +351,7 @@ class SegmentOfItsOwn(SegmentWriter):
     def __init__(self, ix, limitmb: int):
         super().__init__(ix, _lk=False, limitmb=limitmb, codec=WriteCodec())
         self._tempstorage = self.storage.temp_storage(f"{self.indexname}.{self.newsegment.segment_id()}.tmp")
-        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def finish(self) -> W3Segment:
         segment = self._finalize_segment()
