@@ -38,7 +38,7 @@ def build_schema() -> Schema:
         first_indexed=ID(stored=True),  # when its document was first indexed (ISO, UTC, microseconds)
         changed=ID(stored=True),  # when its document's content was last indexed as changed (same)
         # the document's content hash (Document.content_hash, its 16 bytes): a column, read at once for every
-        # document when an indexing run starts (indexer/write.py's _known_documents)
+        # document when an indexing run starts (indexer/write.py's KnownDocuments)
         doc_hash=COLUMN(FixedBytesColumn(DIGEST_BYTES)),
         source=STORED,
         origin=STORED,  # the file the document was read from (a JSONL record's file, whatever its `source`)
