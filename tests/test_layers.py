@@ -77,6 +77,17 @@ def test_import_docsante_loads_neither_whoosh_nor_numpy():
         ["Index", "True"]
 
 
+def test_a_search_loads_no_minhash(sample_index):
+    """A search, copies included, compares shingles only: datasketch (and the scipy it imports, half a
+    second) is imported by the first fingerprint, in an indexing run."""
+    code = ("import sys, docsante; ix = docsante.open_index(sys.argv[1]); "
+            "print(ix.search('contrat local de santé').total > 0, 'datasketch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
+    code = "import sys; from docsante.index.fingerprint import fingerprint; fingerprint('un texte'); print('datasketch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["True"]
+
+
 def test_every_module_imports_where_there_is_no_fcntl():
     """Windows has no fcntl: every module of the package imports without it (hidden here), and the CLI
     starts. Whoosh's own lock takes msvcrt there; docsante's locks are filelock's."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 from .schema import FINGERPRINT_BYTES
 
@@ -25,7 +25,14 @@ SEED = 20261206  # of the permutations: fixed, so that every run and every proce
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"[0-9]+")
 LOW_32 = np.uint64(0xFFFFFFFF)
-_PERMUTATIONS = MinHash(num_perm=FINGERPRINT_BYTES, seed=SEED, scheme="affine32").permutations
+
+
+@lru_cache(maxsize=1)
+def _minhash():
+    """datasketch's MinHash and its permutations, imported when a passage is first fingerprinted: importing
+    datasketch imports scipy (half a second), which searches, comparing shingles only, do without."""
+    from datasketch import MinHash
+    return MinHash, MinHash(num_perm=FINGERPRINT_BYTES, seed=SEED, scheme="affine32").permutations
 
 
 def shingles(text: str) -> np.ndarray:
@@ -42,7 +49,8 @@ def fingerprint(text: str) -> bytes:
     hashes = shingles(text)
     if not len(hashes):
         return bytes(FINGERPRINT_BYTES)
-    sketch = MinHash(num_perm=FINGERPRINT_BYTES, hashfunc=int, permutations=_PERMUTATIONS, scheme="affine32")
+    minhash, permutations = _minhash()
+    sketch = minhash(num_perm=FINGERPRINT_BYTES, hashfunc=int, permutations=permutations, scheme="affine32")
     sketch.update_batch(hashes.tolist())
     return (sketch.hashvalues & 0xFF).astype(np.uint8).tobytes()
 
