@@ -436,14 +436,15 @@ class KnownDocuments:
         return list(range(self._firsts[row], self._firsts[row] + self._counts[row]))
 
 
-def _origins(reader, doc_ids: set[str]) -> dict[str, str]:
-    """The file each of these documents was read from (an entry's stored `origin`), read only for
-    them: a run that reads its collection again has none to read."""
+def _origins(reader, doc_ids: set[str] | None = None) -> dict[str, str]:
+    """The file each of these documents (None: every document) was read from (an entry's stored
+    `origin`), read only for them: a run that reads its collection again has none to read."""
     origins = {}
     for segment, offset in reader.leaf_readers():
-        for number, doc_id in enumerate(varbytes_column(segment, "doc_id")):
-            doc_id = doc_id.decode("utf-8", "surrogatepass")
-            if doc_id in doc_ids and doc_id not in origins and not segment.is_deleted(number):
+        for number, raw in enumerate(varbytes_column(segment, "doc_id")):
+            doc_id = raw.decode("utf-8", "surrogatepass")
+            if raw and (doc_ids is None or doc_id in doc_ids) and doc_id not in origins \
+                    and not segment.is_deleted(number):
                 origins[doc_id] = segment.stored_fields(number).get("origin", "")
     return origins
 
@@ -477,7 +478,7 @@ def remove_documents(index_dir: str | Path, targets: Iterable[str | Path], *, wa
         writer = _writer(ix)
         try:
             with writer.reader() as reader:
-                origins = _origins(reader, set(KnownDocuments(reader)))
+                origins = _origins(reader)
             wanted = set()
             for target in targets:
                 path = path_text(Path(target).resolve())
