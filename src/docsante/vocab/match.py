@@ -150,14 +150,9 @@ class Matcher:
 
     def find(self, toks: Sequence[Tok]):
         """Yield (start_index, end_index, value)."""
-        i, n = 0, len(toks)
         keys, exact, whole = self.first[KEY], self.first[EXACT], self.first[WHOLE]
-        while i < n:
-            t = toks[i]
-            starts = t.singular in keys or t.text in exact or t.whole in whole
-            found = self._longest(toks, i) if starts else None
-            if found:
+        end = 0
+        for i in [i for i, t in enumerate(toks) if t.singular in keys or t.text in exact or t.whole in whole]:
+            if i >= end and (found := self._longest(toks, i)):
                 yield i, found[0], found[1]
-                i = found[0]
-            else:
-                i += 1
+                end = found[0]
