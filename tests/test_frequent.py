@@ -34,6 +34,22 @@ def test_every_segment_has_its_arrays_and_no_other(segmented_index, searcher):
     assert not [p for p in segmented_index.iterdir() if p.name.startswith(".")]  # no half-written file
 
 
+def test_a_worker_gathers_the_arrays_read_back_from_its_segment_byte_for_byte(tmp_path, segmented_index, searcher):
+    """A worker gathers its segment's arrays from the postings on their way to the segment's files; a
+    merged segment's are read back from it. Both ways give the same files."""
+    from docsante.index.frequent import ARRAYS, SegmentArrays
+    compared = 0
+    for segment, _ in searcher.reader().leaf_readers():
+        name = segment_id(segment)
+        SegmentArrays.read_back(segment).write(tmp_path, name)
+        for part in (*ARRAYS, "words.json"):
+            written = (segmented_index / f"{name}.frequent_{part}").read_bytes()
+            assert (tmp_path / f"{name}.frequent_{part}").read_bytes() == written, (name, part)
+        fields = json.loads((tmp_path / f"{name}.frequent_words.json").read_text("utf-8"))["fields"]
+        compared += bool(fields["text"]["frequent"]) and bool(fields["text"]["rare"])
+    assert compared >= 2  # the first run's segments, one per worker, hold frequent and rare words
+
+
 def test_arrays_are_written_in_their_narrowest_types(segmented_index):
     """A segment's numbers in 8 or 16 bits when they fit (a passage's count of a word, its positions,
     a segment of fewer than 65,536 passages), wider when they do not."""

@@ -3,7 +3,8 @@
 Whoosh stores postings as pickled, compressed blocks: reading a word found in half the
 passages costs about 2 µs per posting, hundreds of milliseconds at national scale, and
 a phrase of frequent words needs their positions too. When a segment is written (by its
-indexing worker; at the end of the run for a merged one), the postings of the words found
+indexing worker, from its postings on their way to its files; at the end of the run, read back
+from it, for a merged one), the postings of the words found
 in at least FREQUENT_POSTINGS passages of it are also written as raw arrays (document
 numbers, weights, positions: a weight is a word's count in the document, so that the keys
 `document << 32 | position` phrases use are rebuilt from the three), which searches map
@@ -25,9 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from whoosh.reading import SegmentReader
 
-from .whoosh_adapter import position_keys, posting_arrays
+from .whoosh_adapter import position_keys, posting_arrays, value_keys
 
 FREQUENT_POSTINGS = 256  # two of Whoosh's blocks: shorter lists decode in well under a millisecond
 ARRAYS = ("ids", "weights", "positions", "rare")  # a weight is a word's count in a passage (its field's boost is 1)
@@ -52,8 +52,8 @@ def segment_id(segment) -> str | None:
 
 
 def write_missing(ix, on_segment: Callable[[int, int], None] | None = None) -> None:
-    """Write the arrays of every segment of the index that has none (current format).
-    `on_segment(done, total)` is called before the first and after each segment written."""
+    """Write the arrays of every segment of the index that has none (current format), read back from
+    its postings. `on_segment(done, total)` is called before the first and after each segment written."""
     folder = Path(ix.storage.folder)
     with ix.reader() as reader:
         missing = [(name, segment) for segment, _ in reader.leaf_readers()
@@ -61,15 +61,9 @@ def write_missing(ix, on_segment: Callable[[int, int], None] | None = None) -> N
         for done, (name, segment) in enumerate(missing):
             if on_segment:
                 on_segment(done, len(missing))
-            _write(folder, name, segment)
+            SegmentArrays.read_back(segment).write(folder, name)
         if missing and on_segment:
             on_segment(len(missing), len(missing))
-
-
-def write_arrays(storage, schema, segment) -> None:
-    """Write the arrays of one segment just written (an indexing worker's, before it is committed)."""
-    with SegmentReader(storage, schema, segment) as reader:
-        _write(Path(storage.folder), segment.segment_id(), reader)
 
 
 def _read_directory(folder: Path, segment_id: str) -> dict | None:
@@ -88,55 +82,95 @@ def _narrowest(array: np.ndarray) -> np.ndarray:
     return array.astype(next(t for t in UNSIGNED if largest <= np.iinfo(t).max))
 
 
-def _write(folder: Path, segment_id: str, segment) -> None:
-    """Write a segment's arrays, each in its narrowest type. Files are written under hidden names,
-    then renamed, the words file last: a reader never sees half of them."""
-    fields, arrays = _gathered(segment)
-    hidden = {part: folder / f".{segment_id}.frequent_{part}.{os.getpid()}" for part in (*ARRAYS, "words.json")}
-    try:
-        types = {}
-        for name, array in arrays.items():
-            array = _narrowest(array)
-            hidden[name].write_bytes(array.tobytes())
-            types[name] = array.dtype.str
-        hidden["words.json"].write_text(json.dumps({"format": FORMAT, "types": types, "fields": fields}), "utf-8")
-        for part, path in hidden.items():
-            os.replace(path, _path(folder, segment_id, part))
-    finally:
-        for path in hidden.values():
-            path.unlink(missing_ok=True)
+class SegmentArrays:
+    """A segment's arrays, gathered word by word in the order Whoosh writes them (field, then word),
+    each word's numbers in 32 bits (12 bytes a posting of a frequent word, 4 of a rare one) until all
+    are known. A worker gathers its new segment's from the postings on their way to the segment's files
+    (`passing`); a merged segment's are read back from it (`read_back`): the same arrays."""
 
+    def __init__(self, schema):
+        self.fields = {field: {"frequent": {}, "rare": [], "rare_starts": []} for field in _positional_fields(schema)}
+        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in ARRAYS}
+        self.ends = dict.fromkeys(ARRAYS, 0)
+        self.rare_ends: dict[str, int] = {}
 
-def _gathered(segment) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
-    """A segment's words file's fields and its arrays, each word's numbers in 32 bits (12 bytes a
-    posting of a frequent word, 4 of a rare one) until all are known."""
-    fields: dict[str, dict] = {}
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in ARRAYS}
-    ends = dict.fromkeys(ARRAYS, 0)
+    @classmethod
+    def read_back(cls, segment) -> SegmentArrays:
+        """The arrays of a segment (its reader) read from its postings."""
+        arrays = cls(segment.schema)
+        for field in arrays.fields:
+            for word, _ in segment.iter_field(field):
+                arrays._word(field, word, *posting_arrays(segment, field, word),
+                             lambda: position_keys(segment, field, word))
+        return arrays
 
-    def add(name: str, array: np.ndarray) -> None:
-        parts[name].append(array.astype(np.uint32))
-        ends[name] += len(array)
-
-    for field in _positional_fields(segment.schema):
-        frequent, rare, rare_starts = {}, [], []
-        for word, info in segment.iter_field(field):
-            if info.doc_frequency() < FREQUENT_POSTINGS:
-                rare.append(word.decode("utf-8"))
-                rare_starts.append(ends["rare"])
-                add("rare", posting_arrays(segment, field, word)[0])
+    def passing(self, postings):
+        """A new segment's postings, (field, word, document, weight, value) sorted by field, word and
+        document as Whoosh writes them, passed on once gathered."""
+        fields = self.fields
+        field = word = None
+        ids, weights, values = [], [], []
+        for posting in postings:
+            yield posting
+            if posting[0] not in fields:
                 continue
-            starts = dict(ends)
-            ids, weights = posting_arrays(segment, field, word)
-            add("ids", ids)
-            add("weights", weights)
-            keys = position_keys(segment, field, word)
-            if not np.array_equal(np.repeat(ids, weights.astype(np.int64)), keys >> 32):
-                raise ValueError(f"{field}: weights are not counts of positions")  # a field boost
-            add("positions", keys & 0xFFFFFFFF)
-            frequent[word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["positions"], ends["positions"]]
-        fields[field] = {"frequent": frequent, "rare": rare, "rare_starts": [*rare_starts, ends["rare"]]}
-    return fields, {name: np.concatenate(parts[name]) if parts[name] else np.empty(0, np.uint32) for name in ARRAYS}
+            if posting[1] != word or posting[0] != field:
+                if ids:
+                    self._gathered(field, word, ids, weights, values)
+                field, word, ids, weights, values = posting[0], posting[1], [], [], []
+            ids.append(posting[2])
+            weights.append(posting[3])
+            values.append(posting[4])
+        if ids:
+            self._gathered(field, word, ids, weights, values)
+
+    def _gathered(self, field: str, word: bytes, ids: list, weights: list, values: list) -> None:
+        documents = np.array(ids, np.int64)
+        self._word(field, word, documents, np.array(weights, np.float64), lambda: value_keys(documents, values))
+
+    def _word(self, field: str, word: bytes, ids: np.ndarray, weights: np.ndarray,
+              keys: Callable[[], np.ndarray]) -> None:
+        """One word's postings: its document numbers, its weights, and (a function giving) its position keys."""
+        entry, ends = self.fields[field], self.ends
+        if len(ids) < FREQUENT_POSTINGS:
+            entry["rare"].append(word.decode("utf-8"))
+            entry["rare_starts"].append(ends["rare"])
+            self._add("rare", ids)
+            self.rare_ends[field] = ends["rare"]
+            return
+        starts = dict(ends)
+        self._add("ids", ids)
+        self._add("weights", weights)
+        found = keys()
+        if not np.array_equal(np.repeat(ids, weights.astype(np.int64)), found >> 32):
+            raise ValueError(f"{field}: weights are not counts of positions")  # a field boost
+        self._add("positions", found & 0xFFFFFFFF)
+        entry["frequent"][word.decode("utf-8")] = [starts["ids"], ends["ids"], starts["positions"], ends["positions"]]
+
+    def _add(self, name: str, array: np.ndarray) -> None:
+        self.parts[name].append(array.astype(np.uint32))
+        self.ends[name] += len(array)
+
+    def write(self, folder: Path, segment_id: str) -> None:
+        """Write the arrays, each in its narrowest type. Files are written under hidden names, then
+        renamed, the words file last: a reader never sees half of them."""
+        fields, end = {}, 0
+        for field, entry in self.fields.items():  # in the order gathered: a field's rare words end where its last one's do
+            end = self.rare_ends.get(field, end)
+            fields[field] = {**entry, "rare_starts": [*entry["rare_starts"], end]}
+        hidden = {part: folder / f".{segment_id}.frequent_{part}.{os.getpid()}" for part in (*ARRAYS, "words.json")}
+        try:
+            types = {}
+            for name, parts in self.parts.items():
+                array = _narrowest(np.concatenate(parts) if parts else np.empty(0, np.uint32))
+                hidden[name].write_bytes(array.tobytes())
+                types[name] = array.dtype.str
+            hidden["words.json"].write_text(json.dumps({"format": FORMAT, "types": types, "fields": fields}), "utf-8")
+            for part, path in hidden.items():
+                os.replace(path, _path(folder, segment_id, part))
+        finally:
+            for path in hidden.values():
+                path.unlink(missing_ok=True)
 
 
 def _mapped(path: Path, dtype) -> np.ndarray:

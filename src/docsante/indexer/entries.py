@@ -28,7 +28,7 @@ from ..corpus.document import Document
 from ..corpus.finish import finish
 from ..errors import DocsanteError
 from ..facets import DOCUMENT_FACETS
-from ..index.frequent import write_arrays
+from ..index.frequent import SegmentArrays
 from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, WORDS, place_term
 from ..index.store import open_whoosh
 from ..index.whoosh_adapter import Indexed, SegmentOfItsOwn
@@ -260,8 +260,9 @@ class _Segment:
         if self.words:
             self.writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(self.words))
             self.words.clear()
-        segment, self.writer = self.writer.finish(), None
-        write_arrays(self.ix.storage, self.schema, segment)
+        arrays = SegmentArrays(self.schema)
+        segment, self.writer = self.writer.finish(arrays.passing), None
+        arrays.write(Path(self.ix.storage.folder), segment.segment_id())
         return segment
 
     def cancel(self) -> None:
