@@ -66,6 +66,26 @@ def test_author_lines_letterheads_and_signatures_name_the_issuer(tmp_path):
     assert finished(tmp_path / "plan.docx").issuer == "Conseil départemental du Gers"
 
 
+@pytest.mark.parametrize("line, after", [
+    ("Ce document, rédigé par l'IREPS de Corse", " l'IREPS de Corse"),
+    ("Auteurs : ORS Grand Est", " : ORS Grand Est"),
+    ("Une étude PUBLIÉE PAR le CRES", " le CRES"),
+    ("Le rapport, coordonnées   par l'ORS", " l'ORS"),
+    ("Une publication de l'ORS, rédigée par le CREAI", "e l'ORS, rédigée par le CREAI"),  # the first phrase
+    ("Fiches réalisées par l'ARS, sous la direction de la DGS", " l'ARS, sous la direction de la DGS"),
+])
+def test_an_author_phrase_ends_where_its_body_may_start(line, after):
+    from docsante.corpus.issuer import _author
+    assert line[_author(line):] == after
+
+
+@pytest.mark.parametrize("line", ["Par arrêté du préfet", "Un travail réalisé parfois en lien", "Le texte par l'ARS",
+                                  "Les fiches réalisées avec l'ARS", ""])
+def test_a_line_without_an_author_phrase_has_none(line):
+    from docsante.corpus.issuer import _author
+    assert _author(line) is None
+
+
 def test_a_contract_is_issued_by_its_parties_the_collectivity_first(tmp_path):
     cls = tmp_path / "cls.md"
     cls.write_text("# Contrat local de santé de Thionville\n\nLe contrat est signé entre l'ARS Grand Est, la CPAM de "
