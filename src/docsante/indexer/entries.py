@@ -203,7 +203,7 @@ def _work(tasks, results, index_dir: str) -> None:
     # A worker makes millions of objects and keeps few: Python's default collector, which scans every
     # object already kept (the indexing process's, inherited; the segment's postings) each time 700 more
     # are made, took 7.5 s of each worker's 90 s at 140,000 passages. The objects a worker starts with
-    # are never collected, and it collects every WORKER_GC_OBJECTS objects made: 1.1 s.
+    # are never collected, and it collects every WORKER_GC_OBJECTS objects made: 1.0–1.2 s.
     gc.freeze()
     gc.set_threshold(WORKER_GC_OBJECTS, *gc.get_threshold()[1:])
     threading.Thread(target=_exit_with_parent, daemon=True).start()
