@@ -42,6 +42,7 @@ def _is_title(heading: str, title: str) -> bool:
 NOT_TEXT = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
                       + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
                       + "]")
+FIRST_NOT_TEXT = "\ud800"  # no character below it is one of NOT_TEXT's
 
 
 def valid_text(text: str) -> str:
@@ -105,7 +106,8 @@ class Document:
         nothing needs it, which is almost always."""
         texts = (self.doc_id, self.source, self.title, self.url, self.date, self.date_source, self.section,
                  self.group, self.origin, self.meta_title, self.issuer, self.site, *self.regions, *(b.text for b in self.blocks))
-        if not any(NOT_TEXT.search(t) for t in texts):
+        joined = "\n".join(texts)
+        if max(joined, default="") < FIRST_NOT_TEXT or not NOT_TEXT.search(joined):  # max(): 1 µs, the search 15
             return self
         return replace(self, doc_id=valid_text(self.doc_id), source=valid_text(self.source),
                        blocks=[replace(b, text=valid_text(b.text)) for b in self.blocks],
