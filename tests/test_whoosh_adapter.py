@@ -85,7 +85,8 @@ def test_2_lengths_reader_gives_whooshs_lengths(sample_index):
 
 def test_2_a_pool_spilled_to_disk_writes_the_same_postings(tmp_path, sample_index):
     """A worker's pool that holds more postings than its limit writes its sorted runs to disk, RUN_CHUNK
-    postings at a time, and reads them back merged: the segment has every posting it would have had."""
+    postings at a time, and reads them back merged: the segment has every posting it would have had.
+    `PostingPool.iter_postings()` gives the segment its sorted postings: a watcher sees each of them."""
     from docsante.index.store import open_or_create
     from whoosh.reading import SegmentReader
     from docsante.index.whoosh_adapter import RUN_CHUNK, SegmentOfItsOwn
@@ -99,11 +100,19 @@ def test_2_a_pool_spilled_to_disk_writes_the_same_postings(tmp_path, sample_inde
             for f in entries:
                 writer.add_document(kind="passage", doc_id=f["doc_id"], text=f["text"], title=f.get("title", ""))
         spilled = len(writer.pool.runs)
-        segment = writer.finish()
+        watched = []
+
+        def watcher(passing):
+            for posting in passing:
+                watched.append((posting[0], posting[1], posting[2], posting[4] or None))  # b"": no value
+                yield posting
+        segment = writer.finish(watcher)
         with SegmentReader(target.storage, target.schema, segment) as reader:
             postings[name] = [(field, word, list(reader.postings(field, word).all_items()))
                               for field, word in reader.all_terms()]
         assert spilled == (0 if name == "memory" else 3)
+        assert watched == [(field, word, number, value) for field, word, items in postings[name]
+                           for number, value in items]
     assert postings["spilled"] == postings["memory"] and len(postings["memory"]) > 500
     assert 13_000 > RUN_CHUNK  # a run is read back in several chunks
 

@@ -15,7 +15,9 @@ has a test per dependency:
    writer asks once per posting (`WriteCodec`'s reader remembers the one and reads each field's lengths
    whole, from `_doccount` and `_cached_reader`, for the other); `PostingPool`'s runs, written by
    `SortingPool._write_run(f, items)` and read by `_read_run(path)` with `_open_run` and `_remove_run`
-   (`_PostingPool` pickles them in chunks). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
+   (`_PostingPool` pickles them in chunks), and `PostingPool.iter_postings()`, from which `_flush_segment`
+   takes the sorted postings (a `_PostingPool`'s watcher sees them pass: frequent.py's
+   `SegmentArrays.passing`). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
    `newsegment`, `_added`, `_finalize_segment()`, `_close_segment()`, `_merge_segments()`,
    `_commit_toc()`, `_finish()` and `_check_state()`: an indexing worker writes a segment of its own
    (`SegmentOfItsOwn`) that the indexing process's writer commits with its own changes (`commit_with`),
