@@ -83,38 +83,40 @@ def test_2_lengths_reader_gives_whooshs_lengths(sample_index):
     assert checked > 100
 
 
-def test_2_a_pool_spilled_to_disk_writes_the_same_postings(tmp_path, sample_index):
-    """A worker's pool that holds more postings than its limit writes its sorted runs to disk, RUN_CHUNK
-    postings at a time, and reads them back merged: the segment has every posting it would have had.
-    `PostingPool.iter_postings()` gives the segment its sorted postings: a watcher sees each of them."""
-    from docsante.index.store import open_or_create
+def test_2_a_workers_segment_is_the_one_whoosh_writes(tmp_path, sample_index):
+    """A worker's segment (`SegmentOfItsOwn`: postings kept by word, written a block at a time by
+    `add_postings`) holds what Whoosh's own segment writer writes from the same documents, through
+    `_flush_segment` and `_finalize_segment`: the same term entries byte for byte (statistics, inlined
+    postings), postings (words of several blocks among them), stored fields and lengths. `on_word` sees
+    each word's postings as written."""
     from whoosh.reading import SegmentReader
-    from docsante.index.whoosh_adapter import RUN_CHUNK, SegmentOfItsOwn
+    from whoosh.writing import SegmentWriter
+    from docsante.index.store import open_or_create
+    from docsante.index.whoosh_adapter import SegmentOfItsOwn, WriteCodec
     with docsante.open_index(sample_index) as ix:
         entries = [f for f in ix.generation.searcher.all_stored_fields() if f.get("kind") == "passage"]
-    postings = {}
-    for name, limit in (("memory", 256), ("spilled", 2.5)):  # three runs of about 13,000 postings
+    written = {}
+    for name in ("whoosh", "worker"):
         target = open_or_create(tmp_path / name)
-        writer = SegmentOfItsOwn(target, limitmb=limit)
-        for _ in range(30):
+        writer = SegmentWriter(target, _lk=False, codec=WriteCodec()) if name == "whoosh" else SegmentOfItsOwn(target)
+        for _ in range(8):  # some words in more than two blocks of 128 postings
             for f in entries:
-                writer.add_document(kind="passage", doc_id=f["doc_id"], text=f["text"], title=f.get("title", ""))
-        spilled = len(writer.pool.runs)
+                writer.add_document(kind="passage", doc_id=f["doc_id"], text=f["text"], title=f.get("title", ""),
+                                    region=f.get("region", ""), position=f["position"])
         watched = []
-
-        def watcher(passing):
-            for posting in passing:
-                watched.append((posting[0], posting[1], posting[2], posting[4] or None))  # b"": no value
-                yield posting
-        segment = writer.finish(watcher)
+        segment = writer._finalize_segment() if name == "whoosh" else writer.finish(
+            lambda *posting_lists: watched.append(posting_lists))
         with SegmentReader(target.storage, target.schema, segment) as reader:
-            postings[name] = [(field, word, list(reader.postings(field, word).all_items()))
-                              for field, word in reader.all_terms()]
-        assert spilled == (0 if name == "memory" else 3)
-        assert watched == [(field, word, number, value) for field, word, items in postings[name]
-                           for number, value in items]
-    assert postings["spilled"] == postings["memory"] and len(postings["memory"]) > 500
-    assert 13_000 > RUN_CHUNK  # a run is read back in several chunks
+            terms = reader._terms
+            written[name] = ([(field, word, terms._tindex[terms._keycoder(field, word)],
+                               list(reader.postings(field, word).all_items())) for field, word in reader.all_terms()],
+                             [reader.stored_fields(n) for n in range(reader.doc_count_all())],
+                             [reader.doc_field_length(n, "text") for n in range(reader.doc_count_all())])
+    assert written["worker"] == written["whoosh"]
+    terms = written["whoosh"][0]
+    assert len(terms) > 500 and max(len(postings) for *_, postings in terms) > 2 * 128  # several blocks
+    assert [(field, word, [(d, v or b"") for d, v in postings]) for field, word, _, postings in terms] == \
+        [(field, word, list(zip(documents, [v or b"" for v in values]))) for field, word, documents, _, values in watched]
 
 
 @pytest.mark.parametrize("count", [0, 3, STORED_DICTIONARY_VALUES, 150])

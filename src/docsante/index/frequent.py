@@ -85,8 +85,8 @@ def _narrowest(array: np.ndarray) -> np.ndarray:
 class SegmentArrays:
     """A segment's arrays, gathered word by word in the order Whoosh writes them (field, then word),
     each word's numbers in 32 bits (12 bytes a posting of a frequent word, 4 of a rare one) until all
-    are known. A worker gathers its new segment's from the postings on their way to the segment's files
-    (`passing`); a merged segment's are read back from it (`read_back`): the same arrays."""
+    are known. A worker gathers its new segment's from the postings as they are written (`written`);
+    a merged segment's are read back from it (`read_back`): the same arrays."""
 
     def __init__(self, schema):
         self.fields = {field: {"frequent": {}, "rare": [], "rare_starts": []} for field in _positional_fields(schema)}
@@ -104,29 +104,12 @@ class SegmentArrays:
                              lambda: position_keys(segment, field, word))
         return arrays
 
-    def passing(self, postings):
-        """A new segment's postings, (field, word, document, weight, value) sorted by field, word and
-        document as Whoosh writes them, passed on once gathered."""
-        fields = self.fields
-        field = word = None
-        ids, weights, values = [], [], []
-        for posting in postings:
-            yield posting
-            if posting[0] not in fields:
-                continue
-            if posting[1] != word or posting[0] != field:
-                if ids:
-                    self._gathered(field, word, ids, weights, values)
-                field, word, ids, weights, values = posting[0], posting[1], [], [], []
-            ids.append(posting[2])
-            weights.append(posting[3])
-            values.append(posting[4])
-        if ids:
-            self._gathered(field, word, ids, weights, values)
-
-    def _gathered(self, field: str, word: bytes, ids: list, weights: list, values: list) -> None:
-        documents = np.array(ids, np.int64)
-        self._word(field, word, documents, np.array(weights, np.float64), lambda: value_keys(documents, values))
+    def written(self, field: str, word: bytes, documents: list[int], weights: list[float], values: list) -> None:
+        """A word's postings in a new segment, in document order, as its writer writes them (field
+        by field, word by word): gathered when the field has positions."""
+        if field in self.fields:
+            ids = np.array(documents, np.int64)
+            self._word(field, word, ids, np.array(weights, np.float64), lambda: value_keys(ids, values))
 
     def _word(self, field: str, word: bytes, ids: np.ndarray, weights: np.ndarray,
               keys: Callable[[], np.ndarray]) -> None:

@@ -13,15 +13,16 @@ has a test per dependency:
    `W3TermInfo.add_block` / `set_inlined` / `to_bytes` / `_struct` (`_InliningPostingsWriter`, whose term
    infos become `_InlinedTermInfo`s); `W3PerDocReader.has_column` and `doc_field_length`, which a segment
    writer asks once per posting (`WriteCodec`'s reader remembers the one and reads each field's lengths
-   whole, from `_doccount` and `_cached_reader`, for the other); `PostingPool`'s runs, written by
-   `SortingPool._write_run(f, items)` and read by `_read_run(path)` with `_open_run` and `_remove_run`
-   (`_PostingPool` pickles them in chunks), and `PostingPool.iter_postings()`, from which `_flush_segment`
-   takes the sorted postings (a `_PostingPool`'s watcher sees them pass: frequent.py's
-   `SegmentArrays.passing`). `SegmentWriter(ix, _lk=False)`, its `pool`, `_tempstorage`,
-   `newsegment`, `_added`, `_finalize_segment()`, `_close_segment()`, `_merge_segments()`,
+   whole, from `_doccount` and `_cached_reader`, for the other). `W3PostingsWriter`'s block buffer
+   (`_ids`, `_weights`, `_values`, `_maxweight`, `_minlength`, `_maxlength`, `_blocklimit`) and
+   `_write_block()`: `_InliningPostingsWriter.add_postings` fills a block at once. `SegmentWriter(ix,
+   _lk=False)`, its `perdocwriter` (`start_doc`, `add_field`, `add_column_value`, `finish_doc`,
+   `cancel_doc`), `fieldwriter` (`start_field`, `start_term`, `_postwriter`, `finish_term`,
+   `finish_field`), `_check_fields()`, `docnum`, `_added`, `_flush_segment()` (which
+   `_finalize_segment()` calls), `_close_segment()`, `_assemble_segment()`, `_merge_segments()`,
    `_commit_toc()`, `_finish()` and `_check_state()`: an indexing worker writes a segment of its own
-   (`SegmentOfItsOwn`) that the indexing process's writer commits with its own changes (`commit_with`),
-   as Whoosh's MpWriter does.
+   (`SegmentOfItsOwn`, its own `add_document` keeping postings by word) that the indexing process's
+   writer commits with its own changes (`commit_with`), as Whoosh's MpWriter does.
 3. `Prefix._btexts(reader)`: the indexed words a prefix expands to (`prefix_words`).
 4. `matching.ListMatcher(ids, all_weights=…)`: `ConstantPrefix`'s matcher; `SpanNear2(…, ordered=False)`
    and `matching.WrappingMatcher(m, boost=…)`: `Near`'s, as `Phrase.matcher` builds its ordered one.
@@ -60,8 +61,9 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 from html import escape
-from itertools import chain, islice
+from itertools import chain
 from math import log
 
 import numpy as np
@@ -77,7 +79,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 
 # -- 1. fields -----------------------------------------------------------------------------
@@ -255,6 +257,22 @@ class _InliningPostingsWriter(W3PostingsWriter):
     terms file rather than in a block of its own (about 60 bytes, most of them the block's header).
     Whoosh's own inlining calls a method its term info lacks (`set_inline`): it cannot be turned on."""
 
+    def add_postings(self, documents: list[int], weights: list[float], values: list, lengths: list[int]) -> None:
+        """A word's postings, in document order, added a block at a time: the blocks `add_posting`
+        would make, one posting at a time."""
+        limit = self._blocklimit
+        for start in range(0, len(documents), limit):
+            if start:
+                self._write_block()
+            end = start + limit
+            self._ids = array("I", documents[start:end])
+            self._weights = array("f", weights[start:end])
+            self._values = [v for v in values[start:end] if v]
+            self._maxweight = max(0, *weights[start:end])
+            block_lengths = [n for n in lengths[start:end] if n]
+            self._minlength = min(block_lengths, default=None)
+            self._maxlength = max(block_lengths, default=0)
+
     def finish_postings(self):
         if self.written() or len(self) > INLINE_POSTINGS:
             return super().finish_postings()
@@ -315,65 +333,85 @@ class WriteCodec(DocsanteCodec):
         return _LengthsReader(storage, segment)
 
 
-class _PostingPool(PostingPool):
-    """Whoosh's pool of postings, whose sorted runs, written to disk once it holds more than its limit
-    (a worker's segment of 50,000 passages spills about three at 128 MB), are pickled RUN_CHUNK postings at
-    a time rather than one by one: 15,000 legal passages spilled at 32 MB cost 445 µs a passage to add and
-    write, against 247 unspilled; 300 µs now."""
-
-    watcher = None  # a generator the sorted postings pass through on their way to the segment's files
-
-    def iter_postings(self):
-        postings = super().iter_postings()
-        return self.watcher(postings) if self.watcher else postings
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, RUN_CHUNK)):
-            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-RUN_CHUNK = 10_000  # postings pickled together in a pool's run (about 2 MB)
-
-
 class SegmentOfItsOwn(SegmentWriter):
     """A writer of one new segment, in an indexing worker process: it neither locks the index
     (the indexing process holds the lock) nor commits; `finish()` writes the segment and returns
-    it, for the indexing process to commit (`commit_with`). Its temporary files are its own, so
-    that the indexing process's commits, which remove Whoosh's shared temporary folder, leave them."""
+    it, for the indexing process to commit (`commit_with`).
 
-    def __init__(self, ix, limitmb: int):
-        super().__init__(ix, _lk=False, limitmb=limitmb, codec=WriteCodec())
-        self._tempstorage = self.storage.temp_storage(f"{self.indexname}.{self.newsegment.segment_id()}.tmp")
-        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+    Its postings are kept by field and word as documents are added, each word's in document order
+    (three items a posting: document, weight, value): writing the segment sorts the words only, and
+    hands each word's postings to the postings writer a block at a time. Whoosh's own pool keeps a
+    tuple a posting, sorts them all, spills sorted runs to disk and merges them back, then adds them
+    to the segment one by one. Boosts given as `_boost` or `_<field>_boost` are not applied (docsante
+    boosts fields in its schema), and fields with spelling or vectors are refused."""
 
-    def finish(self, watcher=None) -> W3Segment:
-        """Write the segment; its postings, sorted by field, word and document, pass through `watcher`
-        (a generator of them) as they are written."""
-        self.pool.watcher = watcher
-        segment = self._finalize_segment()
-        self._tempstorage.destroy()
-        self.is_closed = True
-        return segment
+    def __init__(self, ix):
+        super().__init__(ix, _lk=False, codec=WriteCodec())
+        if refused := [name for name in self.schema.names()
+                       if self.schema[name].vector or self.schema[name].separate_spelling()]:
+            raise ValueError(f"SegmentOfItsOwn n'écrit ni vectors ni spelling : {', '.join(refused)}")
+        self.words: dict[str, dict[bytes, list]] = {}  # field -> word -> [document, weight, value, ...]
+
+    def add_document(self, **fields):
+        self._check_state()
+        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field, length = schema[name], 0
+                if field.indexed:
+                    words, scorable = self.words.setdefault(name, {}), field.scorable
+                    for word, frequency, weight, encoded in field.index(value):
+                        if scorable:
+                            length += frequency
+                        if (postings := words.get(word)) is None:
+                            words[word] = postings = []
+                        postings += (docnum, weight, encoded)
+                stored = fields.get(f"_stored_{name}", value)
+                perdoc.add_field(name, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def finish(self, on_word=None) -> W3Segment:
+        """Write the segment; each word's postings, in field and word order, are also given to
+        `on_word(field, word, documents, weights, values)`, lists in document order."""
+        self._on_word = on_word
+        return self._finalize_segment()
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths, fields = self.per_document_reader(), self.fieldwriter
+        for name in sorted(self.words):
+            field, words = self.schema[name], self.words.pop(name)
+            fields.start_field(name, field)
+            for word in sorted(words):
+                postings = words.pop(word)
+                documents, weights, values = postings[0::3], postings[1::3], postings[2::3]
+                fields.start_term(word)
+                fields._postwriter.add_postings(documents, weights, values,
+                                                [lengths.doc_field_length(d, name) for d in documents])
+                fields.finish_term()
+                if self._on_word is not None:
+                    self._on_word(name, word, documents, weights, values)
+            fields.finish_field()
+        fields.close()
+        lengths.close()
 
     def cancel(self) -> None:
         if not self.is_closed:
             self._close_segment()
-            self._tempstorage.destroy()
+            self.words = {}
             self.is_closed = True
 
 

@@ -39,8 +39,6 @@ from .tag import Tagger
 WORKERS = os.cpu_count() or 1  # one per core: the indexing process only reads and hands out documents
 TASK_DOCUMENTS = 32  # documents sent to a worker at once
 TASKS_PER_WORKER = 4  # tasks queued ahead of the indexing process, per worker
-WRITER_MB = 128  # postings a worker's writer keeps in memory before sorting runs on disk: an indexing run's
-# peak memory at 140,000 passages is 707 MB (1,015 MB at 256), as quick
 WORKER_GC_OBJECTS = 50_000  # objects a worker makes between two collections (Python's default: 700)
 START_METHOD_VAR = "DOCSANTE_START_METHOD"  # "fork" or "spawn": how worker processes start (see start_method)
 
@@ -239,7 +237,7 @@ class _Segment:
         self.words: Counter[str] = Counter()
 
     def write(self, task: list[Task]) -> list[Written]:
-        self.writer = self.writer or SegmentOfItsOwn(self.ix, limitmb=WRITER_MB)
+        self.writer = self.writer or SegmentOfItsOwn(self.ix)
         written = []
         for t in task:
             entries = document_entries(t.doc, t.digest, self.tagger, self.schema)
@@ -261,7 +259,7 @@ class _Segment:
             self.writer.add_document(id=f"#words-{uuid.uuid4().hex}", kind=WORDS, words=dict(self.words))
             self.words.clear()
         arrays = SegmentArrays(self.schema)
-        segment, self.writer = self.writer.finish(arrays.passing), None
+        segment, self.writer = self.writer.finish(arrays.written), None
         arrays.write(Path(self.ix.storage.folder), segment.segment_id())
         return segment
 

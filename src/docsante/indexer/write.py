@@ -30,7 +30,7 @@ from ..index.whoosh_adapter import WriteCodec, clean_unreferenced, commit_with, 
 from .entries import TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
 
 SEGMENT_PASSAGES = 50_000  # passages per worker's segment: fewer segments, fewer look-ups a word and fewer
-# copies of each segment's words; a worker's writer spills to disk past entries.WRITER_MB (docs/measures.md)
+# copies of each segment's words; a worker keeps its segment's postings in memory (docs/measures.md)
 BATCH_PASSAGES = SEGMENT_PASSAGES * WORKERS  # passages per commit: a segment per worker
 LOCK_WAIT = 600.0  # seconds a second indexing run waits for the first one
 LOCK_POLL = 0.2
