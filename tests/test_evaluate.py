@@ -70,6 +70,26 @@ def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, option
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)
 
 
+def test_nested_ors_sum_as_whoosh_does(sample_index):
+    """Ors within an Or (a word's fields in an OR of words), with their boosts, one of them Whoosh's
+    to score (minmatch), and words frequent enough to be counted into a slot per document: the same
+    documents and scores as Whoosh's own matcher."""
+    with docsante.open_index(sample_index) as ix:
+        searcher = ix.generation.searcher
+        q = wq.Or([wq.Or([wq.Term("text", "sant"), wq.Term("title", "sant", boost=0.3)], boost=2.0),
+                   wq.Or([wq.Or([wq.Term("text", "mental"), wq.Term("section", "mental", boost=0.5)]),
+                          wq.Term("text", "jeun")], boost=0.7),
+                   wq.Or([wq.Term("text", "prevent"), wq.Term("text", "addict")], minmatch=2)], boost=1.5)
+        found = Evaluator(searcher).evaluate(q)
+        expected = {}
+        m = q.matcher(searcher)
+        while m.is_active():
+            expected[m.id()] = m.score()
+            m.next()
+        assert len(found.ids) * 8 > searcher.doc_count_all() and len(expected) > 20
+        assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)
+
+
 def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
     """Phrases drawn from the indexed text (in order, reversed, with repeated words, with slop,
     with a boost, ordered or not), in every text field: the same documents and scores as Whoosh's own matcher."""
