@@ -359,6 +359,7 @@ class SegmentOfItsOwn(SegmentWriter):
                        if self.schema[name].vector or self.schema[name].separate_spelling()]:
             raise ValueError(f"SegmentOfItsOwn n'écrit ni vectors ni spelling : {', '.join(refused)}")
         self.words: dict[str, dict[bytes, list]] = {}  # field -> word -> [document, weight, value, ...]
+        self._on_word = None  # what `finish` gives each word's postings to
 
     def add_document(self, **fields):
         self._check_state()
