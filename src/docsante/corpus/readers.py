@@ -300,12 +300,12 @@ def _meta_text(value) -> str:
         return ""
 
 
-HTML_DROP = ["script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe",
-             "dialog"]
-HTML_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"]
+HTML_DROP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe",
+             "dialog"}
+HTML_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"]  # compared with ==
 HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCK_REACH = 32  # ancestors looked at for a text node's block
-LAYOUT_TAGS = ["p", "div", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"]
+LAYOUT_TAGS = {"p", "div", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
 HTML_BLOCKS = HTML_HEADINGS | {"p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption", "div", "section", "article", "main", "tr", "br"}
 # ids and classes of cookie and consent banners (and of the consent managers French sites use)
 CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetrust|cookiebot|axeptio|\bcmp\b"
@@ -423,16 +423,18 @@ def _soup(markup: str):
 
 def _html_blocks(soup) -> list[Block]:
     """A page's headings and paragraphs, without its navigation, banners and scripts; a data table's
-    row is one block, its cells joined as the PDF and DOCX readers join them (« a | b | c »)."""
-    for tag in soup.find_all(HTML_DROP):
-        tag.extract()
-    for tag in soup.find_all(attrs={"role": HTML_DROP_ROLES}):
-        tag.extract()
-    for tag in soup.find_all(_is_consent_banner):
-        tag.extract()
-    for row in soup.find_all("tr"):
-        cells = row.find_all(["td", "th"], recursive=False)
-        if cells and not any(cell.find(LAYOUT_TAGS) for cell in cells):  # a layout table's cells hold blocks
+    row is one block, its cells joined as the PDF and DOCX readers join them (« a | b | c »). The page's
+    elements are listed once, then looked at in Python: each of bs4's searches walks the whole page again,
+    and sets itself up for 40 µs (a record of one <div> read in 980 µs)."""
+    tags = soup.find_all(True)
+    for drop in (lambda tag: tag.name in HTML_DROP, lambda tag: (tag.attrs or {}).get("role") in HTML_DROP_ROLES, _is_consent_banner):
+        for tag in tags:  # one of a dropped element's own is dropped with it: dropping it again changes nothing
+            if drop(tag):
+                tag.extract()
+    for row in (tag for tag in tags if tag.name == "tr"):
+        cells = [cell for cell in row.children if getattr(cell, "name", None) in ("td", "th")]
+        if cells and not any(getattr(inner, "name", None) in LAYOUT_TAGS
+                             for cell in cells for inner in cell.descendants):  # a layout table's cells hold blocks
             line = soup.new_tag("p")
             line.string = " | ".join(text for cell in cells if (text := " ".join(cell.get_text(" ").split())))
             row.replace_with(line)
