@@ -17,6 +17,15 @@ QUERIES = ["contrat local de santé", "CLS", "santé mentale", "CPTS SAUF format
 FILTERS = [{}, {"region": "PACA"}, {"theme": "santé mentale"}, {"region": ["Grand Est", "HDF"], "dispositif": "CLS"}]
 
 
+def whoosh_scores(q, searcher) -> dict[int, float]:
+    """Each document Whoosh's own matcher finds for `q`, with its score."""
+    scores, m = {}, q.matcher(searcher)
+    while m.is_active():
+        scores[m.id()] = m.score()
+        m.next()
+    return scores
+
+
 @pytest.fixture(scope="module")
 def both(corpus_index, sample_index):
     return [docsante.open_index(corpus_index), docsante.open_index(sample_index)]
@@ -62,11 +71,7 @@ def test_options_the_evaluator_does_not_follow_go_to_whoosh(sample_index, option
         searcher = ix.generation.searcher
         q = wq.Or([wq.Term("text", "sant"), wq.Term("text", "mental"), wq.Term("text", "jeun")], **options)
         found = Evaluator(searcher).evaluate(q)
-        expected = {}
-        m = q.matcher(searcher)
-        while m.is_active():
-            expected[m.id()] = m.score()
-            m.next()
+        expected = whoosh_scores(q, searcher)
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)
 
 
@@ -81,11 +86,7 @@ def test_nested_ors_sum_as_whoosh_does(sample_index):
                           wq.Term("text", "jeun")], boost=0.7),
                    wq.Or([wq.Term("text", "prevent"), wq.Term("text", "addict")], minmatch=2)], boost=1.5)
         found = Evaluator(searcher).evaluate(q)
-        expected = {}
-        m = q.matcher(searcher)
-        while m.is_active():
-            expected[m.id()] = m.score()
-            m.next()
+        expected = whoosh_scores(q, searcher)
         assert len(found.ids) * 8 > searcher.doc_count_all() and len(expected) > 20
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected)
 
@@ -116,11 +117,7 @@ def test_phrases_match_and_score_as_whoosh_phrase_matcher(both):
             field = rng.choice(["text", "section", "title"])
             kind = rng.choice([wq.Phrase, Near])  # Near: in any order (a typed "…"~N)
             q = kind(field, picked, slop=rng.choice([1, 1, 2, 3, 5]), boost=rng.choice([1.0, 0.5, 2.0]))
-            expected = {}
-            m = q.matcher(searcher)
-            while m.is_active():
-                expected[m.id()] = m.score()
-                m.next()
+            expected = whoosh_scores(q, searcher)
             found = Evaluator(searcher).evaluate(q)
             assert dict(zip(found.ids.tolist(), found.scores.tolist())) == pytest.approx(expected), (q, expected)
             checked += bool(expected)
