@@ -321,9 +321,13 @@ class _LengthsReader(_PerDocReader):
         return self._columns[fieldname]
 
     def doc_field_length(self, docnum, fieldname, default=0):
+        return self.field_lengths(fieldname)[docnum] or default
+
+    def field_lengths(self, fieldname) -> list[int]:
+        """Every document's length in the field (0 for none), read once."""
         if (lengths := self._lengths.get(fieldname)) is None:
             lengths = self._lengths[fieldname] = _read_lengths(self, fieldname, self._doccount).astype(int).tolist()
-        return lengths[docnum] or default
+        return lengths
 
 
 class WriteCodec(DocsanteCodec):
@@ -402,14 +406,13 @@ class SegmentOfItsOwn(SegmentWriter):
         self.perdocwriter.close()
         lengths, fields = self.per_document_reader(), self.fieldwriter
         for name in sorted(self.words):
-            field, words = self.schema[name], self.words.pop(name)
+            field, words, field_lengths = self.schema[name], self.words.pop(name), lengths.field_lengths(name)
             fields.start_field(name, field)
             for word in sorted(words):
                 postings = words.pop(word)
                 documents, weights, values = postings[0::3], postings[1::3], postings[2::3]
                 fields.start_term(word)
-                fields._postwriter.add_postings(documents, weights, values,
-                                                [lengths.doc_field_length(d, name) for d in documents])
+                fields._postwriter.add_postings(documents, weights, values, [field_lengths[d] for d in documents])
                 fields.finish_term()
                 if self._on_word is not None:
                     self._on_word(name, word, documents, weights, values)
