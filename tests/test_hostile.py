@@ -180,6 +180,15 @@ def test_a_read_only_index_folder_gives_a_french_line(tmp_path):
     assert passages(index_dir) == 42
 
 
+def test_every_character_that_cannot_be_encoded_is_replaced():
+    from docsante.corpus.document import NOT_TEXT, Block, Document
+    characters = [c for c in map(chr, range(0x110000)) if NOT_TEXT.match(c)]
+    assert len(characters) == 2048 + 32 + 2 * 17  # surrogates, U+FDD0–U+FDEF, each plane's last two
+    for c in characters:
+        doc = Document(doc_id="d", source="s", blocks=[Block(f"Santé{c}publique")]).valid()
+        assert doc.blocks[0].text == "Santé\ufffdpublique", hex(ord(c))
+
+
 def test_text_that_cannot_be_encoded_never_reaches_the_index(tmp_path):
     records = tmp_path / "poison.jsonl"
     records.write_text('{"id": "p\\ud800", "title": "Titre \\udfff", "text": "Le CLS de Lille \\ud83d et la vaccination."}\n'
