@@ -84,7 +84,7 @@ def test_a_search_loads_no_minhash(sample_index):
             "print(ix.search('contrat local de santé').total > 0, 'datasketch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
-    code = "import sys; from docsante.index.fingerprint import fingerprint; fingerprint('un texte'); print('datasketch' in sys.modules)"
+    code = "import sys; from docsante.index.fingerprint import fingerprints; fingerprints(['un texte']); print('datasketch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["True"]
 
 

@@ -252,6 +252,27 @@ def test_the_passage_page_highlights_cites_and_returns_to_the_search(folder_inde
     assert ris.status_code == 200 and "TI  - Prévention du suicide" in ris.text
 
 
+def test_passages_fingerprinted_together_get_datasketch_s_minhash_of_each_one():
+    import numpy as np
+    from datasketch import MinHash
+    from docsante.corpus.readers import documents_as_read
+    from docsante.index.fingerprint import BATCH_PASSAGES, FINGERPRINT_BYTES, SEED, fingerprints, shingles
+    from docsante.location import sample_corpus
+    lines = [b.text for d in documents_as_read([sample_corpus()]) for b in getattr(d, "blocks", [])]
+    texts = ["", "CLS", "deux mots", "« — »", *lines][:2 * BATCH_PASSAGES + 3]
+
+    def one_minhash(text: str) -> bytes:
+        hashes = shingles(text)
+        if not len(hashes):
+            return bytes(FINGERPRINT_BYTES)
+        sketch = MinHash(num_perm=FINGERPRINT_BYTES, seed=SEED, scheme="affine32", hashfunc=int)
+        sketch.update_batch(hashes.tolist())
+        return (sketch.hashvalues & 0xFF).astype(np.uint8).tobytes()
+
+    assert len(texts) == 2 * BATCH_PASSAGES + 3  # three batches, the last of three
+    assert fingerprints(texts) == [one_minhash(text) for text in texts]
+
+
 def test_a_notice_on_every_page_lists_a_hundred_copies_and_counts_them_all(tmp_path):
     notice = ("Mentions légales : ce site est édité par l'agence régionale de santé, directeur de la publication "
               "le directeur général ; hébergement assuré par un prestataire situé en France.")

@@ -28,12 +28,12 @@ from ..corpus.document import Document
 from ..corpus.finish import finish
 from ..errors import DocsanteError
 from ..facets import DOCUMENT_FACETS
+from ..index.fingerprint import BATCH_PASSAGES, fingerprints
 from ..index.frequent import SegmentArrays
 from ..index.schema import DOCUMENT, FOCUSED_REGIONS, PASSAGE, WORDS, place_term
 from ..index.store import open_whoosh
 from ..index.whoosh_adapter import Indexed, SegmentOfItsOwn
 from .chunk import chunk
-from ..index.fingerprint import fingerprint
 from .tag import Tagger
 
 WORKERS = os.cpu_count() or 1  # one per core: the indexing process only reads and hands out documents
@@ -53,7 +53,8 @@ class DocumentEntries:
 
 def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> DocumentEntries:
     """A document as read (corpus/readers.py), finished, chunked and tagged: its passages (and its
-    whole-document entry when it has several) as index entries."""
+    whole-document entry when it has several) as index entries, but for the passages' fingerprints,
+    made many passages at a time (see _Segment.write)."""
     doc = finish(doc)
     passages = chunk(doc)
     tagger.tag(passages, doc)
@@ -85,7 +86,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             **{name: ",".join(values) for name, values in p.tags.items() if values},
             **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
                if 0 < len(p.tags["region"]) <= FOCUSED_REGIONS else {}),
-            fingerprint=fingerprint(p.text), **analysed(title=p.title, section=p.section, text=p.text)))
+            **analysed(title=p.title, section=p.section, text=p.text)))
         words.update(set().union(*(postings(name, value)[1] for name, value in
                                    (("title", p.title), ("section", p.section), ("text", p.text)) if value)))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
@@ -237,18 +238,29 @@ class _Segment:
         self.words: Counter[str] = Counter()
 
     def write(self, task: list[Task]) -> list[Written]:
+        """The task's documents added to the segment, BATCH_PASSAGES passages or more at a time: their
+        passages are fingerprinted together."""
         self.writer = self.writer or SegmentOfItsOwn(self.ix)
-        written = []
+        written, made = [], []
         for t in task:
-            entries = document_entries(t.doc, t.digest, self.tagger, self.schema)
+            made.append((t, document_entries(t.doc, t.digest, self.tagger, self.schema)))
+            if sum(entries.passages for _, entries in made) >= BATCH_PASSAGES:
+                written += self._add(made)
+                made = []
+        return written + self._add(made)
+
+    def _add(self, made: list[tuple[Task, DocumentEntries]]) -> list[Written]:
+        passages = [fields for _, entries in made for fields in entries.entries if fields["kind"] == PASSAGE]
+        for fields, found in zip(passages, fingerprints([fields.get("_stored_text", "") for fields in passages])):
+            fields["fingerprint"] = found
+        for t, entries in made:
             for fields in entries.entries:
                 first, changed = (t.before.get(fields.get("_stored_text"))
                                   or t.before.get((DOCUMENT, t.digest))
                                   or (t.before.get(DOCUMENT, t.now), t.now))
                 self.writer.add_document(**fields, first_indexed=first, changed=changed)
             self.words.update(entries.words)
-            written.append(Written(entries.doc_id, entries.passages))
-        return written
+        return [Written(entries.doc_id, entries.passages) for _, entries in made]
 
     def finish(self):
         """The segment written since the last flush, with one WORDS entry holding how many of its
