@@ -13,7 +13,8 @@ from functools import lru_cache
 from .document import HEADING, Block
 from ..vocab.vocabulary import boilerplate_patterns, fold
 
-SPACES = re.compile(r"[^\S\n]+")  # every Unicode space but the line break, U+1680 and U+2028/9 included
+# a run of Unicode spaces but the line break (U+1680 and U+2028/9 included) that is not one plain space
+SPACES = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -83,7 +84,7 @@ def clean_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = CONTROL.sub("", INVISIBLE.sub("", text))
-    return "\n".join(SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+    return "\n".join(line.strip() for line in SPACES.sub(" ", text).split("\n")).strip()
 
 
 def _label_key(line: str) -> str:
@@ -103,7 +104,7 @@ def is_boilerplate(line: str) -> bool:
     >>> [is_boilerplate(s) for s in ["2022 | 42 | 87,5 %", "Mars | 330 | 322", "© 2024 | Mentions légales | Plan du site"]]
     [False, False, True]
     """
-    if FIGURES_ROW.fullmatch(line) and _figures(line):
+    if " | " in line and FIGURES_ROW.fullmatch(line) and _figures(line):
         return False  # a table's row of figures ("Janvier | 312 | 298"), not a row of links
     if not HAS_WORD.search(line):
         return not HEADING_NUMBER.match(line)  # bullets, dashes, page or slide numbers; "2.3" is a heading's
