@@ -38,6 +38,7 @@ DATE_CUE = re.compile(r"\b(?:(?:publi[ée]e?s?|mis[e]? à jour|actualis[ée]e?|v
                       r"|s[ée]ance|comit[ée]|copil)\s*(?:le|du|:|en date du)?|fait à [^,\n\d]{1,40}?,?\s*le)\s*", re.I)
 DATE_LINE_MAX_CHARS = 30  # a line this long at most may be a date and nothing else
 DATE_ALONE = re.compile(rf"(?:le\s+)?[\w\s/.-]{{6,{DATE_LINE_MAX_CHARS}}}", re.I)
+DATE_AFTER_CUE_CHARS = 64  # read after a cue for its date: the longest ("Wed, 14 Jun 2023 10:00:00 GMT") and more
 # titles that metadata gets from printers and templates, not from authors
 JUNK_TITLE = re.compile(r"^(?:microsoft\s+(?:word|powerpoint|excel)\b|untitled\b|sans titre\b|document\s*\d*$"
                         r"|word document$|diapositive\s*\d*$|pr[ée]sentation\s*\d*$)"
@@ -147,7 +148,7 @@ def stated_date(blocks: list[Block]) -> str | None:
                 return whole
     text = "\n".join(texts)
     for m in DATE_CUE.finditer(text):
-        found = iso_date(text[m.end():])
+        found = iso_date(text[m.end():m.end() + DATE_AFTER_CUE_CHARS])
         if found and len(found) == 10:
             return found
     return None
