@@ -140,13 +140,11 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        h = hashlib.blake2b(digest_size=16)
         # what is stored beside the text counts too: a record moved to another file, or given
-        # another source, is written again
-        for part in (self.title, self.url, self.date, self.date_source, self.section, self.group, self.source,
-                     self.origin, self.issuer, self.site, self.format, self.withdrawn, *self.regions):
-            h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
-        h.update(json.dumps(self.corrections, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-        for b in self.blocks:
-            h.update(f"{b.kind}\x01{b.level}\x01{b.page}\x01".encode() + b.text.encode("utf-8", "surrogatepass") + b"\x00")
-        return h.hexdigest()
+        # another source, is written again; hashed as one text (the same bytes as a part at a time)
+        parts = [*(f"{part}\x00" for part in (self.title, self.url, self.date, self.date_source, self.section,
+                                                self.group, self.source, self.origin, self.issuer, self.site,
+                                                self.format, self.withdrawn, *self.regions)),
+                 json.dumps(self.corrections, sort_keys=True, ensure_ascii=False) if self.corrections else "{}",
+                 *(f"{b.kind}\x01{b.level}\x01{b.page}\x01{b.text}\x00" for b in self.blocks)]
+        return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
