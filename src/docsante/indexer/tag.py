@@ -16,7 +16,9 @@ vocab/mentions.py; the document's own territory is decided with the whole docume
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from operator import attrgetter
 
 from ..corpus.document import Document, heading_of
 from ..vocab.match import Matcher, Tok, tokens
@@ -25,6 +27,7 @@ from ..vocab.vocabulary import Vocabulary, vocabulary
 from .chunk import Passage
 
 THEME_MIN_EVIDENCE = 2  # points a theme needs (see Tagger.themes_of)
+START = attrgetter("start")  # a token's, by which a text's tokens are in order
 
 
 class Tagger:
@@ -83,8 +86,9 @@ class Tagger:
                       "acteur": sorted(d for d in here if self.facet_of[d] == "acteur"),
                       # the title heads every passage: its theme triggers count as a heading's; related
                       # themes come only from what the passage itself names
-                      "theme": self.themes_of(p, [t for t in tk if t.start > heading_end],
-                                              title_heading + [t for t in tk if heading_start <= t.start < heading_end],
+                      "theme": self.themes_of(p, tk[bisect_right(tk, heading_end, key=START):],
+                                              [*title_heading, *tk[bisect_left(tk, heading_start, key=START):
+                                                                   bisect_left(tk, heading_end, key=START)]],
                                               named=sorted(here))}
 
     def _trigger_forms(self, toks: list[Tok]) -> set[tuple[str, tuple[str, ...]]]:
