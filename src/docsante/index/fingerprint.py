@@ -4,12 +4,14 @@ its own region's name, the tabs of one fiche, a folder copied twice.
 A passage's shingles are its runs of SHINGLE_WORDS words, words in small letters and every number
 the same number, each hashed (CRC-32 of each word, combined: stable from one run and one process to
 the next). Its fingerprint is a MinHash (datasketch) of them: FINGERPRINT_BYTES minimum hashes under
-as many random permutations, each cut to its lowest byte (b-bit MinHash). Passages are fingerprinted
-many at a time, with datasketch's permutations and mixing, one NumPy pass over all their shingles:
-one MinHash a passage spent 25 µs of its 65 setting up and calling NumPy on a few dozen values. Two passages agree on a
+as many random permutations, each cut to its lowest byte (b-bit MinHash). Two passages agree on a
 byte about as often as they share shingles (their Jaccard similarity), so copies that differ by a
 name, a date or a word agree on most bytes. Searches find the copies of a hit among all passages
 from these fingerprints, and check them on the shingles themselves (search/copies.py).
+
+Passages are fingerprinted many at a time, with datasketch's permutations and mixing, in one NumPy
+pass over all their shingles: a MinHash a passage took 67 µs a legal article, most of it setting up
+and calling NumPy on a few dozen values; 40 now.
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ SEED = 20261206  # of the permutations: fixed, so that every run and every proce
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"[0-9]+")
 LOW_32 = np.uint64(0xFFFFFFFF)
-BATCH_PASSAGES = 128  # passages fingerprinted in one NumPy pass: 128 passages of MAX_CHARS, 8 MB
+BATCH_PASSAGES = 128  # passages fingerprinted in one NumPy pass: about 4 MB for 128 passages of MAX_CHARS
 
 
 @lru_cache(maxsize=1)
 def _scheme():
-    """datasketch's permutations (a, b) and the mixing its affine32 scheme applies to a value before them,
-    imported when a passage is first fingerprinted: importing datasketch imports scipy (half a second),
-    which searches, comparing shingles only, do without."""
+    """datasketch's permutations (a, b) and the mixing its affine32 scheme applies to a value before them
+    (its module's `_fmix`: tests/test_results.py holds the fingerprints to MinHash's own), imported when a
+    passage is first fingerprinted: importing datasketch imports scipy (half a second), which searches,
+    comparing shingles only, do without."""
     from datasketch import MinHash
     from datasketch.minhash import _fmix
     a, b = MinHash(num_perm=FINGERPRINT_BYTES, seed=SEED, scheme="affine32").permutations
