@@ -96,19 +96,6 @@ def test_reindexing_skips_unchanged_and_replaces_changed(tmp_path, corpus):
     assert (alone.documents, alone.unchanged) == (0, 1)
 
 
-def test_a_run_collects_less_often_and_leaves_python_s_collector_as_it_found_it(tmp_path):
-    import gc
-    from docsante.indexer.entries import GC_OBJECTS
-    (tmp_path / "cls.txt").write_text("Le contrat local de santé de Metz.\n", "utf-8")
-    before, during = gc.get_threshold(), []
-    docsante.build_index([tmp_path / "cls.txt"], tmp_path / "ix", on_progress=lambda *_: during.append(gc.get_threshold()))
-    assert during and all(threshold == (GC_OBJECTS, *before[1:]) for threshold in during)
-    assert gc.get_threshold() == before
-    with pytest.raises(docsante.DocsanteError):
-        docsante.build_index([tmp_path / "cls.txt"], tmp_path / "cls.txt" / "ix")  # a file where the folder goes
-    assert gc.get_threshold() == before
-
-
 def test_hostile_folder_keeps_every_valid_file(tmp_path, hostile):
     report = docsante.build_index([hostile], tmp_path / "ix")
     names = {str(f).split(" : ")[0].rsplit("/", 1)[-1] for f in report.failures}

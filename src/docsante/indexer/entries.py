@@ -39,8 +39,7 @@ from .tag import Tagger
 WORKERS = os.cpu_count() or 1  # one per core: the indexing process only reads and hands out documents
 TASK_DOCUMENTS = 32  # documents sent to a worker at once
 TASKS_PER_WORKER = 4  # tasks queued ahead of the indexing process, per worker
-GC_OBJECTS = 50_000  # objects an indexing process (a worker, or the one that reads: write.py) makes between two
-# collections (Python's default: 700)
+WORKER_GC_OBJECTS = 50_000  # objects a worker makes between two collections (Python's default: 700)
 START_METHOD_VAR = "DOCSANTE_START_METHOD"  # "fork" or "spawn": how worker processes start (see start_method)
 
 
@@ -203,9 +202,9 @@ def _work(tasks, results, index_dir: str) -> None:
     # A worker makes millions of objects and keeps few: Python's default collector, which scans every
     # object already kept (the indexing process's, inherited; the segment's postings) each time 700 more
     # are made, took 7.5 s of each worker's 90 s at 140,000 passages. The objects a worker starts with
-    # are never collected, and it collects every GC_OBJECTS objects made: 1.0–1.2 s.
+    # are never collected, and it collects every WORKER_GC_OBJECTS objects made: 1.0–1.2 s.
     gc.freeze()
-    gc.set_threshold(GC_OBJECTS, *gc.get_threshold()[1:])
+    gc.set_threshold(WORKER_GC_OBJECTS, *gc.get_threshold()[1:])
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     segment = _Segment(open_whoosh(index_dir))
     while (task := tasks.get()) is not None:

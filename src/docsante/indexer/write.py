@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import glob
 import os
 import shutil
@@ -28,7 +27,7 @@ from ..index.frequent import write_missing
 from ..index.schema import DIGEST_BYTES, DOCUMENT, PASSAGE
 from ..index.store import SOURCES_FILE, index_exists, open_or_create, open_whoosh
 from ..index.whoosh_adapter import WriteCodec, clean_unreferenced, commit_with, fixed_column, varbytes_column
-from .entries import GC_OBJECTS, TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
+from .entries import TASK_DOCUMENTS, WORKERS, SegmentWorkers, Task, Written
 
 SEGMENT_PASSAGES = 50_000  # passages per worker's segment: fewer segments, fewer look-ups a word and fewer
 # copies of each segment's words; a worker keeps its segment's postings in memory (docs/measures.md)
@@ -90,7 +89,7 @@ def build_index(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: 
     paths = list(paths)
     web = replace(web or WebOptions(), archive=(web and web.archive) or archive_path(index_dir),
                   state=(web and web.state) or state_path(index_dir))
-    with _io_errors(index_dir), write_lock(index_dir, wait, on_wait), _fewer_collections():
+    with _io_errors(index_dir), write_lock(index_dir, wait, on_wait):
         if not rebuild:
             return _update(paths, index_dir, batch_size, on_progress, on_arrays, web=web)
         for leftover in _siblings(index_dir):  # of a rebuild that was killed
@@ -298,21 +297,6 @@ def _replace(index_dir: Path, staging: Path) -> None:
     os.rename(index_dir, old)
     os.rename(staging, index_dir)
     shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _fewer_collections():
-    """Python's collector run every GC_OBJECTS objects made during a run, as in the workers, rather than every
-    700, then as it was: a run holds millions of objects (the index's known documents, the lines read before) and
-    makes few cycles, and each full collection scans them all (0.94 s of the indexing process's 10.8 s of CPU in
-    a re-run with 1 % of 1,000,000 records changed; 0.24 s of 10.3)."""
-    before = gc.get_threshold()
-    gc.set_threshold(GC_OBJECTS, *before[1:])
-    try:
-        yield
-    finally:
-        if before[0] != GC_OBJECTS:  # a run started during another one (two threads) leaves it to the first
-            gc.set_threshold(*before)
 
 
 @contextlib.contextmanager
