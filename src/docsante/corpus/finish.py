@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from ..vocab.match import REMEMBERED_CHARS, tokens
 from ..vocab.mentions import Place, document_type, text_mentions
-from ..vocab.vocabulary import vocabulary
+from ..vocab.vocabulary import small_letters, vocabulary
 from .blocks import OPENING_CHARS, first_title, opening, ready, title_from_name
 from .dates import iso_date, year_in
 from .document import HEADING, Block, Document
@@ -34,8 +34,7 @@ MAX_DOCUMENT_REGIONS = 2  # a document naming more regions than this, as often e
 # dates an author gives as metadata (the readers' date_source); a file's creation date is not one of them
 AUTHORED_DATES = frozenset({"JSONL", "en-tête Markdown", "métadonnées HTML"})
 # words after which a document states its date ("Publié le", "Version du", "Réunion du", "Fait à Metz, le"), read
-# in small letters: its first letters lead the search to where a cue may start (with re.I, it tried every position:
-# twice as long)
+# in small letters (twice as quick as with re.I)
 DATE_CUE = re.compile(r"(?<!\w)(?:(?:publi[ée]e?s?|mis[e]? à jour|actualis[ée]e?|version|date(?: de publication)?"
                       r"|r[ée]union|s[ée]ance|comit[ée]|copil)\s*(?:le|du|:|en date du)?|fait à [^,\n\d]{1,40}?,?\s*le)\s*")
 DATE_LINE_MAX_CHARS = 30  # a line this long at most may be a date and nothing else
@@ -149,8 +148,7 @@ def stated_date(blocks: list[Block]) -> str | None:
             if whole and len(whole) == 10:
                 return whole
     text = "\n".join(texts)
-    # in small letters, as long: İ is the one letter whose small letter is two characters
-    for m in DATE_CUE.finditer(text.replace("İ", "I").lower()):
+    for m in DATE_CUE.finditer(small_letters(text)):
         found = iso_date(text[m.end():m.end() + DATE_AFTER_CUE_CHARS])
         if found and len(found) == 10:
             return found

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from ..vocab.bodies import Body, bodies
 from ..vocab.mentions import text_mentions
-from ..vocab.vocabulary import alias_key, vocabulary
+from ..vocab.vocabulary import alias_key, small_letters, vocabulary
 from .blocks import opening
 from .document import HEADING, Block, Document
 
@@ -39,7 +39,7 @@ CONTRACT_TYPES = frozenset({"contrat", "convention"})
 # an author line ("Auteurs :", "Rédaction :") or an author phrase anywhere in a line of the opening
 # ("Ce document, rédigé par l'IREPS de Corse…", "Une publication de l'ORS"): the body after it (see _author)
 AUTHOR_LINE = re.compile(r"\W*(?:auteurs?|r[ée]daction|[ée]diteur)\b", re.I)
-BY = re.compile(r"par\b", re.I)
+BY = re.compile(r"par\b")  # in small letters (4 times as quick as with re.I)
 AUTHOR_PARTICIPLE = re.compile(r"\b(?:r[ée]dig[ée]e?|r[ée]alis[ée]e?|[ée]labor[ée]e?|[ée]dit[ée]e?|publi[ée]e?"
                                r"|produite?|con[çc]ue?|coordonn[ée]e?)s?\s+\Z", re.I)  # before "par"
 PARTICIPLE_CHARS = 40  # before "par", where its participle is looked for
@@ -89,14 +89,13 @@ def _author(line: str) -> int | None:
     the line: 34 µs a legal paragraph, 7 now)."""
     if m := AUTHOR_LINE.match(line):
         return m.end()
-    found = None
-    for m in BY.finditer(line):
+    found, lower = None, small_letters(line)
+    for m in BY.finditer(lower):
         at = m.start()
         participle = at and line[at - 1].isspace() and AUTHOR_PARTICIPLE.search(line, max(0, at - PARTICIPLE_CHARS), at)
         if participle:
             found = (participle.start(), m.end())
             break
-    lower = line.lower()
     if ("publication" in lower or "direction" in lower) and (m := AUTHOR_PHRASE.search(line)) \
             and (found is None or m.start() < found[0]):
         return m.end()

@@ -47,6 +47,17 @@ class Department:
     cities: tuple[str, ...] = ()  # its préfecture and sous-préfectures (when no other place bears their name): name it alone
 
 
+def small_letters(text: str) -> str:
+    """A text in small letters, as long as it is, so that a match's offsets are the text's: İ, the one
+    letter whose small letter is two characters, becomes i. A case-sensitive pattern over it finds what
+    re.I would, where its first letters lead the search (re.I tries every position).
+
+    >>> small_letters("FAIT À İSTANBUL")
+    'fait à istanbul'
+    """
+    return text.replace("İ", "I").lower()
+
+
 def fold(text: str) -> str:
     """Lowercase, ASCII-fold and normalise apostrophes, as the analyzer does (unidecode, whose
     transliteration of French letters and punctuation is read from a table first: a line of
