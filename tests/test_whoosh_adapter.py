@@ -87,8 +87,8 @@ def test_2_a_workers_segment_is_the_one_whoosh_writes(tmp_path, sample_index):
     """A worker's segment (`SegmentOfItsOwn`: postings kept by word, written a block at a time by
     `add_postings`) holds what Whoosh's own segment writer writes from the same documents, through
     `_flush_segment` and `_finalize_segment`: the same term entries byte for byte (statistics, inlined
-    postings), postings (words of several blocks among them), stored fields and lengths. `on_word` sees
-    each word's postings as written."""
+    postings, those of words of one posting written without a term info: `single`), postings (words of
+    several blocks among them), stored fields and lengths. `on_word` sees each word's postings as written."""
     from whoosh.reading import SegmentReader
     from whoosh.writing import SegmentWriter
     from docsante.index.store import open_or_create
@@ -103,6 +103,9 @@ def test_2_a_workers_segment_is_the_one_whoosh_writes(tmp_path, sample_index):
             for f in entries:
                 writer.add_document(kind="passage", doc_id=f["doc_id"], text=f["text"], title=f.get("title", ""),
                                     region=f.get("region", ""), position=f["position"])
+        for n, f in enumerate(entries):  # words of one posting: a doc_id each, a word each, lengths of all sizes
+            writer.add_document(kind="passage", doc_id=f"seul-{n}", text=f"{f['text'][:n * 40]} mot{n}unique",
+                                position=n)
         watched = []
         segment = writer._finalize_segment() if name == "whoosh" else writer.finish(
             lambda *posting_lists: watched.append(posting_lists))
@@ -115,6 +118,7 @@ def test_2_a_workers_segment_is_the_one_whoosh_writes(tmp_path, sample_index):
     assert written["worker"] == written["whoosh"]
     terms = written["whoosh"][0]
     assert len(terms) > 500 and max(len(postings) for *_, postings in terms) > 2 * 128  # several blocks
+    assert {field for field, _, _, postings in terms if len(postings) == 1} >= {"doc_id", "text"}
     assert [(field, word, [(d, v or b"") for d, v in postings]) for field, word, _, postings in terms] == \
         [(field, word, list(zip(documents, [v or b"" for v in values]))) for field, word, documents, _, values in watched]
 
