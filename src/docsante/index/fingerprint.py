@@ -26,7 +26,7 @@ from .schema import FINGERPRINT_BYTES
 
 SHINGLE_WORDS = 3  # words in a shingle: one word changed changes three shingles
 SEED = 20261206  # of the permutations: fixed, so that every run and every process fingerprints alike
-WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"\w+")  # read once "_" is a space: [^\W_]+ took 26 µs a legal passage, this 15
 NUMBER = re.compile(r"[0-9]+")
 LOW_32 = np.uint64(0xFFFFFFFF)
 BATCH_PASSAGES = 128  # passages fingerprinted in one NumPy pass: about 4 MB for 128 passages of MAX_CHARS
@@ -47,7 +47,8 @@ def _scheme():
 def shingles(text: str) -> np.ndarray:
     """The hashes of the passage's shingles (32-bit values, in order, repeats kept); a text of fewer
     words than a shingle is one shingle, a text without a word none."""
-    words = np.array([zlib.crc32(w.encode()) for w in WORD.findall(NUMBER.sub("0", text.lower()))], np.uint64)
+    words = np.array([zlib.crc32(w.encode()) for w in WORD.findall(NUMBER.sub("0", text.lower()).replace("_", " "))],
+                     np.uint64)
     if len(words) < SHINGLE_WORDS:
         return words[:1] ^ np.uint64(len(words)) if len(words) else words
     return ((words[:-2] * np.uint64(0x9E3779B1) + words[1:-1]) * np.uint64(0x85EBCA77) + words[2:]) & LOW_32
