@@ -17,6 +17,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .mentions import text_mentions
@@ -36,6 +37,7 @@ ARTICLES = frozenset({"la", "le", "les", "l", "un", "une", "des", "du", "de"})  
 # generic heads whose name must be a place, and that name an institution only capitalised ("Région
 # Grand Est", not "en région Grand Est")
 PLACE_NEEDED = frozenset({"departement", "region"})
+WORD = re.compile(r"\w+")
 
 
 class Body(NamedTuple):
@@ -56,6 +58,14 @@ class Heads(NamedTuple):
     kinds: dict[str, tuple[str, str]]  # a head (folded): its kind and acteur id ("" for a generic head)
     written: dict[str, str]      # a head (folded) as the data writes it: "Conseil départemental"
     acronyms: frozenset[str]     # heads matched only as written: "CPTS", "ARS"
+    first_words: frozenset[str] | None  # each head's first word, casefolded (None: a head starts otherwise)
+
+    def named(self, line: str) -> Iterator[re.Match]:
+        """`pattern`'s matches in a line, not looked for in a line that holds none of the heads' first words:
+        its hundreds of heads are tried at every position (9 µs a legal article's title, 2 to see it names none)."""
+        if self.first_words is not None and self.first_words.isdisjoint(w.casefold() for w in WORD.findall(line)):
+            return iter(())
+        return self.pattern.finditer(line)
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +96,8 @@ def _heads() -> Heads:
     pattern = re.compile(rf"(?<![\w-]){head}(?![\w-])(?P<name>(?:\s+{PARTICLE}?{NAME_WORD}|\s*{PARTICLE}{NAME_WORD})*)")
     suffixes = "|".join(map(re.escape, data["suffixes"]))
     suffixed = re.compile(rf"(?<![\w-])(?:{NAME_WORD}[\s-]+){{1,4}}(?:{suffixes})(?![\w-])")
-    return Heads(pattern, suffixed, kinds, written, frozenset(exact))
+    firsts = {m[0].casefold() if (m := WORD.match(form)) else None for form in (*folded_forms, *exact)}
+    return Heads(pattern, suffixed, kinds, written, frozenset(exact), None if None in firsts else frozenset(firsts))
 
 
 def bodies(line: str, region: str | None = None) -> list[Body]:
@@ -105,7 +116,7 @@ def bodies(line: str, region: str | None = None) -> list[Body]:
     vocab = mentions.vocab
     found = [Body(_as_written(m[0], ""), "collectivite", m.start(), m.end()) for m in heads.suffixed.finditer(line)
              if fold(m[0].split()[0]) not in ARTICLES]
-    for m in heads.pattern.finditer(line):
+    for m in heads.named(line):
         written = " ".join(m["head"].split())
         kind, acteur = heads.kinds.get(fold(written), ("", ""))
         if not kind:
