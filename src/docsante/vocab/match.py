@@ -133,19 +133,22 @@ class Matcher:
         node.setdefault(self.VALUE, value)
 
     def _longest(self, toks: Sequence[Tok], i: int):
-        best = None
+        best, end = None, len(toks)
         frontier = [(self.root, i)]
         while frontier:
             node, j = frontier.pop()
             if self.VALUE in node and (best is None or j > best[0]):
                 best = (j, node[self.VALUE])
-            if j < len(toks):
+            if j < end:  # each edge a token may follow, in turn (a loop over them took a third longer)
                 t = toks[j]
-                for edge in ((EXACT, t.text), (KEY, t.singular), (WHOLE, t.whole),
-                             (CAPITALISED, t.whole) if t.text[:1].isupper() else None):
-                    child = node.get(edge) if edge else None
-                    if child is not None:
-                        frontier.append((child, j + 1))
+                if (child := node.get((EXACT, t.text))) is not None:
+                    frontier.append((child, j + 1))
+                if (child := node.get((KEY, t.singular))) is not None:
+                    frontier.append((child, j + 1))
+                if (child := node.get((WHOLE, t.whole))) is not None:
+                    frontier.append((child, j + 1))
+                if t.text[:1].isupper() and (child := node.get((CAPITALISED, t.whole))) is not None:
+                    frontier.append((child, j + 1))
         return best
 
     def find(self, toks: Sequence[Tok]):
