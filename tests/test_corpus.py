@@ -5,7 +5,7 @@ import re
 from docsante.corpus.readers import Failure, read_sources
 from docsante.indexer.chunk import MAX_CHARS, chunk, split_sentences
 from docsante.corpus.normalise import clean_text, drop_boilerplate, is_boilerplate
-from docsante.corpus.document import Block
+from docsante.corpus.document import HEADING, PARAGRAPH, Block
 from docsante.location import sample_corpus
 from conftest import short
 
@@ -83,6 +83,19 @@ def test_a_record_whose_text_is_html_is_read_as_a_page(tmp_path):
     texts = {d.doc_id: [p.text for p in chunk(d)] for d in read_sources([tmp_path])}
     assert texts == {"rss-1": ["Le contrat local de santé de Lens est signé.\nSanté mentale & addictions."],
                      "brut": ["Les jeunes de 16 < 25 ans > 10 %"]}
+
+
+def test_a_heading_s_links_and_emphasis_are_read_once_with_it(tmp_path):
+    """Headings around links, spans and emphasis (« <h2><a href=…>Axe 1</a> santé <em>mentale</em></h2> »,
+    Markdown's « ## [Axe 1](…) santé *mentale* ») give their text to the heading, not to a paragraph after it as well."""
+    import json
+    (tmp_path / "axes.md").write_text("# **CLS** de Lens\n\n## [Axe 1](/a) santé *mentale*\n\nLe contrat est signé.\n", "utf-8")
+    (tmp_path / "flux.jsonl").write_text(json.dumps({"id": "rss-2", "text": "<h1><span>CLS</span> de Lens</h1><h2><a href='/a'>"
+                                                     "Axe 1</a> santé <em>mentale</em></h2><p>Le contrat est signé.</p>"}),
+                                         "utf-8")
+    for doc in read_sources([tmp_path]):
+        assert [(b.text, b.kind) for b in doc.blocks] == [("CLS de Lens", HEADING), ("Axe 1 santé mentale", HEADING),
+                                                          ("Le contrat est signé.", PARAGRAPH)], doc.doc_id
 
 
 def test_boilerplate_rules_are_general():

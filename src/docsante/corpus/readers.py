@@ -453,12 +453,11 @@ def _html_blocks(soup) -> list[Block]:
     for node in body.descendants:  # iterative: deep nesting is fine
         name = getattr(node, "name", None)
         if name is None:
-            parent = node.parent
-            if parent is not None and parent.name in HTML_HEADINGS:
-                continue  # collected with its heading
             if type(node).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
                 continue
             block = _html_block_of(node)
+            if block is not None and block.name in HTML_HEADINGS:
+                continue  # collected with its heading, its links' and spans' text too
             if block is not last_block:  # text after a block's end ("</p><a>Je m'inscris</a>") starts a new one
                 flush()
                 last_block = block
