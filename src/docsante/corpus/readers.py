@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -258,7 +259,7 @@ def _read_text(path: Path) -> Document:
     if markdown:
         from markdown_it import MarkdownIt
 
-        blocks = _html_blocks(_soup(MarkdownIt("commonmark").enable("table").render("\n".join(lines))))
+        blocks = _html_blocks(_page(MarkdownIt("commonmark").enable("table").render("\n".join(lines))))
     else:
         blocks = []
         for line in lines:
@@ -313,12 +314,13 @@ CONSENT_NAMES = re.compile(r"cookie|consent|gdpr|rgpd|tarteaucitron|didomi|onetr
 CONSENT_WRAPPER_MAX_CHARS = 2000  # a wrapper holding more text than a banner is content, whatever its class says
 
 
-def _is_consent_banner(tag) -> bool:
-    if tag.name in ("html", "body", "main", "article") or tag.attrs is None:
+def _is_consent_banner(element) -> bool:
+    if element.tag in ("html", "body", "main", "article"):
         return False
-    names = " ".join([str(tag.get("id") or ""), *map(str, tag.get("class") or [])])
-    modal = str(tag.get("aria-modal") or "").lower() == "true"
-    return bool((modal or CONSENT_NAMES.search(names)) and len(tag.get_text(" ", strip=True)) <= CONSENT_WRAPPER_MAX_CHARS)
+    names = " ".join([element.get("id") or "", *(element.get("class") or "").split()])
+    modal = (element.get("aria-modal") or "").lower() == "true"
+    return bool((modal or CONSENT_NAMES.search(names))
+                and len(" ".join(s.strip() for s in element.itertext() if s.strip())) <= CONSENT_WRAPPER_MAX_CHARS)
 
 
 # a record's text that holds HTML (a feed's or a CMS's export) is read as a page
@@ -332,14 +334,13 @@ def _read_html(path: Path) -> Document:
     <time>; never a guess), its address (canonical link or og:url), regions from <meta name="region"
     content="…"> and the site's name from <meta property="og:site_name">."""
     markup = decode(read_bytes(path))
-    soup = _soup(markup)
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    regions = [m.get("content", "").strip() for m in soup.find_all("meta", attrs={"name": "region"}) if m.get("content")]
+    page = _page(markup)
+    title = next((" ".join(s.strip() for s in e.itertext() if s.strip()) for e in page.iter("title")), "")
+    regions = [m.get("content").strip() for m in page.iter("meta") if m.get("name") == "region" and m.get("content")]
     html_date = _published(markup)
-    site = soup.find("meta", attrs={"property": "og:site_name"})
-    return Document(blocks=_main_content(_html_blocks(soup), markup), title=title, regions=regions, date=html_date,
-                    date_source="métadonnées HTML" if html_date else "", url=_address(soup),
-                    site=" ".join(str(site.get("content") or "").split()) if site else "")
+    site = _meta(page, "og:site_name")
+    return Document(blocks=_main_content(_html_blocks(page), markup), title=title, regions=regions, date=html_date,
+                    date_source="métadonnées HTML" if html_date else "", url=_address(page), site=" ".join(site.split()))
 
 
 def _published(markup: str) -> str:
@@ -355,11 +356,16 @@ def _published(markup: str) -> str:
         return ""
 
 
-def _address(soup) -> str:
+def _meta(page, name: str) -> str:
+    """The content of a page's first <meta property="`name`">, "" when it has none."""
+    return next((m.get("content") or "" for m in page.iter("meta") if m.get("property") == name), "")
+
+
+def _address(page) -> str:
     """The page's own address: its canonical link, else its og:url (http or https only)."""
-    canonical = soup.find("link", attrs={"rel": lambda rel: rel and "canonical" in rel})
-    og = soup.find("meta", attrs={"property": "og:url"})
-    for url in (canonical and canonical.get("href"), og and og.get("content")):
+    canonical = next((link.get("href") for link in page.iter("link") if "canonical" in (link.get("rel") or "").split()),
+                     None)
+    for url in (canonical, _meta(page, "og:url")):
         url = " ".join(str(url or "").split())
         if url.lower().startswith(("http://", "https://")):
             return url
@@ -411,34 +417,51 @@ def _compared(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9%€]+", " ", unidecode(text).lower()).split())
 
 
-def _soup(markup: str):
-    import warnings
+def _page(markup: str):
+    """A page's tree of elements, built by lxml's TreeBuilder from what lxml's HTML parser reads: bs4 read
+    pages with the same parser and built a tree of Python objects from the same events, 610 µs a legal
+    record holding a table where this takes 130. The parser's own tree would stop at 256 levels of nesting,
+    and lose the text below them."""
+    from lxml import etree
 
-    from bs4 import BeautifulSoup
+    parser = etree.HTMLParser(target=etree.TreeBuilder(insert_comments=True, insert_pis=True), recover=True)
+    parser.feed(INTERNAL_DTD.sub("", markup, count=1))
+    try:
+        return parser.close()
+    except etree.XMLSyntaxError:  # nothing but blanks
+        return etree.Element("html")
 
-    with warnings.catch_warnings():  # bs4 warns, with a source line, about pages that look like XML or a URL
-        warnings.simplefilter("ignore")
-        return BeautifulSoup(INTERNAL_DTD.sub("", markup, count=1), "lxml")
+
+def _drop(element) -> None:
+    """An element out of its page, and what it holds; the text after it stays where it was."""
+    parent, previous = element.getparent(), element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
-def _html_blocks(soup) -> list[Block]:
+def _html_blocks(page) -> list[Block]:
     """A page's headings and paragraphs, without its navigation, banners and scripts; a data table's
     row is one block, its cells joined as the PDF and DOCX readers join them (« a | b | c »). The page's
-    elements are listed once, then looked at in Python: each of bs4's searches walks the whole page again,
-    and sets itself up for 40 µs (a record of one <div> was read in 1,090 µs with five of them, 740 now)."""
-    tags = soup.find_all(True)
-    for drop in (lambda tag: tag.name in HTML_DROP, lambda tag: (tag.attrs or {}).get("role") in HTML_DROP_ROLES,
-                 _is_consent_banner):
-        for tag in tags:  # one of a dropped element's own is dropped with it: dropping it again changes nothing
-            if drop(tag):
-                tag.extract()
-    for row in (tag for tag in tags if tag.name == "tr"):
-        cells = [cell for cell in row.children if getattr(cell, "name", None) in ("td", "th")]
-        if cells and not any(getattr(inner, "name", None) in LAYOUT_TAGS
-                             for cell in cells for inner in cell.descendants):  # a layout table's cells hold blocks
-            line = soup.new_tag("p")
-            line.string = " | ".join(text for cell in cells if (text := " ".join(cell.get_text(" ").split())))
-            row.replace_with(line)
+    elements are listed once, then looked at in Python."""
+    elements = [e for e in page.iter() if isinstance(e.tag, str)]  # comments and processing instructions aside
+    for drop in (lambda e: e.tag in HTML_DROP, lambda e: e.get("role") in HTML_DROP_ROLES, _is_consent_banner):
+        for element in elements:  # one of a dropped element's own is dropped with it: dropping it again changes nothing
+            if drop(element):
+                if element is page:
+                    return []
+                _drop(element)
+    for row in (e for e in elements if e.tag == "tr" and e.getparent() is not None):
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        if cells and not any(inner.tag in LAYOUT_TAGS
+                             for cell in cells for inner in cell.iterdescendants()):  # a layout table's cells hold blocks
+            line = row.makeelement("p", {})
+            line.text = " | ".join(text for cell in cells if (text := " ".join(" ".join(cell.itertext()).split())))
+            line.tail = row.tail
+            row.getparent().replace(row, line)
     blocks: list[Block] = []
     current: list[str] = []
 
@@ -448,36 +471,52 @@ def _html_blocks(soup) -> list[Block]:
             blocks.append(Block(text, kind, level))
         current.clear()
 
-    body = soup.body or soup
+    body = next(page.iter("body"), page)
     last_block = None
-    for node in body.descendants:  # iterative: deep nesting is fine
-        name = getattr(node, "name", None)
-        if name is None:
-            if type(node).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
-                continue
-            block = _html_block_of(node)
-            if block is not None and block.name in HTML_HEADINGS:
-                continue  # collected with its heading, its links' and spans' text too
-            if block is not last_block:  # text after a block's end ("</p><a>Je m'inscris</a>") starts a new one
+    for element, text in _texts(body):  # iterative: deep nesting is fine
+        if text is None:
+            if element.tag in HTML_HEADINGS:
                 flush()
-                last_block = block
-            current.append(str(node))
-        elif name in HTML_HEADINGS:
+                current.append(" ".join(element.itertext()))
+                flush(HEADING, int(element.tag[1]))  # its level: <h3> under <h2> is a subsection
+            elif element.tag in HTML_BLOCKS:
+                flush()
+            continue
+        block = _html_block_of(element)
+        if block is not None and block.tag in HTML_HEADINGS:
+            continue  # collected with its heading, its links' and spans' text too
+        if block is not last_block:  # text after a block's end ("</p><a>Je m'inscris</a>") starts a new one
             flush()
-            current.append(node.get_text(" "))
-            flush(HEADING, int(name[1]))  # its level: <h3> under <h2> is a subsection
-        elif name in HTML_BLOCKS:
-            flush()
+            last_block = block
+        current.append(text)
     flush()
     return blocks
 
 
-def _html_block_of(node):
-    """The block element a text node is in: its nearest block ancestor, looked for up to
-    BLOCK_REACH levels (inline markup nested deeper counts as the same block)."""
-    for _, parent in zip(range(BLOCK_REACH), node.parents):
-        if parent.name in HTML_BLOCKS:
-            return parent
+def _texts(body) -> Iterator[tuple]:
+    """The elements under `body` and its texts, in the order a reader meets them: (element, None) where an
+    element starts, (parent, text) for a text, `parent` the element it is written in (a comment's tail too)."""
+    from lxml import etree
+
+    if body.text:
+        yield body, body.text
+    for event, element in etree.iterwalk(body, events=("start", "end", "comment", "pi")):
+        if element is body:
+            continue
+        if event == "start":
+            yield element, None
+            if element.text:
+                yield element, element.text
+        elif element.tail:  # an element's end, a comment, a processing instruction
+            yield element.getparent(), element.tail
+
+
+def _html_block_of(parent):
+    """The block element a text is in, given the element it is written in: that one or its nearest
+    block ancestor, looked for up to BLOCK_REACH levels (inline markup nested deeper counts as the same block)."""
+    for _, element in zip(range(BLOCK_REACH), chain((parent,), parent.iterancestors())):
+        if element.tag in HTML_BLOCKS:
+            return element
     return None
 
 
@@ -562,7 +601,7 @@ def _record(line: str, source: str) -> tuple[Document, str]:
     return Document(
         doc_id=str(rid).strip(),
         source=_str(record, "source") or source,
-        blocks=_html_blocks(_soup(text)) if HTML_MARKUP.search(text) else [Block(line, LINE) for line in text.splitlines()],
+        blocks=_html_blocks(_page(text)) if HTML_MARKUP.search(text) else [Block(line, LINE) for line in text.splitlines()],
         title=_str(record, "title"),
         url=_str(record, "url"),
         issuer=_str(record, "issuer"),
