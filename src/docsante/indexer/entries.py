@@ -48,7 +48,7 @@ class DocumentEntries:
     doc_id: str
     passages: int
     entries: list[dict]  # keyword arguments of writer.add_document
-    words: Counter[str]  # unstemmed words: how many of the passages hold each, for « Vouliez-vous dire »
+    words: list[set[str]]  # each passage's unstemmed words, for « Vouliez-vous dire »
 
 
 def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> DocumentEntries:
@@ -70,7 +70,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
         return ({name: postings(name, value)[0] for name, value in texts.items() if value}
                 | {f"_stored_{name}": value for name, value in texts.items() if value})
 
-    entries, words = [], Counter()
+    entries, words = [], []
     group = {"group": doc.group.encode("utf-8", "surrogatepass")} if doc.group and doc.group != doc.doc_id else {}
     # what the document has, stored on each passage (readers take a missing one as empty)
     given = {name: value for name, value in (("url", doc.url), ("date", doc.date), ("year", doc.date[:4]),
@@ -87,7 +87,7 @@ def document_entries(doc: Document, digest: str, tagger: Tagger, schema) -> Docu
             **({"places": ",".join(place_term(f, v) for f in ("region", "departement") for v in p.tags[f])}
                if 0 < len(p.tags["region"]) <= FOCUSED_REGIONS else {}),
             **analysed(title=p.title, section=p.section, text=p.text)))
-        words.update(set().union(*(postings(name, value)[1] for name, value in
+        words.append(set().union(*(postings(name, value)[1] for name, value in
                                    (("title", p.title), ("section", p.section), ("text", p.text)) if value)))
     if len(passages) > 1:  # the whole document, scored as one text when documents are ranked
         whole = "\n".join([passages[0].title] + [f"{p.section}\n{p.text}" for p in passages])
@@ -259,7 +259,8 @@ class _Segment:
                                   or t.before.get((DOCUMENT, t.digest))
                                   or (t.before.get(DOCUMENT, t.now), t.now))
                 self.writer.add_document(**fields, first_indexed=first, changed=changed)
-            self.words.update(entries.words)
+            for words in entries.words:  # a set at a time: Counter counts an iterable in C, a Counter's items in Python
+                self.words.update(words)
         return [Written(entries.doc_id, entries.passages) for _, entries in made]
 
     def finish(self):
