@@ -216,6 +216,21 @@ def test_text_that_cannot_be_encoded_never_reaches_the_index(tmp_path):
         assert client.get(url).status_code == 200, url
 
 
+def test_markup_holding_control_characters_and_non_characters_is_read_whole(tmp_path):
+    """lxml refuses control characters, U+FFFE, U+FFFF and lone surrogates in a tree: they become what the rest
+    of the reading makes of them (a space for those that split words, nothing for others, U+FFFD), and the
+    page's text after them is read."""
+    from docsante.corpus.readers import read_sources
+    from docsante.indexer.chunk import chunk
+    (tmp_path / "flux.jsonl").write_text(json.dumps({"id": "ctl", "text": "<div><p>Vaccination\x01 des\x0benfants"
+                                                     " \ufffe\ud800 en Meuse</p>\x1b<p>Suite du CLS.</p></div>"}), "utf-8")
+    (tmp_path / "page.html").write_text("<html><body><h1>CLS\x0cde Bar</h1><p>Texte\x07 lu \uffff.</p></body></html>",
+                                        "utf-8", errors="surrogatepass")
+    texts = {d.doc_id: [p.text for p in chunk(d)] for d in read_sources([tmp_path])}
+    assert texts["ctl"] == ["Vaccination des enfants \ufffd\ufffd en Meuse\nSuite du CLS."]
+    assert any("Texte lu \ufffd." in text for doc_id, found in texts.items() if doc_id != "ctl" for text in found)
+
+
 def test_one_bad_jsonl_line_costs_that_line_only(tmp_path):
     lines = [{"id": "a", "text": "Le CLS de Marseille et la vaccination.", "region": 13},
              {"id": "b", "text": "La CPTS et la vaccination.", "region": True},

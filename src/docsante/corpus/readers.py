@@ -325,6 +325,7 @@ def _is_consent_banner(element) -> bool:
 
 # a record's text that holds HTML (a feed's or a CMS's export) is read as a page
 HTML_MARKUP = re.compile(r"</?(?:p|br|div|span|a|ul|ol|li|strong|b|em|i|h[1-6]|table|tr|td|blockquote)\b[^<>]*>", re.I)
+NOT_XML = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # refused in an lxml tree (see _as_xml)
 INTERNAL_DTD = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)  # lxml's HTML parser leaks its "]>"
 
 
@@ -425,11 +426,19 @@ def _page(markup: str):
     from lxml import etree
 
     parser = etree.HTMLParser(target=etree.TreeBuilder(insert_comments=True, insert_pis=True), recover=True)
-    parser.feed(INTERNAL_DTD.sub("", markup, count=1))
+    markup = INTERNAL_DTD.sub("", markup, count=1)
+    parser.feed(NOT_XML.sub(_as_xml, markup) if NOT_XML.search(markup) else markup)
     try:
         return parser.close()
     except etree.XMLSyntaxError:  # nothing but blanks
         return etree.Element("html")
+
+
+def _as_xml(m: re.Match) -> str:
+    """A character lxml refuses in a tree, as the rest of the reading makes it: a control character that
+    splits words (vertical tab, form feed, separators) a space, another nothing, a non-character U+FFFD."""
+    char = m[0]
+    return " " if char.isspace() else "" if char < " " else "\ufffd"
 
 
 def _drop(element) -> None:
