@@ -39,7 +39,7 @@ CONTRACT_TYPES = frozenset({"contrat", "convention"})
 # an author line ("Auteurs :", "Rédaction :") or an author phrase anywhere in a line of the opening
 # ("Ce document, rédigé par l'IREPS de Corse…", "Une publication de l'ORS"): the body after it (see _author)
 AUTHOR_LINE = re.compile(r"\W*(?:auteurs?|r[ée]daction|[ée]diteur)\b", re.I)
-BY = re.compile(r"par\b")  # in small letters (4 times as quick as with re.I)
+BY = re.compile(r"par\b")  # in small letters: 2.3 µs a legal record, 6.0 with re.I
 AUTHOR_PARTICIPLE = re.compile(r"\b(?:r[ée]dig[ée]e?|r[ée]alis[ée]e?|[ée]labor[ée]e?|[ée]dit[ée]e?|publi[ée]e?"
                                r"|produite?|con[çc]ue?|coordonn[ée]e?)s?\s+\Z", re.I)  # before "par"
 PARTICIPLE_CHARS = 40  # before "par", where its participle is looked for

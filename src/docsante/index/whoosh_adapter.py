@@ -295,8 +295,8 @@ class _InliningPostingsWriter(W3PostingsWriter):
     def single(self, document: int, weight: float, value: bytes, length: int) -> bytes:
         """The term info of a word with one posting, inlined, as `add_postings`, `finish_postings` and its
         `to_bytes` write it, without them: most words of a segment have one posting (each document's
-        doc_id, each word a WORDS entry counts; 85 % of a legal segment's), and making a term info and a
-        block of one took 13 µs a word, 3 now."""
+        doc_id, each word a WORDS entry counts; 85 % of a legal segment's), for which a block and a term
+        info were made: writing a segment took 106 µs a legal passage with them, 84 without."""
         weight32 = array("f", (weight,))[0]
         head = W3TermInfo._struct.pack(True, weight, 1, length_to_byte(length) if length else 0,
                                        length_to_byte(length), max(0, weight), document, document)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from .mentions import text_mentions
@@ -62,7 +62,8 @@ class Heads(NamedTuple):
 
     def named(self, line: str) -> Iterator[re.Match]:
         """`pattern`'s matches in a line, not looked for in a line that holds none of the heads' first words:
-        its hundreds of heads are tried at every position (9 µs a legal article's title, 2 to see it names none)."""
+        its hundreds of heads are tried at every position (`bodies` took 12.6–13.6 µs a legal article's title
+        without this look, 4.7–6.6 with it)."""
         if self.first_words is not None and self.first_words.isdisjoint(w.casefold() for w in WORD.findall(line)):
             return iter(())
         return self.pattern.finditer(line)
