@@ -440,9 +440,10 @@ def _page(markup: str):
 
 def _as_xml(m: re.Match) -> str:
     """A character lxml refuses in a tree, as the rest of the reading makes it: a control character that
-    splits words (vertical tab, form feed, separators) a space, another nothing, a non-character U+FFFD."""
+    splits words (vertical tab, form feed, separators) a space, another nothing, a non-character what
+    `valid_text` makes it."""
     char = m[0]
-    return " " if char.isspace() else "" if char < " " else "\ufffd"
+    return " " if char.isspace() else "" if char < " " else valid_text(char)
 
 
 def _drop(element) -> None:
